@@ -1,0 +1,15 @@
+package io.ringline;
+
+/** Why a connection was closed; passed to {@link Handler#onClose(Connection, CloseReason, Throwable)}. */
+public enum CloseReason {
+    /** The peer closed its side (end of stream) and the connection then closed normally. */
+    PEER_CLOSED,
+    /** The peer reset the connection (ECONNRESET, EPIPE). */
+    RESET,
+    /** An I/O error, or an exception thrown by the handler. The cause is given. */
+    ERROR,
+    /** The application closed the connection with {@link Connection#close()} or {@link Connection#abort()}. */
+    LOCAL,
+    /** The runtime shut down. */
+    SHUTDOWN
+}

@@ -1,0 +1,306 @@
+package io.ringline;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Immutable runtime configuration, built with {@link #builder()}. Every setter validates its
+ * argument and {@link Builder#build()} validates the combination; bad values throw
+ * {@link IllegalArgumentException} naming the value and the limit.
+ *
+ * <p>Thread-safe (immutable).
+ */
+public final class Config {
+
+    /** System property that selects a backend by name ({@code io_uring}, {@code nio}); overrides auto-selection. */
+    public static final String BACKEND_PROPERTY = "ringline.backend";
+    /** Largest number of workers. */
+    public static final int MAX_WORKERS = 1024;
+    /** Largest number of registered region slots. */
+    public static final int MAX_REGIONS_LIMIT = 16384;
+    /** Largest number of connections per worker. */
+    public static final int MAX_CONNECTIONS_LIMIT = 1 << 20;
+
+    private final int workers;
+    private final List<InetSocketAddress> bindAddresses;
+    private final int recvBufferSize;
+    private final int recvBufferCount;
+    private final int maxConnectionsPerWorker;
+    private final long sendQueueLimit;
+    private final int maxRegions;
+    private final List<MemoryRegion> initialRegions;
+    private final String backend;
+    private final Duration shutdownGracePeriod;
+    private final int acceptHandoffLimit;
+    private final int backlog;
+    private final int blockingPoolSize;
+
+    private Config(Builder b) {
+        this.workers = b.workers;
+        this.bindAddresses = List.copyOf(b.bindAddresses);
+        this.recvBufferSize = b.recvBufferSize;
+        this.recvBufferCount = b.recvBufferCount;
+        this.maxConnectionsPerWorker = b.maxConnectionsPerWorker;
+        this.sendQueueLimit = b.sendQueueLimit;
+        this.maxRegions = b.maxRegions;
+        this.initialRegions = List.copyOf(b.initialRegions);
+        this.backend = b.backend;
+        this.shutdownGracePeriod = b.shutdownGracePeriod;
+        this.acceptHandoffLimit = b.acceptHandoffLimit;
+        this.backlog = b.backlog;
+        this.blockingPoolSize = b.blockingPoolSize;
+    }
+
+    /** {@return a builder with defaults} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@return the number of worker threads} */
+    public int workers() {
+        return workers;
+    }
+
+    /** {@return addresses to listen on (may be empty: outbound connections only)} */
+    public List<InetSocketAddress> bindAddresses() {
+        return bindAddresses;
+    }
+
+    /** {@return size in bytes of one receive buffer} */
+    public int recvBufferSize() {
+        return recvBufferSize;
+    }
+
+    /** {@return receive buffers per worker (io_uring: entries of the provided buffer ring)} */
+    public int recvBufferCount() {
+        return recvBufferCount;
+    }
+
+    /** {@return the most connections one worker serves at once} */
+    public int maxConnectionsPerWorker() {
+        return maxConnectionsPerWorker;
+    }
+
+    /** {@return the most bytes queued for sending on one connection} */
+    public long sendQueueLimit() {
+        return sendQueueLimit;
+    }
+
+    /** {@return the size of the registered-region table (initial plus dynamic slots)} */
+    public int maxRegions() {
+        return maxRegions;
+    }
+
+    /** {@return regions installed at start in slots {@code 0..k-1}} */
+    public List<MemoryRegion> initialRegions() {
+        return initialRegions;
+    }
+
+    /** {@return the backend asked for by name, or null for auto-selection (see {@link #BACKEND_PROPERTY})} */
+    public String backend() {
+        return backend;
+    }
+
+    /** {@return how long a graceful shutdown waits for pending sends before force-closing} */
+    public Duration shutdownGracePeriod() {
+        return shutdownGracePeriod;
+    }
+
+    /** {@return accepted connections handed to one worker and not yet taken by it, at most} */
+    public int acceptHandoffLimit() {
+        return acceptHandoffLimit;
+    }
+
+    /** {@return the listen backlog} */
+    public int backlog() {
+        return backlog;
+    }
+
+    /** {@return threads of the pool behind {@link WorkerContext#runBlocking}} */
+    public int blockingPoolSize() {
+        return blockingPoolSize;
+    }
+
+    @Override
+    public String toString() {
+        return "Config[workers=" + workers + ", bind=" + bindAddresses + ", recvBufferSize=" + recvBufferSize
+                + ", recvBufferCount=" + recvBufferCount + ", maxConnectionsPerWorker=" + maxConnectionsPerWorker
+                + ", sendQueueLimit=" + sendQueueLimit + ", maxRegions=" + maxRegions
+                + ", initialRegions=" + initialRegions.size() + ", backend=" + (backend == null ? "auto" : backend)
+                + ", shutdownGracePeriod=" + shutdownGracePeriod + "]";
+    }
+
+    /** Builder of {@link Config}. Not thread-safe. */
+    public static final class Builder {
+        private int workers = java.lang.Runtime.getRuntime().availableProcessors();
+        private final List<InetSocketAddress> bindAddresses = new ArrayList<>();
+        private int recvBufferSize = 16 * 1024;
+        private int recvBufferCount = 256;
+        private int maxConnectionsPerWorker = 16 * 1024;
+        private long sendQueueLimit = 4L * 1024 * 1024;
+        private int maxRegions = 64;
+        private final List<MemoryRegion> initialRegions = new ArrayList<>();
+        private String backend;
+        private Duration shutdownGracePeriod = Duration.ofSeconds(5);
+        private int acceptHandoffLimit = 1024;
+        private int backlog = 1024;
+        private int blockingPoolSize = 16;
+
+        private Builder() {
+        }
+
+        /**
+         * @param workers worker threads, 1..{@value Config#MAX_WORKERS}; default: available processors
+         * @return this
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder workers(int workers) {
+            this.workers = checkRange("workers", workers, 1, MAX_WORKERS);
+            return this;
+        }
+
+        /**
+         * Adds a listen address; port 0 picks a free port (see {@link Runtime#boundAddresses()}).
+         *
+         * @param address the address
+         * @return this
+         */
+        public Builder bind(InetSocketAddress address) {
+            bindAddresses.add(Objects.requireNonNull(address, "address"));
+            return this;
+        }
+
+        /**
+         * @param bytes receive buffer size, 64..16 MiB; default 16 KiB
+         * @return this
+         */
+        public Builder recvBufferSize(int bytes) {
+            this.recvBufferSize = checkRange("recvBufferSize", bytes, 64, 16 << 20);
+            return this;
+        }
+
+        /**
+         * @param count receive buffers per worker, 1..32768 (io_uring rounds up to a power of two); default 256
+         * @return this
+         */
+        public Builder recvBufferCount(int count) {
+            this.recvBufferCount = checkRange("recvBufferCount", count, 1, 32768);
+            return this;
+        }
+
+        /**
+         * @param max connections per worker, 1..{@value Config#MAX_CONNECTIONS_LIMIT}; default 16384
+         * @return this
+         */
+        public Builder maxConnectionsPerWorker(int max) {
+            this.maxConnectionsPerWorker = checkRange("maxConnectionsPerWorker", max, 1, MAX_CONNECTIONS_LIMIT);
+            return this;
+        }
+
+        /**
+         * @param bytes per-connection send queue limit, {@code >= 1}; default 4 MiB
+         * @return this
+         */
+        public Builder sendQueueLimit(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("sendQueueLimit must be >= 1 byte, was " + bytes);
+            }
+            this.sendQueueLimit = bytes;
+            return this;
+        }
+
+        /**
+         * @param max region table size, 0..{@value Config#MAX_REGIONS_LIMIT}; default 64
+         * @return this
+         */
+        public Builder maxRegions(int max) {
+            this.maxRegions = checkRange("maxRegions", max, 0, MAX_REGIONS_LIMIT);
+            return this;
+        }
+
+        /**
+         * Adds a region installed at start; the k-th one gets slot k-1.
+         *
+         * @param region the region
+         * @return this
+         */
+        public Builder initialRegion(MemoryRegion region) {
+            initialRegions.add(Objects.requireNonNull(region, "region"));
+            return this;
+        }
+
+        /**
+         * @param name backend name ({@code io_uring}, {@code nio}), or null for auto-selection
+         * @return this
+         */
+        public Builder backend(String name) {
+            if (name != null && name.isBlank()) {
+                throw new IllegalArgumentException("backend name must not be blank");
+            }
+            this.backend = name;
+            return this;
+        }
+
+        /**
+         * @param grace how long shutdown waits for pending sends, {@code >= 0}; default 5 s
+         * @return this
+         */
+        public Builder shutdownGracePeriod(Duration grace) {
+            Objects.requireNonNull(grace, "grace");
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("shutdownGracePeriod must be >= 0, was " + grace);
+            }
+            this.shutdownGracePeriod = grace;
+            return this;
+        }
+
+        /**
+         * @param limit accepted connections queued per worker, 1..65536; default 1024
+         * @return this
+         */
+        public Builder acceptHandoffLimit(int limit) {
+            this.acceptHandoffLimit = checkRange("acceptHandoffLimit", limit, 1, 65536);
+            return this;
+        }
+
+        /**
+         * @param backlog listen backlog, 1..65535; default 1024
+         * @return this
+         */
+        public Builder backlog(int backlog) {
+            this.backlog = checkRange("backlog", backlog, 1, 65535);
+            return this;
+        }
+
+        /**
+         * @param threads maximum threads of the blocking pool, 1..4096; default 16
+         * @return this
+         */
+        public Builder blockingPoolSize(int threads) {
+            this.blockingPoolSize = checkRange("blockingPoolSize", threads, 1, 4096);
+            return this;
+        }
+
+        /**
+         * @return the configuration
+         * @throws IllegalArgumentException if the initial regions do not fit in {@code maxRegions}
+         */
+        public Config build() {
+            if (initialRegions.size() > maxRegions) {
+                throw new IllegalArgumentException("too many initial regions: " + initialRegions.size()
+                        + " > maxRegions " + maxRegions);
+            }
+            return new Config(this);
+        }
+
+        private static int checkRange(String name, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], was " + value);
+            }
+            return value;
+        }
+    }
+}

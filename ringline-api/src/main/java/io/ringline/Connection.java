@@ -1,0 +1,168 @@
+package io.ringline;
+
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One TCP connection, owned by one worker for its whole life.
+ *
+ * <p><b>Threading:</b> every method must be called on the connection's worker thread (from a
+ * {@link Handler} callback, a timer, or a task given to {@link WorkerContext#execute(Runnable)});
+ * other threads get {@link IllegalStateException}. To act on a connection from elsewhere, keep
+ * its {@link #token()} and use {@link WorkerContext#execute(Runnable)} with
+ * {@link WorkerContext#connection(long)}.
+ *
+ * <p><b>Sends</b> never block the worker. Bytes are copied into the connection's bounded send
+ * queue ({@link Config#sendQueueLimit()}); when a send would exceed it, {@code send} throws
+ * {@link SendQueueFullException} and the {@code trySend} variants return false, queuing nothing.
+ * After that {@link Handler#onWritable(Connection)} fires once the queue has drained. Bytes are
+ * written in the order they were queued.
+ *
+ * <p><b>Stale handles:</b> a closed connection's object never acts on a later connection that
+ * reuses its slot: its methods throw {@link ConnectionClosedException}, and its token resolves to
+ * nothing.
+ */
+public interface Connection {
+
+    /**
+     * Queues a copy of {@code data}'s remaining bytes. The buffer's position is advanced to its limit.
+     *
+     * @param data bytes to send
+     * @throws SendQueueFullException    if the send queue limit would be exceeded (nothing queued)
+     * @throws ConnectionClosedException if the connection is closed or its output shut down
+     * @throws IllegalStateException     if called off the worker thread
+     */
+    void send(ByteBuffer data);
+
+    /**
+     * Queues a copy of {@code data}.
+     *
+     * @param data bytes to send
+     * @throws SendQueueFullException    if the send queue limit would be exceeded (nothing queued)
+     * @throws ConnectionClosedException if the connection is closed or its output shut down
+     * @throws IllegalStateException     if called off the worker thread
+     */
+    void send(byte[] data);
+
+    /**
+     * Like {@link #send(ByteBuffer)} but returns false instead of throwing when the queue is full.
+     *
+     * @param data bytes to send; position advanced only when queued
+     * @return true if queued, false if the queue limit would be exceeded
+     * @throws ConnectionClosedException if the connection is closed or its output shut down
+     * @throws IllegalStateException     if called off the worker thread
+     */
+    boolean trySend(ByteBuffer data);
+
+    /**
+     * Queues a copy of every buffer's remaining bytes, in order, all or nothing; the backend sends
+     * them with one gathered write where it can.
+     *
+     * @param data buffers to send
+     * @throws SendQueueFullException    if their total would exceed the queue limit (nothing queued)
+     * @throws ConnectionClosedException if the connection is closed or its output shut down
+     * @throws IllegalStateException     if called off the worker thread
+     */
+    void sendGather(ByteBuffer... data);
+
+    /**
+     * Queues {@code length} bytes of a registered region starting at {@code offset}, without
+     * copying them. The region stays referenced until the bytes were handed to the kernel (or the
+     * connection closed); an unregister of the region completes only after that.
+     *
+     * @param region a registered region
+     * @param offset byte offset in the region, {@code >= 0}
+     * @param length byte count, {@code > 0}, {@code offset + length <= region length}
+     * @throws IllegalArgumentException  if the region is not registered (or being unregistered), or
+     *                                   offset/length are outside the region (the message names the
+     *                                   value and the limit)
+     * @throws SendQueueFullException    if the send queue limit would be exceeded (nothing queued)
+     * @throws ConnectionClosedException if the connection is closed or its output shut down
+     * @throws IllegalStateException     if called off the worker thread
+     */
+    void sendRegion(RegionId region, long offset, int length);
+
+    /**
+     * Queues a copy of {@code data} and returns a stage that completes, on the worker thread, when
+     * all of its bytes were handed to the kernel; it fails with {@link ConnectionClosedException}
+     * if the connection closed first. Over the queue limit the stage fails at once with
+     * {@link SendQueueFullException}.
+     *
+     * @param data bytes to send
+     * @return completion of the hand-off to the kernel
+     * @throws IllegalStateException if called off the worker thread
+     */
+    CompletionStage<Void> sendAsync(ByteBuffer data);
+
+    /** {@return bytes queued and not yet handed to the kernel} */
+    long pendingSendBytes();
+
+    /**
+     * {@return false while a send was refused and the queue has not yet drained (see
+     * {@link Handler#onWritable(Connection)}), or when the connection is closed}
+     */
+    boolean isWritable();
+
+    /**
+     * Half-close: after the queued bytes are sent, shut down the output side (the peer sees end of
+     * stream). Receiving continues. Idempotent.
+     *
+     * @throws IllegalStateException if called off the worker thread
+     */
+    void shutdownOutput();
+
+    /**
+     * Graceful close: stop receiving, flush the queued bytes, then close. Reports
+     * {@link CloseReason#LOCAL} (or {@link CloseReason#PEER_CLOSED} after end of stream). Idempotent;
+     * a no-op on a closed connection.
+     *
+     * @throws IllegalStateException if called off the worker thread
+     */
+    void close();
+
+    /**
+     * Immediate close: drop the queued bytes and close now (the peer may see a reset). Reports
+     * {@link CloseReason#LOCAL}. Idempotent.
+     *
+     * @throws IllegalStateException if called off the worker thread
+     */
+    void abort();
+
+    /** {@return whether the connection is open (not closing and not closed)} */
+    boolean isOpen();
+
+    /** {@return the peer's address} */
+    SocketAddress remoteAddress();
+
+    /** {@return the local address} */
+    SocketAddress localAddress();
+
+    /** {@return the id of the worker that owns this connection} */
+    int workerId();
+
+    /** {@return the worker that owns this connection} */
+    WorkerContext worker();
+
+    /**
+     * {@return an opaque, generation-checked token identifying this connection; it resolves through
+     * {@link WorkerContext#connection(long)} only while this very connection is open, never to a later
+     * connection that reuses the slot} May be read from any thread.
+     */
+    long token();
+
+    /**
+     * Stores per-connection application state.
+     *
+     * @param attachment the object to attach, or null
+     * @return the previous attachment
+     */
+    Object attach(Object attachment);
+
+    /**
+     * {@return the attached object, or null}
+     *
+     * @param <T> the expected type
+     */
+    <T> T attachment();
+}

@@ -1,0 +1,76 @@
+package io.ringline;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Application logic of one worker. Each worker gets its own instance from
+ * {@link HandlerFactory#create(WorkerContext)}, and every callback of that instance runs on that
+ * worker's thread, so a handler needs no locks for its own state.
+ *
+ * <p>An exception thrown by a connection callback closes that connection with
+ * {@link CloseReason#ERROR}; it never stops the worker.
+ */
+public interface Handler {
+
+    /**
+     * A connection was accepted by a listener, or an outbound connect completed.
+     *
+     * @param connection the new connection
+     */
+    default void onOpen(Connection connection) {
+    }
+
+    /**
+     * Bytes arrived. {@code data} holds every byte received and not yet consumed, from its position
+     * to its limit. Return how many bytes were consumed from the start: the rest is kept and
+     * presented again, followed by new bytes, with the next call ("consumed n / need more").
+     * Returning 0 means "need more".
+     *
+     * <p>{@code data} is read-only and valid only during the call: copy what must outlive it.
+     *
+     * @param connection the connection
+     * @param data       unconsumed bytes received so far (read-only, valid only during the call)
+     * @return bytes consumed, between 0 and {@code data.remaining()}
+     */
+    int onData(Connection connection, ByteBuffer data);
+
+    /**
+     * The connection's send queue drained after a send had been refused (or {@link Connection#isWritable()}
+     * had turned false): the application may send again.
+     *
+     * @param connection the connection
+     */
+    default void onWritable(Connection connection) {
+    }
+
+    /**
+     * The peer shut down its output (end of stream); all bytes it sent were delivered by
+     * {@link #onData}. The connection may still send. The default closes the connection gracefully
+     * (pending sends are flushed first), which reports {@link CloseReason#PEER_CLOSED}.
+     *
+     * @param connection the connection
+     */
+    default void onInputClosed(Connection connection) {
+        connection.close();
+    }
+
+    /**
+     * The connection closed. Called exactly once per opened connection. After it returns, the
+     * connection's handle is stale.
+     *
+     * @param connection the closed connection
+     * @param reason     why it closed
+     * @param cause      the error for {@link CloseReason#ERROR} and {@link CloseReason#RESET}, else null
+     */
+    default void onClose(Connection connection, CloseReason reason, Throwable cause) {
+    }
+
+    /**
+     * Called once per iteration of the worker's event loop, after I/O and timers were processed.
+     * Keep it short.
+     *
+     * @param worker the worker
+     */
+    default void onTick(WorkerContext worker) {
+    }
+}

@@ -1,0 +1,106 @@
+package io.ringline;
+
+import io.ringline.internal.RuntimeImpl;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A started ringline runtime: N worker threads, each running one event loop with its own
+ * {@link Handler}, plus the listeners of {@link Config#bindAddresses()}.
+ *
+ * <pre>{@code
+ * Config config = Config.builder().bind(new InetSocketAddress(8080)).build();
+ * try (Runtime runtime = Runtime.start(config, worker -> new EchoHandler())) {
+ *     System.out.println("serving on " + runtime.boundAddresses() + " with " + runtime.backendName());
+ *     runtime.awaitTermination();
+ * }
+ * }</pre>
+ *
+ * <p><b>Threading:</b> every method may be called from any thread, except that
+ * {@link #awaitTermination()} and {@link #close()} must not be called on a worker thread (they
+ * would wait for the worker itself).
+ */
+public interface Runtime extends AutoCloseable {
+
+    /**
+     * Selects a backend, starts the workers (each gets a handler from {@code factory}), installs the
+     * initial regions, and only then binds the listeners. Startup is all or nothing: if any step
+     * fails, everything started so far is torn down and the error is thrown.
+     *
+     * @param config  the configuration
+     * @param factory creates one handler per worker
+     * @return the running runtime
+     * @throws BackendUnavailableException if the requested backend is absent or unavailable, or none is
+     * @throws RinglineException           if a worker, region or listener failed to start (the cause says why)
+     * @throws NullPointerException        if an argument is null
+     */
+    static Runtime start(Config config, HandlerFactory factory) {
+        return RuntimeImpl.start(config, factory);
+    }
+
+    /** {@return the name of the backend in use, e.g. {@code "io_uring"} or {@code "nio"}} */
+    String backendName();
+
+    /** {@return why this backend was selected (e.g. "highest priority available", "requested by ...")} */
+    String backendSelectionReason();
+
+    /** {@return the listeners' actual addresses (port 0 resolved), in {@link Config#bindAddresses()} order} */
+    List<InetSocketAddress> boundAddresses();
+
+    /** {@return the number of workers} */
+    int workerCount();
+
+    /**
+     * {@return the worker with the given index}
+     *
+     * @param workerId index in {@code [0, workerCount())}
+     * @throws IndexOutOfBoundsException if out of range
+     */
+    WorkerContext worker(int workerId);
+
+    /**
+     * Opens an outbound connection on the next worker (round-robin); see
+     * {@link WorkerContext#connect(SocketAddress, Duration)}.
+     *
+     * @param remote  the address
+     * @param timeout connect timeout, {@code > 0}
+     * @return completes on the owning worker's thread
+     */
+    CompletionStage<Connection> connect(SocketAddress remote, Duration timeout);
+
+    /** {@return the shutdown and region control handle} */
+    ShutdownHandle shutdownHandle();
+
+    /**
+     * Waits until every worker has stopped (after {@link ShutdownHandle#shutdown()}).
+     *
+     * @throws InterruptedException  if interrupted while waiting
+     * @throws IllegalStateException if called on a worker thread
+     */
+    void awaitTermination() throws InterruptedException;
+
+    /**
+     * Waits at most {@code timeout} for every worker to stop.
+     *
+     * @param timeout the maximum wait
+     * @return true if terminated
+     * @throws InterruptedException  if interrupted while waiting
+     * @throws IllegalStateException if called on a worker thread
+     */
+    boolean awaitTermination(Duration timeout) throws InterruptedException;
+
+    /** {@return whether every worker has stopped} */
+    boolean isTerminated();
+
+    /**
+     * Shuts down gracefully and waits for termination. Idempotent.
+     *
+     * @throws IllegalStateException if called on a worker thread (use {@link ShutdownHandle#shutdown()})
+     */
+    @Override
+    void close();
+}

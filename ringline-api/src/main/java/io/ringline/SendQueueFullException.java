@@ -1,0 +1,39 @@
+package io.ringline;
+
+/**
+ * Thrown by a send when the connection's bounded send queue cannot take the bytes
+ * ({@link Config#sendQueueLimit()}). Nothing of the refused send was queued. Wait for
+ * {@link Handler#onWritable(Connection)} and try again.
+ */
+public class SendQueueFullException extends RinglineException {
+    private final long queued;
+    private final long requested;
+    private final long limit;
+
+    /**
+     * @param queued    bytes already queued
+     * @param requested bytes of the refused send
+     * @param limit     the queue limit in bytes
+     */
+    public SendQueueFullException(long queued, long requested, long limit) {
+        super("send queue full: " + queued + " bytes queued + " + requested + " requested > limit " + limit + " bytes");
+        this.queued = queued;
+        this.requested = requested;
+        this.limit = limit;
+    }
+
+    /** {@return bytes that were queued when the send was refused} */
+    public long queued() {
+        return queued;
+    }
+
+    /** {@return size of the refused send} */
+    public long requested() {
+        return requested;
+    }
+
+    /** {@return the per-connection send queue limit} */
+    public long limit() {
+        return limit;
+    }
+}

@@ -1,0 +1,74 @@
+package io.ringline;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Graceful shutdown and the registered memory region control plane of a {@link Runtime}.
+ *
+ * <p><b>Threading:</b> every method may be called from any thread, except the blocking
+ * {@link #registerRegion(MemoryRegion)} and {@link #unregisterRegion(RegionId)}, which throw
+ * {@link IllegalStateException} on a worker thread (the worker would wait for its own
+ * acknowledgement); use the {@code ...Async} variants there.
+ *
+ * <h2>Region control plane</h2>
+ * A register picks one slot, installs the region in that same slot on every worker (for io_uring:
+ * in the kernel's registered-buffer table of each worker's ring), and completes when every worker
+ * acknowledged. If any worker fails, the workers that applied it roll back, the slot is freed, and
+ * the first error is reported. Initial regions from {@link Config#initialRegions()} occupy slots
+ * {@code 0..k-1} and cannot be unregistered; dynamic slots are handed out smallest first and
+ * reused after unregister.
+ */
+public interface ShutdownHandle {
+
+    /**
+     * Starts a graceful shutdown: stop accepting, close every connection after flushing its pending
+     * sends (handlers see {@link CloseReason#SHUTDOWN}), force-close what is left after
+     * {@link Config#shutdownGracePeriod()}, then stop the workers. Idempotent; returns at once.
+     */
+    void shutdown();
+
+    /** {@return whether {@link #shutdown()} was called} */
+    boolean isShutdown();
+
+    /**
+     * Registers {@code region} on every worker and blocks until all acknowledged.
+     *
+     * @param region the region
+     * @return its slot, valid on every worker
+     * @throws RegionException       if a worker failed (nothing changed), or the table is full
+     * @throws IllegalStateException if called on a worker thread, or after shutdown
+     */
+    RegionId registerRegion(MemoryRegion region);
+
+    /**
+     * Non-blocking {@link #registerRegion(MemoryRegion)}; safe on any thread including workers. The
+     * stage fails with the same exceptions the blocking variant throws.
+     *
+     * @param region the region
+     * @return the slot once every worker acknowledged
+     */
+    CompletionStage<RegionId> registerRegionAsync(MemoryRegion region);
+
+    /**
+     * Unregisters a dynamically registered region on every worker and blocks until all acknowledged.
+     * Each worker acknowledges only when none of its in-flight sends references the region; new
+     * sends referencing it are refused from the start of the operation. The slot is then free.
+     *
+     * @param id the region
+     * @throws IllegalArgumentException if {@code id} is {@link RegionId#UNREGISTERED}, out of range,
+     *                                  an initial (reserved) slot, or not registered
+     * @throws IllegalStateException    if called on a worker thread, after shutdown, or while another
+     *                                  operation on the same slot is in progress
+     * @throws RegionException          if a worker failed to remove it (the region stays registered)
+     */
+    void unregisterRegion(RegionId id);
+
+    /**
+     * Non-blocking {@link #unregisterRegion(RegionId)}; safe on any thread. Invalid ids fail the
+     * stage with the exceptions listed there.
+     *
+     * @param id the region
+     * @return completes when every worker removed the region
+     */
+    CompletionStage<Void> unregisterRegionAsync(RegionId id);
+}

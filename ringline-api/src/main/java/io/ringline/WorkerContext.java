@@ -1,0 +1,119 @@
+package io.ringline;
+
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One worker: its event loop thread, timers, task queue and outbound connections.
+ *
+ * <p><b>Threading:</b> {@link #execute(Runnable)}, {@link #workerId()}, {@link #inWorkerThread()},
+ * {@link #shutdownHandle()} and {@link #stats()} may be called from any thread. Every other method
+ * must be called on this worker's thread ({@link IllegalStateException} otherwise).
+ */
+public interface WorkerContext {
+
+    /** {@return this worker's index, 0-based} */
+    int workerId();
+
+    /** {@return whether the calling thread is this worker's thread} */
+    boolean inWorkerThread();
+
+    /**
+     * Runs {@code task} once on this worker thread after {@code delay}. Timers with the same
+     * deadline run in the order they were scheduled.
+     *
+     * @param delay delay, {@code >= 0}
+     * @param task  task to run on the worker thread
+     * @return a handle to cancel the timer
+     * @throws IllegalArgumentException if {@code delay} is negative
+     * @throws IllegalStateException    if called off the worker thread
+     */
+    TimerHandle schedule(Duration delay, Runnable task);
+
+    /**
+     * {@return a stage completed on this worker thread after {@code delay}}
+     *
+     * @param delay delay, {@code >= 0}
+     * @throws IllegalArgumentException if {@code delay} is negative
+     * @throws IllegalStateException    if called off the worker thread
+     */
+    CompletionStage<Void> sleep(Duration delay);
+
+    /**
+     * Returns a stage that completes like {@code stage} if it completes within {@code timeout}, else
+     * fails with {@link java.util.concurrent.TimeoutException}. Completion happens on this worker thread.
+     *
+     * @param stage   the stage to watch
+     * @param timeout the limit, {@code >= 0}
+     * @param <T>     result type
+     * @return the guarded stage
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException    if called off the worker thread
+     */
+    <T> CompletionStage<T> timeout(CompletionStage<T> stage, Duration timeout);
+
+    /**
+     * Runs {@code task} on this worker's thread, waking the worker if it is blocked. Callable from
+     * any thread. Tasks from one thread run in submission order.
+     *
+     * @param task the task
+     * @throws java.util.concurrent.RejectedExecutionException if the worker has terminated
+     */
+    void execute(Runnable task);
+
+    /**
+     * Runs {@code task} on the runtime's blocking pool (never on a worker) and completes the
+     * returned stage on this worker's thread.
+     *
+     * @param task blocking work
+     * @param <T>  result type
+     * @return its result, delivered on this worker's thread
+     * @throws IllegalStateException if called off the worker thread
+     */
+    <T> CompletionStage<T> runBlocking(Callable<T> task);
+
+    /**
+     * Opens an outbound TCP connection owned by this worker, served by this worker's handler. The
+     * stage completes on this worker thread; a refused connect fails it with
+     * {@link java.net.ConnectException}.
+     *
+     * @param remote the address to connect to
+     * @return the connected connection
+     * @throws IllegalStateException if called off the worker thread
+     */
+    CompletionStage<Connection> connect(SocketAddress remote);
+
+    /**
+     * Like {@link #connect(SocketAddress)}, failing the stage with
+     * {@link java.net.SocketTimeoutException} (and releasing the socket) when not connected within
+     * {@code timeout}.
+     *
+     * @param remote  the address to connect to
+     * @param timeout the connect timeout, {@code > 0}
+     * @return the connected connection
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     * @throws IllegalStateException    if called off the worker thread
+     */
+    CompletionStage<Connection> connect(SocketAddress remote, Duration timeout);
+
+    /**
+     * Resolves a token from {@link Connection#token()}.
+     *
+     * @param token a connection token
+     * @return the connection if it is open and owned by this worker; empty for a stale token
+     * @throws IllegalStateException if called off the worker thread
+     */
+    Optional<Connection> connection(long token);
+
+    /** {@return the number of open connections of this worker} */
+    int connectionCount();
+
+    /** {@return the runtime's shutdown and region control handle} */
+    ShutdownHandle shutdownHandle();
+
+    /** {@return this worker's counters (a live view; values are read racily from other threads)} */
+    WorkerStats stats();
+}

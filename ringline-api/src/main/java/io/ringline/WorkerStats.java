@@ -1,0 +1,37 @@
+package io.ringline;
+
+/**
+ * Counters of one worker. Written only by the worker thread; readable from any thread (values may
+ * be slightly behind). Counters a backend does not have read 0.
+ */
+public interface WorkerStats {
+    /** {@return bytes received} */
+    long bytesIn();
+
+    /** {@return bytes handed to the kernel for sending} */
+    long bytesOut();
+
+    /** {@return connections opened (accepted and connected)} */
+    long connectionsOpened();
+
+    /** {@return connections closed} */
+    long connectionsClosed();
+
+    /** {@return sends of registered-region bytes without a copy (fixed-buffer sends on io_uring)} */
+    long regionSends();
+
+    /** {@return sends of bytes copied into the send queue} */
+    long copiedSends();
+
+    /** {@return I/O operations submitted to the kernel (io_uring SQEs; NIO: read/write calls)} */
+    long opsSubmitted();
+
+    /** {@return kernel entries: io_uring_enter calls, or NIO selector selects} */
+    long kernelEnters();
+
+    /** {@return times the receive buffer pool was exhausted (io_uring ENOBUFS)} */
+    long recvBufferExhausted();
+
+    /** {@return event loop iterations} */
+    long loopIterations();
+}

@@ -1,0 +1,746 @@
+package io.ringline.internal;
+
+import io.ringline.CloseReason;
+import io.ringline.Config;
+import io.ringline.Connection;
+import io.ringline.Handler;
+import io.ringline.HandlerFactory;
+import io.ringline.MemoryRegion;
+import io.ringline.RegionException;
+import io.ringline.RinglineException;
+import io.ringline.ShutdownHandle;
+import io.ringline.TimerHandle;
+import io.ringline.WorkerContext;
+import io.ringline.spi.Backend;
+import io.ringline.spi.WorkerIo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One worker: a thread running an event loop that drains its task queue (which also carries the
+ * region control messages and accepted connections), runs due timers, flushes connections with
+ * pending sends, calls the handler's tick, and then polls the backend's {@link WorkerIo}.
+ *
+ * <p>Methods documented by {@link WorkerContext} follow its threading contract; the others are
+ * for backends and run on the worker thread.
+ */
+public final class Worker implements WorkerContext {
+
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+    private static final int STARTING = 0;
+    private static final int RUNNING = 1;
+    private static final int TERMINATED = 2;
+    private static final int SLOT_BITS = 20;
+    private static final int WORKER_BITS = 12;
+
+    private final int id;
+    private final RuntimeImpl runtime;
+    private final Config config;
+    private final Backend backend;
+    private final HandlerFactory factory;
+    private final WorkerThread thread;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** True while the worker may block in {@link WorkerIo#poll}: only then does {@link #execute} wake it. */
+    private final AtomicBoolean wakeupArmed = new AtomicBoolean();
+    private final TimerQueue timers = new TimerQueue();
+    private final RegionTable regions;
+    private final BufferPool sendChunks;
+    private final WorkerStatsImpl stats = new WorkerStatsImpl();
+    private final ArrayDeque<BaseConnection> dirty = new ArrayDeque<>();
+    private final Set<Runnable> pendingConnects = new HashSet<>();
+    final CompletableFuture<Void> started = new CompletableFuture<>();
+    final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    /** Live connections plus accepted sockets handed to this worker and not yet adopted. */
+    final AtomicInteger load = new AtomicInteger();
+    final AtomicInteger pendingHandoffs = new AtomicInteger();
+
+    private volatile int state = STARTING;
+    private volatile WorkerIo io;
+    private Handler handler;
+    private BaseConnection[] connections = new BaseConnection[64];
+    private int[] generations = new int[64];
+    private int[] freeSlots = new int[0];
+    private int freeCount;
+    private int nextFreshSlot;
+    private int connectionCount;
+    private boolean shuttingDown;
+    private boolean exitRequested;
+
+    Worker(int id, RuntimeImpl runtime, Config config, Backend backend, HandlerFactory factory, String threadName) {
+        if (id >= (1 << WORKER_BITS)) {
+            throw new IllegalArgumentException("worker id " + id + " exceeds " + ((1 << WORKER_BITS) - 1));
+        }
+        this.id = id;
+        this.runtime = runtime;
+        this.config = config;
+        this.backend = backend;
+        this.factory = factory;
+        this.regions = new RegionTable(config.maxRegions());
+        this.sendChunks = new BufferPool(16 * 1024, 256);
+        this.thread = new WorkerThread(this, threadName);
+    }
+
+    /** {@return the worker owning the calling thread, or null if the caller is not a worker thread} */
+    public static Worker current() {
+        return Thread.currentThread() instanceof WorkerThread t ? t.worker : null;
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    // ---------------------------------------------------------------- the loop
+
+    private void run() {
+        try {
+            io = backend.openWorker(this);
+            List<MemoryRegion> initial = config.initialRegions();
+            for (int slot = 0; slot < initial.size(); slot++) {
+                installRegion(slot, initial.get(slot));
+            }
+            handler = Objects.requireNonNull(factory.create(this), "HandlerFactory.create returned null");
+            state = RUNNING;
+        } catch (Throwable t) {
+            started.completeExceptionally(t);
+            terminate(null);
+            return;
+        }
+        started.complete(null);
+        Throwable death = null;
+        try {
+            loop();
+        } catch (Throwable t) {
+            death = t;
+            log.error("ringline worker {} died", id, t);
+        }
+        terminate(death);
+    }
+
+    private void loop() throws IOException {
+        while (!exitRequested) {
+            stats.loopIterations++;
+            runTasks();
+            runTimers();
+            flushDirty();
+            handler.onTick(this);
+            flushDirty();
+            if (shuttingDown && connectionCount == 0 && pendingConnects.isEmpty()) {
+                break;
+            }
+            if (exitRequested) {
+                break;
+            }
+            long timeout = tasks.isEmpty() ? timers.nanosUntilNext(System.nanoTime()) : 0;
+            if (timeout != 0) {
+                wakeupArmed.set(true);
+                if (!tasks.isEmpty()) {
+                    timeout = 0;
+                }
+            }
+            io.poll(timeout);
+            wakeupArmed.set(false);
+            flushDirty();
+        }
+    }
+
+    private void runTasks() {
+        // Bounded so a flood of tasks cannot starve I/O.
+        for (int i = 0; i < 1024; i++) {
+            Runnable r = tasks.poll();
+            if (r == null) {
+                return;
+            }
+            try {
+                r.run();
+            } catch (Exception e) {
+                log.warn("ringline worker {}: task {} failed", id, r, e);
+            }
+        }
+    }
+
+    private void runTimers() {
+        long now = System.nanoTime();
+        TimerQueue.Timer t;
+        while ((t = timers.pollDue(now)) != null) {
+            try {
+                t.run();
+            } catch (Exception e) {
+                log.warn("ringline worker {}: timer task failed", id, e);
+            }
+        }
+    }
+
+    private void flushDirty() {
+        BaseConnection c;
+        while ((c = dirty.pollFirst()) != null) {
+            c.flushNow();
+        }
+    }
+
+    void markDirty(BaseConnection c) {
+        dirty.addLast(c);
+    }
+
+    private void terminate(Throwable death) {
+        shuttingDown = true;
+        CloseReason reason = death == null ? CloseReason.SHUTDOWN : CloseReason.ERROR;
+        for (BaseConnection c : connections) {
+            if (c != null) {
+                try {
+                    c.finishClose(reason, death);
+                } catch (Throwable t) {
+                    log.warn("ringline worker {}: closing {} failed", id, c, t);
+                }
+            }
+        }
+        for (Runnable abort : List.copyOf(pendingConnects)) {
+            abort.run();
+        }
+        state = TERMINATED;
+        RegionException gone = new RegionException("worker " + id + " terminated before acknowledging region update");
+        Runnable r;
+        while ((r = tasks.poll()) != null) {
+            if (r instanceof ControlTask c) {
+                c.abort(gone);
+            } else if (r instanceof AdoptTask a) {
+                a.reject();
+            }
+        }
+        WorkerIo driver = io;
+        if (driver != null) {
+            for (int slot = 0; slot < regions.capacity(); slot++) {
+                if (regions.get(slot) != null) {
+                    try {
+                        driver.removeRegion(slot);
+                    } catch (Throwable t) {
+                        log.debug("ringline worker {}: removing region {} at exit failed", id, slot, t);
+                    }
+                    regions.clear(slot);
+                }
+            }
+            try {
+                driver.close();
+            } catch (Throwable t) {
+                log.warn("ringline worker {}: closing the I/O driver failed", id, t);
+            }
+        }
+        sendChunks.clear();
+        terminated.complete(null);
+        runtime.workerTerminated(this, death);
+    }
+
+    // ---------------------------------------------------------------- shutdown
+
+    /** Starts this worker's part of a graceful shutdown. Runs on the worker thread. */
+    void beginShutdown() {
+        if (shuttingDown) {
+            return;
+        }
+        shuttingDown = true;
+        for (Runnable abort : List.copyOf(pendingConnects)) {
+            abort.run();
+        }
+        for (BaseConnection c : connections) {
+            if (c != null) {
+                c.beginClose(CloseReason.SHUTDOWN, null);
+            }
+        }
+        Duration grace = config.shutdownGracePeriod();
+        schedule(grace, () -> {
+            for (BaseConnection c : connections) {
+                if (c != null) {
+                    c.finishClose(CloseReason.SHUTDOWN, null);
+                }
+            }
+            exitRequested = true;
+        });
+    }
+
+    /** {@return whether this worker is shutting down (no new connections are accepted)} */
+    public boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
+    boolean isTerminated() {
+        return state == TERMINATED;
+    }
+
+    // ---------------------------------------------------------------- connections (for backends)
+
+    /**
+     * Registers a connection the backend created (accepted or connected): gives it a slot and
+     * token, then calls {@link Handler#onOpen}. Check {@link BaseConnection#isOpen()} afterwards:
+     * the handler may have closed it.
+     *
+     * @throws RinglineException if this worker already serves {@link Config#maxConnectionsPerWorker()}
+     */
+    public void register(BaseConnection c) {
+        checkThread("Worker.register");
+        int slot;
+        if (freeCount > 0) {
+            slot = freeSlots[--freeCount];
+        } else {
+            if (nextFreshSlot >= config.maxConnectionsPerWorker()) {
+                throw new RinglineException("worker " + id + " serves maxConnectionsPerWorker "
+                        + config.maxConnectionsPerWorker() + " connections already");
+            }
+            slot = nextFreshSlot++;
+            if (slot >= connections.length) {
+                int n = Math.min(connections.length * 2, config.maxConnectionsPerWorker());
+                connections = Arrays.copyOf(connections, n);
+                generations = Arrays.copyOf(generations, n);
+            }
+        }
+        int gen = ++generations[slot];
+        long token = ((long) gen << 32) | ((long) id << SLOT_BITS) | slot;
+        c.bind(slot, token);
+        connections[slot] = c;
+        connectionCount++;
+        load.incrementAndGet();
+        stats.connectionsOpened++;
+        try {
+            handler.onOpen(c);
+        } catch (Exception e) {
+            c.failed(CloseReason.ERROR, e);
+        }
+    }
+
+    /** Called by {@link BaseConnection} once closed. */
+    void closed(BaseConnection c, CloseReason reason, Throwable cause) {
+        int slot = c.slot();
+        if (slot >= 0 && connections[slot] == c) {
+            connections[slot] = null;
+            if (freeCount == freeSlots.length) {
+                freeSlots = Arrays.copyOf(freeSlots, Math.max(16, freeSlots.length * 2));
+            }
+            freeSlots[freeCount++] = slot;
+            connectionCount--;
+            load.decrementAndGet();
+            stats.connectionsClosed++;
+            runtime.dispatcher().capacityFreed();
+            if (cause != null && reason == CloseReason.ERROR) {
+                log.debug("ringline worker {}: {} closed with error", id, c, cause);
+            }
+            try {
+                handler.onClose(c, reason, cause);
+            } catch (Exception e) {
+                log.warn("ringline worker {}: Handler.onClose failed for {}", id, c, e);
+            }
+        }
+    }
+
+    @Override
+    public Optional<Connection> connection(long token) {
+        checkThread("WorkerContext.connection");
+        int slot = (int) (token & ((1 << SLOT_BITS) - 1));
+        int worker = (int) ((token >>> SLOT_BITS) & ((1 << WORKER_BITS) - 1));
+        int gen = (int) (token >>> 32);
+        if (worker != id || slot >= connections.length || generations[slot] != gen) {
+            return Optional.empty();
+        }
+        BaseConnection c = connections[slot];
+        return c != null && c.isOpen() ? Optional.of(c) : Optional.empty();
+    }
+
+    @Override
+    public int connectionCount() {
+        return connectionCount;
+    }
+
+    // ---------------------------------------------------------------- accepted-socket hand-off
+
+    /**
+     * Hands an accepted socket to this worker if it has capacity (called by the dispatcher on the
+     * accepting thread).
+     *
+     * @return false if full or terminated (the caller keeps the socket)
+     */
+    boolean offerAccepted(Object socket, Closeable closer) {
+        if (state == TERMINATED || load.get() >= config.maxConnectionsPerWorker()
+                || pendingHandoffs.get() >= config.acceptHandoffLimit()) {
+            return false;
+        }
+        load.incrementAndGet();
+        pendingHandoffs.incrementAndGet();
+        try {
+            execute(new AdoptTask(socket, closer));
+            return true;
+        } catch (RejectedExecutionException e) {
+            load.decrementAndGet();
+            pendingHandoffs.decrementAndGet();
+            return false;
+        }
+    }
+
+    private final class AdoptTask implements Runnable {
+        private final Object socket;
+        private final Closeable closer;
+
+        AdoptTask(Object socket, Closeable closer) {
+            this.socket = socket;
+            this.closer = closer;
+        }
+
+        @Override
+        public void run() {
+            pendingHandoffs.decrementAndGet();
+            load.decrementAndGet();
+            runtime.dispatcher().capacityFreed();
+            if (shuttingDown) {
+                closeQuietly(closer);
+                return;
+            }
+            try {
+                io.adopt(socket);
+            } catch (RuntimeException e) {
+                log.warn("ringline worker {}: adopting an accepted connection failed", id, e);
+                closeQuietly(closer);
+            }
+        }
+
+        void reject() {
+            pendingHandoffs.decrementAndGet();
+            load.decrementAndGet();
+            closeQuietly(closer);
+        }
+    }
+
+    private static void closeQuietly(Closeable c) {
+        try {
+            c.close();
+        } catch (IOException | RuntimeException ignored) {
+            // the socket is being dropped anyway
+        }
+    }
+
+    // ---------------------------------------------------------------- regions
+
+    /** A control-plane task: runs on the worker, or is aborted if the worker terminates first. */
+    private abstract static class ControlTask implements Runnable {
+        final CompletableFuture<Void> ack = new CompletableFuture<>();
+
+        void abort(Throwable why) {
+            ack.completeExceptionally(why);
+        }
+    }
+
+    /** Queues the installation of {@code region} in {@code slot}; the future is this worker's acknowledgement. */
+    CompletableFuture<Void> controlRegister(int slot, MemoryRegion region) {
+        return submitControl(new ControlTask() {
+            @Override
+            public void run() {
+                try {
+                    installRegion(slot, region);
+                    ack.complete(null);
+                } catch (Throwable t) {
+                    ack.completeExceptionally(t);
+                }
+            }
+        });
+    }
+
+    /**
+     * Queues the removal of {@code slot}; acknowledged when no in-flight send references it any more.
+     * Removing an empty slot succeeds (used for rollback).
+     */
+    CompletableFuture<Void> controlUnregister(int slot) {
+        return submitControl(new ControlTask() {
+            @Override
+            public void run() {
+                if (regions.get(slot) == null) {
+                    ack.complete(null);
+                    return;
+                }
+                regions.beginRemove(slot, () -> {
+                    try {
+                        io.removeRegion(slot);
+                        ack.complete(null);
+                    } catch (Throwable t) {
+                        ack.completeExceptionally(t);
+                    } finally {
+                        regions.clear(slot);
+                    }
+                });
+            }
+        });
+    }
+
+    private CompletableFuture<Void> submitControl(ControlTask task) {
+        try {
+            execute(task);
+        } catch (RejectedExecutionException e) {
+            task.abort(new RegionException("worker " + id + " terminated before acknowledging region update"));
+        }
+        return task.ack;
+    }
+
+    private void installRegion(int slot, MemoryRegion region) throws IOException {
+        regions.install(slot, region);
+        try {
+            io.installRegion(slot, region);
+        } catch (IOException | RuntimeException e) {
+            regions.clear(slot);
+            throw e;
+        }
+    }
+
+    /** {@return this worker's region table (worker thread only)} */
+    public RegionTable regionTable() {
+        return regions;
+    }
+
+    // ---------------------------------------------------------------- WorkerContext
+
+    @Override
+    public int workerId() {
+        return id;
+    }
+
+    @Override
+    public boolean inWorkerThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    /**
+     * @throws IllegalStateException if the caller is not this worker's thread
+     */
+    public void checkThread(String operation) {
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException(operation + " must be called on worker thread '" + thread.getName()
+                    + "', was called on '" + Thread.currentThread().getName() + "'");
+        }
+    }
+
+    @Override
+    public TimerHandle schedule(Duration delay, Runnable task) {
+        Objects.requireNonNull(task, "task");
+        checkThread("WorkerContext.schedule");
+        long nanos = checkDelay("delay", delay);
+        return timers.schedule(System.nanoTime() + nanos, task);
+    }
+
+    private static long checkDelay(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(name + " must be >= 0, was " + d);
+        }
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 4;
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> sleep(Duration delay) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        schedule(delay, () -> f.complete(null));
+        return f;
+    }
+
+    @Override
+    public <T> CompletionStage<T> timeout(CompletionStage<T> stage, Duration timeout) {
+        Objects.requireNonNull(stage, "stage");
+        checkThread("WorkerContext.timeout");
+        checkDelay("timeout", timeout);
+        CompletableFuture<T> result = new CompletableFuture<>();
+        TimerHandle timer = schedule(timeout, () -> result.completeExceptionally(
+                new TimeoutException("timed out after " + timeout)));
+        stage.whenComplete((v, t) -> {
+            Runnable complete = () -> {
+                timer.cancel();
+                if (t == null) {
+                    result.complete(v);
+                } else {
+                    result.completeExceptionally(t);
+                }
+            };
+            if (inWorkerThread()) {
+                complete.run();
+            } else {
+                try {
+                    execute(complete);
+                } catch (RejectedExecutionException e) {
+                    result.completeExceptionally(e);
+                }
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        if (state == TERMINATED) {
+            throw new RejectedExecutionException("ringline worker " + id + " has terminated");
+        }
+        tasks.add(task);
+        if (state == TERMINATED && tasks.remove(task)) {
+            throw new RejectedExecutionException("ringline worker " + id + " has terminated");
+        }
+        if (wakeupArmed.get() && wakeupArmed.compareAndSet(true, false)) {
+            WorkerIo driver = io;
+            if (driver != null) {
+                driver.wakeup();
+            }
+        }
+    }
+
+    @Override
+    public <T> CompletionStage<T> runBlocking(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        checkThread("WorkerContext.runBlocking");
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            runtime.blockingPool().execute(() -> {
+                T value = null;
+                Throwable error = null;
+                try {
+                    value = task.call();
+                } catch (Throwable t) {
+                    error = t;
+                }
+                T v = value;
+                Throwable e = error;
+                Runnable complete = () -> {
+                    if (e == null) {
+                        result.complete(v);
+                    } else {
+                        result.completeExceptionally(e);
+                    }
+                };
+                try {
+                    execute(complete);
+                } catch (RejectedExecutionException gone) {
+                    complete.run(); // the worker is gone: complete here rather than never
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new IllegalStateException("runtime is shut down: blocking pool closed", e));
+        }
+        return result;
+    }
+
+    @Override
+    public CompletionStage<Connection> connect(SocketAddress remote) {
+        return connect0(remote, null);
+    }
+
+    @Override
+    public CompletionStage<Connection> connect(SocketAddress remote, Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("connect timeout must be > 0, was " + timeout);
+        }
+        return connect0(remote, timeout);
+    }
+
+    private CompletionStage<Connection> connect0(SocketAddress remote, Duration timeout) {
+        Objects.requireNonNull(remote, "remote");
+        checkThread("WorkerContext.connect");
+        CompletableFuture<Connection> result = new CompletableFuture<>();
+        if (shuttingDown) {
+            result.completeExceptionally(new IllegalStateException("runtime is shutting down: cannot connect to " + remote));
+            return result;
+        }
+        Runnable abort = io.connect(remote, result);
+        Runnable abortAndFail = () -> {
+            if (!result.isDone()) {
+                abort.run();
+                result.completeExceptionally(new java.net.ConnectException("connect to " + remote + " aborted: runtime is shutting down"));
+            }
+        };
+        if (result.isDone()) {
+            return result;
+        }
+        pendingConnects.add(abortAndFail);
+        TimerHandle timer = timeout == null ? null : schedule(timeout, () -> {
+            if (!result.isDone()) {
+                abort.run();
+                result.completeExceptionally(new SocketTimeoutException("connect to " + remote + " timed out after " + timeout));
+            }
+        });
+        result.whenComplete((c, e) -> {
+            pendingConnects.remove(abortAndFail);
+            if (timer != null) {
+                timer.cancel();
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public ShutdownHandle shutdownHandle() {
+        return runtime.shutdownHandle();
+    }
+
+    /** {@inheritDoc} Backends increment the returned counters on the worker thread. */
+    @Override
+    public WorkerStatsImpl stats() {
+        return stats;
+    }
+
+    // ---------------------------------------------------------------- for backends
+
+    /** {@return the handler of this worker} */
+    public Handler handler() {
+        return handler;
+    }
+
+    /** {@return the configuration} */
+    public Config config() {
+        return config;
+    }
+
+    /** {@return the pool of send chunks} */
+    public BufferPool sendChunks() {
+        return sendChunks;
+    }
+
+    @Override
+    public String toString() {
+        return "Worker[" + id + "]";
+    }
+
+    /** The thread of a worker; lets {@link #current()} find the worker cheaply. */
+    private static final class WorkerThread extends Thread {
+        final Worker worker;
+
+        WorkerThread(Worker worker, String name) {
+            super(name);
+            this.worker = worker;
+            setDaemon(false);
+        }
+
+        @Override
+        public void run() {
+            worker.run();
+        }
+    }
+}
