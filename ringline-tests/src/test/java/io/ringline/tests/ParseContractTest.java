@@ -1,0 +1,337 @@
+package io.ringline.tests;
+
+import io.ringline.CloseReason;
+import io.ringline.Connection;
+import io.ringline.Handler;
+import io.ringline.Runtime;
+import io.ringline.tests.support.Await;
+import io.ringline.tests.support.BackendTest;
+import io.ringline.tests.support.Clients;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The {@link Handler#onData} contract: the handler returns how many bytes it consumed; the rest is
+ * presented again (followed by new bytes) on the next call, whatever the segmentation of the stream.
+ */
+class ParseContractTest extends BackendTest {
+
+    /**
+     * A length-prefixed protocol (4-byte big-endian length, then the payload). Records every message,
+     * every byte it saw arrive new (to let the test pace the client), and any violation of the
+     * "unconsumed bytes are presented again" rule. Replies to each message with its length (4 bytes).
+     */
+    static final class FramedHandler implements Handler {
+        final List<byte[]> messages = new CopyOnWriteArrayList<>();
+        final AtomicLong newBytes = new AtomicLong();
+        final List<String> violations = new CopyOnWriteArrayList<>();
+        final ConcurrentLinkedQueue<CloseReason> closes = new ConcurrentLinkedQueue<>();
+        /** Bytes left unconsumed by the previous call (per connection; one connection per test). */
+        private byte[] leftover = new byte[0];
+
+        @Override
+        public int onData(Connection connection, ByteBuffer data) {
+            if (!data.isReadOnly()) {
+                violations.add("onData buffer is writable");
+            }
+            int start = data.position();
+            // The unconsumed bytes of the last call must come first, unchanged.
+            if (data.remaining() < leftover.length) {
+                violations.add("presented " + data.remaining() + " bytes, fewer than the " + leftover.length + " left unconsumed");
+            } else {
+                byte[] head = new byte[leftover.length];
+                data.get(start, head);
+                if (!Arrays.equals(head, leftover)) {
+                    violations.add("unconsumed bytes not presented again: expected " + HexFormat.of().formatHex(leftover)
+                            + ", got " + HexFormat.of().formatHex(head));
+                }
+            }
+            newBytes.addAndGet(data.remaining() - leftover.length);
+            int consumed = 0;
+            while (data.remaining() - consumed >= 4) {
+                int len = data.getInt(start + consumed);
+                if (data.remaining() - consumed - 4 < len) {
+                    break; // need more
+                }
+                byte[] m = new byte[len];
+                data.get(start + consumed + 4, m);
+                messages.add(m);
+                connection.send(ByteBuffer.allocate(4).putInt(0, len));
+                consumed += 4 + len;
+            }
+            leftover = new byte[data.remaining() - consumed];
+            data.get(start + consumed, leftover);
+            return consumed;
+        }
+
+        @Override
+        public void onClose(Connection connection, CloseReason reason, Throwable cause) {
+            closes.add(reason);
+            leftover = new byte[0];
+        }
+    }
+
+    private static byte[] frame(byte[]... payloads) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : payloads) {
+            out.writeBytes(ByteBuffer.allocate(4).putInt(p.length).array());
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[][] samplePayloads() {
+        Random r = new Random(42);
+        return new byte[][] {new byte[0], {7}, Clients.randomBytes(r, 5), Clients.randomBytes(r, 13), new byte[0], Clients.randomBytes(r, 2)};
+    }
+
+    private static void assertMessages(byte[][] expected, List<byte[]> got, int from) {
+        for (int i = 0; i < expected.length; i++) {
+            assertArrayEquals(expected[i], got.get(from + i), "message " + (from + i));
+        }
+    }
+
+    private static void readAcks(InputStream in, byte[][] payloads) throws IOException {
+        for (byte[] p : payloads) {
+            assertEquals(p.length, ByteBuffer.wrap(Clients.readExactly(in, 4)).getInt(), "ack (message length)");
+        }
+    }
+
+    @Test
+    void streamSplitInTwoAtEveryByteBoundaryIsParsedIdentically() throws Exception {
+        FramedHandler h = new FramedHandler();
+        byte[][] payloads = samplePayloads();
+        byte[] stream = frame(payloads);
+        try (Runtime rt = start(serverConfig().workers(1), w -> h);
+             Socket s = Clients.connect(address(rt))) {
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            long sent = 0;
+            for (int split = 1; split < stream.length; split++) {
+                out.write(stream, 0, split);
+                long firstPart = sent + split;
+                // Wait until the server saw the first part on its own before sending the rest.
+                Await.until(() -> h.newBytes.get() == firstPart, "server received the first " + firstPart + " bytes");
+                out.write(stream, split, stream.length - split);
+                sent += stream.length;
+                readAcks(in, payloads);
+                assertMessages(payloads, h.messages, (split - 1) * payloads.length);
+            }
+            assertEquals((stream.length - 1) * payloads.length, h.messages.size());
+            assertEquals(List.of(), h.violations);
+        }
+    }
+
+    @Test
+    void streamSentOneByteAtATimeIsParsedIdentically() throws Exception {
+        FramedHandler h = new FramedHandler();
+        byte[][] payloads = samplePayloads();
+        byte[] stream = frame(payloads);
+        try (Runtime rt = start(serverConfig().workers(1), w -> h);
+             Socket s = Clients.connect(address(rt))) {
+            OutputStream out = s.getOutputStream();
+            for (int i = 0; i < stream.length; i++) {
+                out.write(stream[i]);
+                int n = i + 1;
+                Await.until(() -> h.newBytes.get() == n, "server received byte " + n + " separately");
+            }
+            readAcks(s.getInputStream(), payloads);
+            assertMessages(payloads, h.messages, 0);
+            assertEquals(payloads.length, h.messages.size());
+            assertEquals(List.of(), h.violations);
+        }
+    }
+
+    @Test
+    void manyMessagesCoalescedInOneWriteAreAllParsedInOrder() throws Exception {
+        FramedHandler h = new FramedHandler();
+        Random r = new Random(7);
+        byte[][] payloads = new byte[2000][];
+        for (int i = 0; i < payloads.length; i++) {
+            payloads[i] = Clients.randomBytes(r, r.nextInt(40));
+        }
+        // A message larger than several receive buffers, in the middle of small ones.
+        payloads[1000] = Clients.randomBytes(r, 100_000);
+        byte[] stream = frame(payloads);
+        try (Runtime rt = start(serverConfig().workers(1).recvBufferSize(1024), w -> h);
+             Socket s = Clients.connect(address(rt))) {
+            s.getOutputStream().write(stream);
+            readAcks(s.getInputStream(), payloads);
+            assertEquals(payloads.length, h.messages.size());
+            assertMessages(payloads, h.messages, 0);
+            assertEquals(List.of(), h.violations);
+        }
+    }
+
+    /** Consumes exactly one byte per call: the core must call again at once with the rest. */
+    @Test
+    void consumingLessThanPresentedPresentsTheRestAgainWithoutNewBytes() throws Exception {
+        ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        List<String> violations = new CopyOnWriteArrayList<>();
+        AtomicLong consumedTotal = new AtomicLong();
+        Handler oneByteAtATime = new Handler() {
+            int expectedRemaining = -1;
+
+            @Override
+            public int onData(Connection c, ByteBuffer data) {
+                if (expectedRemaining > 0 && data.remaining() < expectedRemaining) {
+                    violations.add("after consuming 1 byte of " + (expectedRemaining + 1) + ", only " + data.remaining() + " presented");
+                }
+                synchronized (seen) {
+                    seen.write(data.get(data.position()));
+                }
+                expectedRemaining = data.remaining() - 1;
+                consumedTotal.incrementAndGet();
+                return 1;
+            }
+        };
+        byte[] payload = Clients.randomBytes(new Random(3), 5000);
+        try (Runtime rt = start(serverConfig().workers(1), w -> oneByteAtATime);
+             Socket s = Clients.connect(address(rt))) {
+            s.getOutputStream().write(payload);
+            Await.until(() -> consumedTotal.get() == payload.length,
+                    () -> "all " + payload.length + " bytes consumed one at a time, got " + consumedTotal.get());
+            synchronized (seen) {
+                assertArrayEquals(payload, seen.toByteArray());
+            }
+            assertEquals(List.of(), violations);
+        }
+    }
+
+    /** Returning 0 ("need more") keeps every byte; the next call presents them followed by the new ones. */
+    @Test
+    void returningZeroKeepsAllBytesUntilMoreArrive() throws Exception {
+        AtomicReference<byte[]> whole = new AtomicReference<>();
+        AtomicLong calls = new AtomicLong();
+        int needed = 3000;
+        Handler needAll = (c, data) -> {
+            calls.incrementAndGet();
+            if (data.remaining() < needed) {
+                return 0;
+            }
+            byte[] b = new byte[needed];
+            data.get(data.position(), b);
+            whole.set(b);
+            return needed;
+        };
+        byte[] payload = Clients.randomBytes(new Random(5), needed);
+        try (Runtime rt = start(serverConfig().workers(1), w -> needAll);
+             Socket s = Clients.connect(address(rt))) {
+            OutputStream out = s.getOutputStream();
+            for (int off = 0; off < needed; off += 500) {
+                long before = calls.get();
+                out.write(payload, off, 500);
+                if (off + 500 < needed) {
+                    Await.until(() -> calls.get() > before, "onData called for the piece at " + (off));
+                }
+            }
+            Await.until(() -> whole.get() != null, "the handler got all " + needed + " bytes at once");
+            assertArrayEquals(payload, whole.get());
+        }
+    }
+
+    /** A count outside [0, data.remaining()] is a handler bug: the connection closes with ERROR. */
+    @ParameterizedTest(name = "onData returns {0}")
+    @ValueSource(strings = {"remaining+1", "-1", "MIN_VALUE"})
+    void outOfRangeConsumedCountClosesWithError(String result) throws Exception {
+        ConcurrentLinkedQueue<CloseReason> reasons = new ConcurrentLinkedQueue<>();
+        AtomicReference<Throwable> cause = new AtomicReference<>();
+        Handler bad = new Handler() {
+            @Override
+            public int onData(Connection c, ByteBuffer data) {
+                return switch (result) {
+                    case "remaining+1" -> data.remaining() + 1;
+                    case "-1" -> -1;
+                    default -> Integer.MIN_VALUE;
+                };
+            }
+
+            @Override
+            public void onClose(Connection c, CloseReason reason, Throwable t) {
+                cause.set(t);
+                reasons.add(reason);
+            }
+        };
+        try (Runtime rt = start(serverConfig(), w -> bad);
+             Socket s = Clients.connect(address(rt))) {
+            s.getOutputStream().write(new byte[] {1, 2, 3});
+            Await.until(() -> !reasons.isEmpty(), "the connection closed");
+            assertEquals(List.of(CloseReason.ERROR), List.copyOf(reasons));
+            assertNotNull(cause.get(), "ERROR comes with a cause");
+            assertTrue(cause.get().getMessage() != null && !cause.get().getMessage().isBlank(),
+                    () -> "the cause explains the bad count: " + cause.get());
+            assertPeerClosed(s);
+        }
+    }
+
+    /** An exception thrown by onData closes that connection with ERROR and that exception as cause; the worker survives. */
+    @Test
+    void exceptionFromOnDataClosesWithErrorAndWorkerSurvives() throws Exception {
+        ConcurrentLinkedQueue<CloseReason> reasons = new ConcurrentLinkedQueue<>();
+        AtomicReference<Throwable> cause = new AtomicReference<>();
+        RuntimeException boom = new IllegalStateException("boom from onData");
+        Handler h = new Handler() {
+            @Override
+            public int onData(Connection c, ByteBuffer data) {
+                if (data.get(data.position()) == 'x') {
+                    throw boom;
+                }
+                int n = data.remaining();
+                c.send(data);
+                return n;
+            }
+
+            @Override
+            public void onClose(Connection c, CloseReason reason, Throwable t) {
+                cause.set(t);
+                reasons.add(reason);
+            }
+        };
+        try (Runtime rt = start(serverConfig().workers(1), w -> h)) {
+            try (Socket s = Clients.connect(address(rt))) {
+                s.getOutputStream().write('x');
+                Await.until(() -> !reasons.isEmpty(), "the connection closed");
+                assertEquals(CloseReason.ERROR, reasons.peek());
+                assertEquals(boom, cause.get());
+                assertPeerClosed(s);
+            }
+            try (Socket s = Clients.connect(address(rt))) {
+                s.getOutputStream().write("ok".getBytes());
+                assertArrayEquals("ok".getBytes(), Clients.readExactly(s.getInputStream(), 2), "the worker still serves");
+            }
+        }
+    }
+
+    /** The peer sees the close as end of stream or a reset, never more data and never a hang. */
+    static void assertPeerClosed(Socket s) throws IOException {
+        try {
+            int b = s.getInputStream().read();
+            assertEquals(-1, b, "no data after the server closed the connection");
+        } catch (SocketException e) {
+            assertInstanceOf(SocketException.class, e); // reset: also a close
+        }
+    }
+}

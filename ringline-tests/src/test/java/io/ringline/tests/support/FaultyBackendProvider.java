@@ -1,0 +1,164 @@
+package io.ringline.tests.support;
+
+import io.ringline.Config;
+import io.ringline.Connection;
+import io.ringline.MemoryRegion;
+import io.ringline.internal.AcceptDispatcher;
+import io.ringline.internal.Worker;
+import io.ringline.spi.Availability;
+import io.ringline.spi.Backend;
+import io.ringline.spi.BackendProvider;
+import io.ringline.spi.Listener;
+import io.ringline.spi.WorkerIo;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A fault-injecting test backend named {@value #NAME}: it wraps the real backend named by
+ * {@link Faults#delegate} (the backend under test) and decorates each worker's {@link WorkerIo}
+ * so that tests can make region installation fail, or a worker die, on a chosen worker. Everything
+ * else is delegated unchanged, so tests using it still exercise the real backend.
+ *
+ * <p>Unavailable (and with a negative priority) unless a test armed it, so auto-selection never
+ * picks it.
+ */
+public final class FaultyBackendProvider implements BackendProvider {
+
+    /** Backend name. */
+    public static final String NAME = "faulty";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int priority() {
+        return -1000;
+    }
+
+    @Override
+    public Availability availability() {
+        String d = Faults.delegate;
+        if (d == null) {
+            return Availability.unavailable("test-only fault injector, not armed (Faults.delegate is null)");
+        }
+        Optional<BackendProvider> p = Backends.provider(d);
+        if (p.isEmpty()) {
+            return Availability.unavailable("delegate backend '" + d + "' is not on the class path");
+        }
+        Availability a = p.get().availability();
+        return a.available() ? Availability.available("fault injector wrapping " + d)
+                : Availability.unavailable("delegate backend '" + d + "' unavailable: " + a.reason());
+    }
+
+    @Override
+    public Backend open(Config config) throws IOException {
+        String d = Faults.delegate;
+        BackendProvider p = Backends.provider(d).orElseThrow(() -> new IOException("no delegate backend " + d));
+        return new FaultyBackend(p.open(config));
+    }
+
+    private static final class FaultyBackend implements Backend {
+        private final Backend delegate;
+
+        FaultyBackend(Backend delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public WorkerIo openWorker(Worker worker) throws IOException {
+            FaultyWorkerIo io = new FaultyWorkerIo(worker.workerId(), delegate.openWorker(worker));
+            Faults.workerIos.put(worker.workerId(), io);
+            return io;
+        }
+
+        @Override
+        public Listener listen(InetSocketAddress address, int backlog, AcceptDispatcher dispatcher) throws IOException {
+            return delegate.listen(address, backlog, dispatcher);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+
+    /** The decorated driver of one worker. */
+    public static final class FaultyWorkerIo implements WorkerIo {
+        private final int workerId;
+        private final WorkerIo delegate;
+        private volatile boolean inPoll;
+        private volatile boolean wokenWhileArmed;
+
+        FaultyWorkerIo(int workerId, WorkerIo delegate) {
+            this.workerId = workerId;
+            this.delegate = delegate;
+        }
+
+        /** {@return whether the worker is inside {@link #poll} right now} */
+        public boolean inPoll() {
+            return inPoll;
+        }
+
+        @Override
+        public void poll(long timeoutNanos) throws IOException {
+            inPoll = true;
+            try {
+                delegate.poll(timeoutNanos);
+            } finally {
+                inPoll = false;
+            }
+            if (Faults.dieOnWakeup == workerId && wokenWhileArmed) {
+                Faults.died.add(workerId);
+                throw new Error("injected death of worker " + workerId + " (woken while armed)");
+            }
+        }
+
+        @Override
+        public void wakeup() {
+            if (Faults.dieOnWakeup == workerId) {
+                wokenWhileArmed = true;
+            }
+            delegate.wakeup();
+        }
+
+        @Override
+        public void adopt(Object acceptedSocket) {
+            delegate.adopt(acceptedSocket);
+        }
+
+        @Override
+        public Runnable connect(SocketAddress remote, CompletableFuture<Connection> result) {
+            return delegate.connect(remote, result);
+        }
+
+        @Override
+        public void installRegion(int slot, MemoryRegion region) throws IOException {
+            int f = Faults.failInstallOnWorker;
+            if (f == workerId || f == Faults.ALL_WORKERS) {
+                Faults.installFailures.incrementAndGet();
+                throw new IOException("injected install failure on worker " + workerId + " for slot " + slot);
+            }
+            delegate.installRegion(slot, region);
+            Faults.installed(workerId).add(slot);
+            Faults.installs.incrementAndGet();
+        }
+
+        @Override
+        public void removeRegion(int slot) throws IOException {
+            delegate.removeRegion(slot);
+            Faults.installed(workerId).remove(slot);
+            Faults.removes.incrementAndGet();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+}
