@@ -75,7 +75,7 @@ final class NioWorkerIo implements WorkerIo {
         try {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            open(ch);
+            open(ch, null);
         } catch (IOException e) {
             closeQuietly(ch);
             throw new java.io.UncheckedIOException("cannot set up accepted socket", e);
@@ -83,8 +83,14 @@ final class NioWorkerIo implements WorkerIo {
     }
 
     /** Registers a connected channel with the selector and the worker (which calls onOpen). */
-    private NioConnection open(SocketChannel ch) throws IOException {
-        SelectionKey key = ch.register(selector, SelectionKey.OP_READ);
+    private NioConnection open(SocketChannel ch, SelectionKey existing) throws IOException {
+        SelectionKey key;
+        if (existing == null) {
+            key = ch.register(selector, SelectionKey.OP_READ);
+        } else {
+            key = existing;
+            key.interestOps(SelectionKey.OP_READ);
+        }
         NioConnection c;
         try {
             c = new NioConnection(this, ch, key);
@@ -116,7 +122,7 @@ final class NioWorkerIo implements WorkerIo {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             if (ch.connect(remote)) {
-                result.complete(open(ch));
+                result.complete(open(ch, null));
                 return () -> { };
             }
             PendingConnect pending = new PendingConnect(ch, result);
@@ -147,10 +153,7 @@ final class NioWorkerIo implements WorkerIo {
                 if (!ch.finishConnect()) {
                     return;
                 }
-                key.cancel();
-                // A cancelled key stays registered until the next select: register anew after selectNow.
-                selector.selectNow();
-                result.complete(open(ch));
+                result.complete(open(ch, key));
             } catch (IOException | RuntimeException e) {
                 key.cancel();
                 closeQuietly(ch);
