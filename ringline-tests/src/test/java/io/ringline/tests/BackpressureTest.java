@@ -210,8 +210,11 @@ class BackpressureTest extends BackendTest {
                 assertTrue(st.toCompletableFuture().isCompletedExceptionally(), "sendAsync over the limit fails at once");
                 assertInstanceOf(SendQueueFullException.class, OnWorker.Stages.failure(st));
                 assertEquals(pending, c.pendingSendBytes(), "a refused sendAsync queued nothing");
-                // A send that is larger than the whole limit can never be queued.
-                assertThrows(SendQueueFullException.class, () -> c.send(new byte[(int) LIMIT + 1]));
+                // A send that is larger than the whole limit can never be queued: IllegalArgumentException naming both.
+                IllegalArgumentException tooBig = assertThrows(IllegalArgumentException.class,
+                        () -> c.send(new byte[(int) LIMIT + 1]));
+                assertTrue(tooBig.getMessage().contains(String.valueOf(LIMIT + 1)) && tooBig.getMessage().contains(String.valueOf(LIMIT)),
+                        tooBig.getMessage());
                 assertEquals(pending, c.pendingSendBytes());
                 c.close();
                 return position;
