@@ -1,0 +1,198 @@
+package io.ringline.tests;
+
+import io.ringline.CloseReason;
+import io.ringline.Connection;
+import io.ringline.Handler;
+import io.ringline.Runtime;
+import io.ringline.ShutdownHandle;
+import io.ringline.WorkerContext;
+import io.ringline.tests.support.Await;
+import io.ringline.tests.support.BackendTest;
+import io.ringline.tests.support.Clients;
+import io.ringline.tests.support.OnWorker;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Graceful shutdown: pending bytes are delivered, handlers see SHUTDOWN, the grace period bounds it. */
+class ShutdownTest extends BackendTest {
+
+    /** On open, queues {@code bytes} pattern bytes (in pieces within the queue limit), then idles. */
+    static final class Sender implements Handler {
+        final int bytes;
+        final ConcurrentLinkedQueue<CloseReason> closes = new ConcurrentLinkedQueue<>();
+        final AtomicLong pendingAtOpen = new AtomicLong(-1);
+        final ConcurrentLinkedQueue<Connection> opened = new ConcurrentLinkedQueue<>();
+
+        Sender(int bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public void onOpen(Connection c) {
+            byte[] b = new byte[bytes];
+            Clients.fillPattern(b, 0);
+            c.send(b);
+            pendingAtOpen.set(c.pendingSendBytes());
+            opened.add(c);
+        }
+
+        @Override
+        public int onData(Connection c, ByteBuffer data) {
+            return data.remaining();
+        }
+
+        @Override
+        public void onClose(Connection c, CloseReason reason, Throwable cause) {
+            closes.add(reason);
+        }
+    }
+
+    @Test
+    void gracefulShutdownDeliversEveryPendingByteThenCloses() throws Exception {
+        int bytes = 4 << 20;
+        int clients = 3;
+        Sender h = new Sender(bytes);
+        Runtime rt = start(serverConfig().sendQueueLimit(bytes).shutdownGracePeriod(Duration.ofSeconds(30)), w -> h);
+        try {
+            List<Socket> sockets = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                // Small receive buffers and no reading yet: most bytes stay queued in the runtime.
+                sockets.add(Clients.connectWithSmallReceiveBuffer(address(rt), 8 * 1024));
+            }
+            Await.until(() -> h.opened.size() == clients, "all clients accepted");
+            for (Connection c : h.opened) {
+                assertTrue(OnWorker.call(c.worker(), c::pendingSendBytes) > 0, "bytes are pending when the shutdown starts");
+            }
+            ShutdownHandle handle = rt.shutdownHandle();
+            handle.shutdown();
+            assertTrue(handle.isShutdown());
+            for (Socket s : sockets) {
+                try (s) {
+                    byte[] got = Clients.readToEof(s.getInputStream());
+                    assertEquals(bytes, got.length, "every pending byte arrives before end of stream");
+                    Clients.checkPattern(got, got.length, 0);
+                }
+            }
+            assertTrue(rt.awaitTermination(Duration.ofSeconds(20)), "terminated after the connections drained");
+            assertTrue(rt.isTerminated());
+            assertEquals(List.of(CloseReason.SHUTDOWN, CloseReason.SHUTDOWN, CloseReason.SHUTDOWN), List.copyOf(h.closes));
+        } finally {
+            rt.close();
+        }
+    }
+
+    @Test
+    void shutdownIsIdempotentAndCallableFromAWorkerThread() throws Exception {
+        Sender h = new Sender(10);
+        Runtime rt = start(serverConfig(), w -> h);
+        try (Socket s = Clients.connect(address(rt))) {
+            WorkerContext w = rt.worker(0);
+            OnWorker.run(w, () -> {
+                w.shutdownHandle().shutdown();
+                w.shutdownHandle().shutdown();
+                assertTrue(w.shutdownHandle().isShutdown());
+            });
+            rt.shutdownHandle().shutdown();
+            assertTrue(rt.awaitTermination(Duration.ofSeconds(20)));
+            rt.awaitTermination();
+            assertEquals(10, Clients.readToEof(s.getInputStream()).length);
+            assertEquals(List.of(CloseReason.SHUTDOWN), List.copyOf(h.closes));
+            rt.shutdownHandle().shutdown();
+            rt.close();
+            rt.close();
+            assertTrue(rt.isTerminated());
+            // A terminated worker refuses tasks.
+            assertThrows(RejectedExecutionException.class, () -> w.execute(() -> { }));
+        } finally {
+            rt.close();
+        }
+    }
+
+    @Test
+    void afterShutdownNewConnectionsAreRefused() throws Exception {
+        Sender h = new Sender(1);
+        Runtime rt = start(serverConfig(), w -> h);
+        InetSocketAddress address = address(rt);
+        try (Socket s = Clients.connect(address)) {
+            assertEquals(Clients.patternByte(0) & 0xFF, s.getInputStream().read());
+            rt.shutdownHandle().shutdown();
+            // The listener is closed when shutdown() returns.
+            assertThrows(ConnectException.class, () -> {
+                try (Socket late = new Socket()) {
+                    late.connect(address, 5000);
+                }
+            });
+            assertEquals(-1, s.getInputStream().read(), "the open connection is closed too");
+            assertTrue(rt.awaitTermination(Duration.ofSeconds(20)));
+            // Outbound connects are refused too once terminated.
+            assertThrows(RuntimeException.class, () -> OnWorker.Stages.await(rt.connect(address, Duration.ofSeconds(1))));
+        } finally {
+            rt.close();
+        }
+    }
+
+    /** A client that never reads: the graceful close cannot finish, so the grace period force-closes it. */
+    @Test
+    void connectionsThatCannotDrainAreForceClosedAfterTheGracePeriod() throws Exception {
+        Duration grace = Duration.ofMillis(500);
+        int bytes = 4 << 20;
+        Sender h = new Sender(bytes);
+        Runtime rt = start(serverConfig().sendQueueLimit(bytes).shutdownGracePeriod(grace), w -> h);
+        try (Socket s = Clients.connectWithSmallReceiveBuffer(address(rt), 8 * 1024)) {
+            Await.until(() -> h.opened.size() == 1, "accepted");
+            long start = System.nanoTime();
+            rt.shutdownHandle().shutdown();
+            assertTrue(rt.awaitTermination(grace.plusSeconds(10)), "terminated after the grace period");
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(tookMs >= grace.toMillis() - 20, "force-closed after " + tookMs + " ms, before the grace period of " + grace);
+            assertEquals(List.of(CloseReason.SHUTDOWN), List.copyOf(h.closes));
+            // The client gets a prefix of the stream, then end of stream or a reset: never all of it.
+            long received = drain(s.getInputStream());
+            assertTrue(received < bytes, "received " + received + " of " + bytes);
+        } finally {
+            rt.close();
+        }
+    }
+
+    @Test
+    void shutdownWithoutConnectionsTerminatesPromptlyAndCloseWaits() throws Exception {
+        Runtime rt = start(serverConfig().shutdownGracePeriod(Duration.ofSeconds(30)), w -> (c, d) -> d.remaining());
+        long start = System.nanoTime();
+        rt.close();
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(rt.isTerminated(), "close() returns only after termination");
+        assertTrue(tookMs < 10_000, "without connections the grace period is not waited for: took " + tookMs + " ms");
+        assertTrue(rt.awaitTermination(Duration.ZERO));
+    }
+
+    private static long drain(InputStream in) {
+        long n = 0;
+        byte[] b = new byte[64 * 1024];
+        try {
+            int k;
+            while ((k = in.read(b)) >= 0) {
+                n += k;
+            }
+        } catch (IOException e) {
+            // reset: the force-close may drop queued bytes
+        }
+        return n;
+    }
+}

@@ -1,0 +1,197 @@
+package io.ringline.tests;
+
+import io.ringline.CloseReason;
+import io.ringline.Connection;
+import io.ringline.ConnectionClosedException;
+import io.ringline.Handler;
+import io.ringline.MemoryRegion;
+import io.ringline.RegionId;
+import io.ringline.Runtime;
+import io.ringline.WorkerContext;
+import io.ringline.tests.support.Await;
+import io.ringline.tests.support.BackendTest;
+import io.ringline.tests.support.Clients;
+import io.ringline.tests.support.OnWorker;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Generation-checked connection tokens and stale connection handles. */
+class TokenTest extends BackendTest {
+
+    static final class Tracking implements Handler {
+        final BlockingQueue<Connection> opened = new LinkedBlockingQueue<>();
+        final AtomicInteger closed = new AtomicInteger();
+
+        @Override
+        public void onOpen(Connection c) {
+            opened.add(c);
+        }
+
+        @Override
+        public int onData(Connection c, ByteBuffer data) {
+            int n = data.remaining();
+            c.send(data);
+            return n;
+        }
+
+        @Override
+        public void onClose(Connection c, CloseReason reason, Throwable cause) {
+            closed.incrementAndGet();
+        }
+    }
+
+    /**
+     * One worker, connections opened and closed one after another: the worker reuses the freed slot,
+     * yet every earlier token resolves to nothing and every earlier handle refuses to act.
+     */
+    @Test
+    void staleTokensResolveToNothingEvenWhenTheSlotIsReused() throws Exception {
+        Tracking h = new Tracking();
+        try (Arena arena = Arena.ofShared()) {
+            MemoryRegion region = MemoryRegion.of(arena.allocate(16));
+            try (Runtime rt = start(serverConfig().workers(1).initialRegion(region), w -> h)) {
+                WorkerContext w = rt.worker(0);
+                List<Connection> stale = new ArrayList<>();
+                Set<Long> tokens = new HashSet<>();
+                for (int i = 0; i < 10; i++) {
+                    try (Socket s = Clients.connect(address(rt))) {
+                        Connection c = h.opened.poll(20, TimeUnit.SECONDS);
+                        assertNotNull(c);
+                        assertTrue(tokens.add(c.token()), "tokens are unique: " + c.token() + " seen before");
+                        OnWorker.run(w, () -> {
+                            assertSame(c, w.connection(c.token()).orElseThrow(), "the open connection's token resolves to it");
+                            for (Connection old : stale) {
+                                assertTrue(w.connection(old.token()).isEmpty(),
+                                        "a closed connection's token resolves to nothing, also after its slot was reused");
+                                assertFalse(old.isOpen());
+                            }
+                        });
+                        // The live connection still works, stale handles notwithstanding.
+                        s.getOutputStream().write(i);
+                        assertEquals(i, s.getInputStream().read());
+                        int closedBefore = h.closed.get();
+                        s.close();
+                        Await.until(() -> h.closed.get() == closedBefore + 1, "the server closed connection " + c.token());
+                        stale.add(c);
+                    }
+                }
+                OnWorker.run(w, () -> {
+                    for (Connection old : stale) {
+                        assertTrue(w.connection(old.token()).isEmpty());
+                        assertStale(old);
+                    }
+                });
+                // A connection opened now (reusing a slot) is not disturbed by the stale handles' attempts.
+                try (Socket s = Clients.connect(address(rt))) {
+                    Connection c = h.opened.poll(20, TimeUnit.SECONDS);
+                    assertNotNull(c);
+                    OnWorker.run(w, () -> {
+                        for (Connection old : stale) {
+                            assertThrows(ConnectionClosedException.class, () -> old.send(new byte[] {66}));
+                            old.close();
+                            old.abort();
+                        }
+                        assertTrue(c.isOpen(), "the new connection survived the stale handles' calls");
+                        assertEquals(0, c.pendingSendBytes());
+                    });
+                    s.getOutputStream().write(5);
+                    assertEquals(5, s.getInputStream().read(), "no stray bytes from the stale handles");
+                }
+            }
+        }
+    }
+
+    /** Every operation of a closed connection's handle throws ConnectionClosedException; close/abort are no-ops. */
+    private static void assertStale(Connection old) {
+        assertFalse(old.isOpen());
+        assertFalse(old.isWritable(), "a closed connection is not writable");
+        assertThrows(ConnectionClosedException.class, () -> old.send(ByteBuffer.allocate(1)));
+        assertThrows(ConnectionClosedException.class, () -> old.send(new byte[1]));
+        assertThrows(ConnectionClosedException.class, () -> old.trySend(ByteBuffer.allocate(1)));
+        assertThrows(ConnectionClosedException.class, () -> old.sendGather(ByteBuffer.allocate(1)));
+        assertThrows(ConnectionClosedException.class, () -> old.sendRegion(RegionId.of(0), 0, 1));
+        assertTrue(old.sendAsync(ByteBuffer.allocate(1)).toCompletableFuture().isCompletedExceptionally());
+        old.close(); // idempotent no-ops on a closed connection
+        old.abort();
+        old.shutdownOutput();
+        assertEquals(0, old.pendingSendBytes());
+    }
+
+    @Test
+    void tokensOfOneWorkerDoNotResolveOnAnother() throws Exception {
+        Tracking h = new Tracking();
+        try (Runtime rt = start(serverConfig(), w -> h)) {
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                List<Connection> conns = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    sockets.add(Clients.connect(address(rt)));
+                    Connection c = h.opened.poll(20, TimeUnit.SECONDS);
+                    assertNotNull(c);
+                    conns.add(c);
+                }
+                for (Connection c : conns) {
+                    WorkerContext own = c.worker();
+                    WorkerContext other = rt.worker(1 - c.workerId());
+                    OnWorker.run(own, () -> assertSame(c, own.connection(c.token()).orElseThrow()));
+                    OnWorker.run(other, () -> assertTrue(other.connection(c.token()).isEmpty(),
+                            "token of worker " + c.workerId() + " resolved on worker " + other.workerId()));
+                }
+                OnWorker.run(rt.worker(0), () -> {
+                    assertTrue(rt.worker(0).connection(0L).isEmpty());
+                    assertTrue(rt.worker(0).connection(-1L).isEmpty());
+                    assertTrue(rt.worker(0).connection(Long.MAX_VALUE).isEmpty());
+                });
+            } finally {
+                for (Socket s : sockets) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /** A connection closed locally is stale at once, even before the peer noticed. */
+    @Test
+    void aLocallyClosedConnectionIsStaleImmediately() throws Exception {
+        Tracking h = new Tracking();
+        try (Runtime rt = start(serverConfig().workers(1), w -> h);
+             Socket s = Clients.connect(address(rt))) {
+            Connection c = h.opened.poll(20, TimeUnit.SECONDS);
+            assertNotNull(c);
+            WorkerContext w = c.worker();
+            OnWorker.run(w, () -> {
+                long token = c.token();
+                c.abort();
+                assertTrue(w.connection(token).isEmpty());
+                assertStale(c);
+            });
+            assertEquals(-1, readOrReset(s));
+        }
+    }
+
+    private static int readOrReset(Socket s) {
+        try {
+            return s.getInputStream().read();
+        } catch (java.io.IOException e) {
+            return -1; // an abort may reset
+        }
+    }
+}
