@@ -1,0 +1,123 @@
+package io.ringline.tests;
+
+import io.ringline.Config;
+import io.ringline.Connection;
+import io.ringline.Handler;
+import io.ringline.MemoryRegion;
+import io.ringline.Runtime;
+import io.ringline.tests.support.BackendTest;
+import io.ringline.tests.support.Clients;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Invalid configurations fail with messages naming the value and the limit; extreme valid ones work. */
+class ConfigTest extends BackendTest {
+
+    private static void assertRejected(Executable setter, Object value, Object limit) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, setter);
+        String m = String.valueOf(e.getMessage());
+        assertTrue(m.contains(String.valueOf(value)), () -> "'" + m + "' names the value " + value);
+        assertTrue(m.contains(String.valueOf(limit)), () -> "'" + m + "' names the limit " + limit);
+    }
+
+    @Test
+    void outOfRangeValuesAreRejectedNamingValueAndLimit() {
+        assertRejected(() -> Config.builder().workers(0), 0, 1);
+        assertRejected(() -> Config.builder().workers(-3), -3, 1);
+        assertRejected(() -> Config.builder().workers(Config.MAX_WORKERS + 1), Config.MAX_WORKERS + 1, Config.MAX_WORKERS);
+        assertRejected(() -> Config.builder().recvBufferSize(-1), -1, 64);
+        assertRejected(() -> Config.builder().recvBufferSize(63), 63, 64);
+        assertRejected(() -> Config.builder().recvBufferCount(0), 0, 1);
+        assertRejected(() -> Config.builder().recvBufferCount(-8), -8, 1);
+        assertRejected(() -> Config.builder().maxConnectionsPerWorker(0), 0, 1);
+        assertRejected(() -> Config.builder().maxConnectionsPerWorker(Config.MAX_CONNECTIONS_LIMIT + 1),
+                Config.MAX_CONNECTIONS_LIMIT + 1, Config.MAX_CONNECTIONS_LIMIT);
+        assertRejected(() -> Config.builder().sendQueueLimit(0), 0, 1);
+        assertRejected(() -> Config.builder().sendQueueLimit(-100), -100, 1);
+        assertRejected(() -> Config.builder().maxRegions(-1), -1, 0);
+        assertRejected(() -> Config.builder().maxRegions(Config.MAX_REGIONS_LIMIT + 1), Config.MAX_REGIONS_LIMIT + 1, Config.MAX_REGIONS_LIMIT);
+        assertRejected(() -> Config.builder().shutdownGracePeriod(Duration.ofSeconds(-1)), Duration.ofSeconds(-1), 0);
+        assertRejected(() -> Config.builder().acceptHandoffLimit(0), 0, 1);
+        assertRejected(() -> Config.builder().backlog(0), 0, 1);
+        assertRejected(() -> Config.builder().backlog(-1), -1, 1);
+        assertRejected(() -> Config.builder().blockingPoolSize(0), 0, 1);
+        assertThrows(IllegalArgumentException.class, () -> Config.builder().backend(" "));
+        assertThrows(NullPointerException.class, () -> Config.builder().bind(null));
+        assertThrows(NullPointerException.class, () -> Config.builder().initialRegion(null));
+        assertThrows(NullPointerException.class, () -> Config.builder().shutdownGracePeriod(null));
+    }
+
+    @Test
+    void moreInitialRegionsThanMaxRegionsIsRejectedNamingBoth() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemoryRegion r = MemoryRegion.of(arena.allocate(8));
+            Config.Builder b = Config.builder().maxRegions(2).initialRegion(r).initialRegion(r).initialRegion(r);
+            assertRejected(b::build, 3, 2);
+            assertRejected(() -> Config.builder().maxRegions(0).initialRegion(r).build(), 1, 0);
+            assertEquals(2, Config.builder().maxRegions(2).initialRegion(r).initialRegion(r).build().initialRegions().size());
+        }
+    }
+
+    @Test
+    void invalidRegionsAreRejected() {
+        IllegalArgumentException heap = assertThrows(IllegalArgumentException.class, () -> MemoryRegion.of(MemorySegment.ofArray(new byte[16])));
+        assertTrue(heap.getMessage().contains("16"), heap.getMessage());
+        try (Arena arena = Arena.ofConfined()) {
+            assertRejected(() -> MemoryRegion.of(arena.allocate(0)), 0, 0);
+        }
+        assertThrows(NullPointerException.class, () -> MemoryRegion.of(null));
+    }
+
+    @Test
+    void startRejectsNullArguments() {
+        assertThrows(NullPointerException.class, () -> Runtime.start(null, w -> (c, d) -> 0));
+        assertThrows(NullPointerException.class, () -> Runtime.start(serverConfig().build(), null));
+    }
+
+    @Test
+    void theLimitsThemselvesAreAccepted() {
+        Config c = Config.builder().workers(1).workers(Config.MAX_WORKERS).recvBufferSize(64).recvBufferCount(1)
+                .maxConnectionsPerWorker(1).sendQueueLimit(1).maxRegions(0).maxRegions(Config.MAX_REGIONS_LIMIT)
+                .shutdownGracePeriod(Duration.ZERO).acceptHandoffLimit(1).backlog(1).blockingPoolSize(1).build();
+        assertEquals(Config.MAX_WORKERS, c.workers());
+        assertEquals(64, c.recvBufferSize());
+        assertEquals(Duration.ZERO, c.shutdownGracePeriod());
+    }
+
+    /**
+     * The smallest configuration works on the backend: one worker, one 64-byte receive buffer, no
+     * region slots, one connection; a payload much larger than the buffer still arrives intact.
+     */
+    @Test
+    void minimalConfigurationServesAConnection() throws Exception {
+        Handler echo = new Handler() {
+            @Override
+            public int onData(Connection c, ByteBuffer data) {
+                int n = data.remaining();
+                c.send(data);
+                return n;
+            }
+        };
+        Config.Builder b = serverConfig().workers(1).recvBufferSize(64).recvBufferCount(1).maxRegions(0)
+                .maxConnectionsPerWorker(1).acceptHandoffLimit(1).backlog(1).blockingPoolSize(1).shutdownGracePeriod(Duration.ZERO);
+        byte[] payload = Clients.randomBytes(new Random(1), 100_000);
+        try (Runtime rt = start(b, w -> echo);
+             Socket s = Clients.connect(address(rt))) {
+            assertEquals(1, rt.workerCount());
+            s.getOutputStream().write(payload);
+            assertArrayEquals(payload, Clients.readExactly(s.getInputStream(), payload.length));
+        }
+    }
+}
