@@ -155,17 +155,7 @@ class ConnectTest extends BackendTest {
         try (ServerSocket neverAccepts = new ServerSocket(0, 1, loopbackAnyPort().getAddress());
              Runtime rt = start(clientConfig(), w -> client)) {
             InetSocketAddress target = (InetSocketAddress) neverAccepts.getLocalSocketAddress();
-            boolean full = false;
-            for (int i = 0; i < 64 && !full; i++) {
-                Socket s = new Socket();
-                fillers.add(s);
-                try {
-                    s.connect(target, 300);
-                } catch (SocketTimeoutException e) {
-                    full = true;
-                }
-            }
-            assumeTrue(full, "this OS does not drop SYNs to a full accept queue: no deterministic way to make a connect hang");
+            assumeTrue(fillAcceptQueue(target, fillers), "this OS does not drop SYNs to a full accept queue: no deterministic way to make a connect hang");
             long fdsBefore = Leaks.openFileDescriptors();
             WorkerContext w = rt.worker(0);
             for (int i = 0; i < 5; i++) {
@@ -187,6 +177,73 @@ class ConnectTest extends BackendTest {
             for (Socket s : fillers) {
                 s.close();
             }
+        }
+    }
+
+    /** A connect still pending at shutdown is aborted: its stage fails, and the runtime terminates. */
+    @Test
+    void aPendingConnectIsAbortedByShutdown() throws Exception {
+        ClientHandler client = new ClientHandler();
+        List<Socket> fillers = new ArrayList<>();
+        try (ServerSocket neverAccepts = new ServerSocket(0, 1, loopbackAnyPort().getAddress())) {
+            InetSocketAddress target = (InetSocketAddress) neverAccepts.getLocalSocketAddress();
+            assumeTrue(fillAcceptQueue(target, fillers), "this OS does not drop SYNs to a full accept queue");
+            Runtime rt = start(clientConfig(), w -> client);
+            try {
+                WorkerContext w = rt.worker(0);
+                CompletionStage<Connection> pending = OnWorker.call(w, () -> w.connect(target));
+                OnWorker.run(w, () -> { }); // the connect was started
+                assertTrue(!pending.toCompletableFuture().isDone(), "the connect hangs (SYNs are dropped)");
+                rt.shutdownHandle().shutdown();
+                Throwable t = OnWorker.Stages.failure(pending);
+                assertInstanceOf(java.io.IOException.class, t, "a pending connect fails at shutdown: " + t);
+                assertTrue(rt.awaitTermination(Duration.ofSeconds(10)), "terminated despite the pending connect");
+                assertEquals(0, client.opens.get());
+            } finally {
+                rt.close();
+            }
+        } finally {
+            for (Socket s : fillers) {
+                s.close();
+            }
+        }
+    }
+
+    /** Fills the accept queue of {@code target} (which never accepts) until a connect times out; {@return whether it did} */
+    private static boolean fillAcceptQueue(InetSocketAddress target, List<Socket> fillers) throws java.io.IOException {
+        for (int i = 0; i < 64; i++) {
+            Socket s = new Socket();
+            fillers.add(s);
+            try {
+                s.connect(target, 300);
+            } catch (SocketTimeoutException e) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void acceptedConnectionsReportTheirAddresses() throws Exception {
+        java.util.concurrent.BlockingQueue<Connection> opened = new java.util.concurrent.ArrayBlockingQueue<>(1);
+        Handler h = new Handler() {
+            @Override
+            public void onOpen(Connection c) {
+                opened.add(c);
+            }
+
+            @Override
+            public int onData(Connection c, ByteBuffer data) {
+                return data.remaining();
+            }
+        };
+        try (Runtime rt = start(serverConfig(), w -> h);
+             Socket s = io.ringline.tests.support.Clients.connect(address(rt))) {
+            Connection c = opened.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+            org.junit.jupiter.api.Assertions.assertNotNull(c);
+            assertEquals(s.getLocalSocketAddress(), c.remoteAddress());
+            assertEquals(s.getRemoteSocketAddress(), c.localAddress());
+            assertEquals(address(rt), c.localAddress());
         }
     }
 

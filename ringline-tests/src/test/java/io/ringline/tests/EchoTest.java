@@ -63,12 +63,14 @@ class EchoTest extends BackendTest {
     void randomPayloadsOverConcurrentConnectionsAreEchoedExactly() throws Exception {
         long seed = System.nanoTime();
         Random random = new Random(seed);
-        // Sizes: 1 B, 1 MiB, and log-uniform in between (most small, some large: covers every size class, stays fast).
+        // Sizes: 1 B, 1 MiB, then alternately uniform in [1, 1 MiB] (large payloads) and log-uniform (every
+        // size class, from a few bytes up).
         int[] sizes = new int[CONNECTIONS];
         sizes[0] = 1;
         sizes[1] = MAX_PAYLOAD;
         for (int i = 2; i < CONNECTIONS; i++) {
-            sizes[i] = (int) Math.min(MAX_PAYLOAD, Math.max(1, Math.round(Math.pow(2, random.nextDouble() * 20))));
+            sizes[i] = i % 2 == 0 ? 1 + random.nextInt(MAX_PAYLOAD)
+                    : (int) Math.min(MAX_PAYLOAD, Math.max(1, Math.round(Math.pow(2, random.nextDouble() * 20))));
         }
         AtomicLong echoed = new AtomicLong();
         Map<CloseReason, AtomicInteger> closes = new ConcurrentHashMap<>();
@@ -113,6 +115,10 @@ class EchoTest extends BackendTest {
             // Each client half-closed after reading its echo; the default onInputClosed closes: PEER_CLOSED.
             assertEquals(CONNECTIONS, closes.getOrDefault(CloseReason.PEER_CLOSED, new AtomicInteger()).get(),
                     () -> "close reasons " + closes);
+            long bytesIn = rt.worker(0).stats().bytesIn() + rt.worker(1).stats().bytesIn();
+            long bytesOut = rt.worker(0).stats().bytesOut() + rt.worker(1).stats().bytesOut();
+            assertEquals(expectedTotal, bytesIn, "WorkerStats.bytesIn across workers");
+            assertEquals(expectedTotal, bytesOut, "WorkerStats.bytesOut across workers");
             long opened = rt.worker(0).stats().connectionsOpened() + rt.worker(1).stats().connectionsOpened();
             assertEquals(CONNECTIONS, opened, "connections opened across workers");
             assertTrue(rt.worker(0).stats().connectionsOpened() > 0 && rt.worker(1).stats().connectionsOpened() > 0,

@@ -217,6 +217,36 @@ class ThreadAffinityTest extends BackendTest {
         }
     }
 
+    /** onTick runs on the worker thread, with its own worker, after each loop iteration's tasks. */
+    @Test
+    void onTickRunsOnTheWorkerAfterTasks() {
+        List<String> violations = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger taskRan = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger tickSawTask = new java.util.concurrent.atomic.AtomicInteger();
+        try (Runtime rt = start(clientConfig(), w -> new Handler() {
+            @Override
+            public int onData(Connection c, ByteBuffer data) {
+                return data.remaining();
+            }
+
+            @Override
+            public void onTick(WorkerContext worker) {
+                if (worker != w || !w.inWorkerThread()) {
+                    violations.add("onTick of worker " + w.workerId() + " got worker " + worker.workerId()
+                            + " on " + Thread.currentThread().getName());
+                }
+                tickSawTask.set(taskRan.get());
+            }
+        })) {
+            for (int i = 1; i <= 3; i++) {
+                int n = i;
+                rt.worker(0).execute(() -> taskRan.set(n));
+                io.ringline.tests.support.Await.until(() -> tickSawTask.get() == n, "onTick ran after task " + n);
+            }
+            assertEquals(List.of(), violations);
+        }
+    }
+
     @Test
     void runtimeCloseAndAwaitTerminationOnAWorkerThreadThrow() {
         try (Runtime rt = start(clientConfig(), w -> (c, d) -> d.remaining())) {

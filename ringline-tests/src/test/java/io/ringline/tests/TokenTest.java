@@ -168,6 +168,47 @@ class TokenTest extends BackendTest {
         }
     }
 
+    /** attach/attachment keep per-connection state across callbacks, separately for each connection. */
+    @Test
+    void attachmentsArePerConnection() throws Exception {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Handler h = new Handler() {
+            @Override
+            public void onOpen(Connection c) {
+                if (c.attach(new StringBuilder()) != null) {
+                    seen.add("fresh connection had an attachment");
+                }
+            }
+
+            @Override
+            public int onData(Connection c, ByteBuffer data) {
+                StringBuilder sb = c.attachment();
+                int start = data.position();
+                while (data.hasRemaining()) {
+                    char ch = (char) data.get();
+                    if (ch == '\n') {
+                        c.send(sb.toString().getBytes());
+                        sb.setLength(0);
+                    } else {
+                        sb.append(ch);
+                    }
+                }
+                return data.position() - start;
+            }
+        };
+        try (Runtime rt = start(serverConfig().workers(1), w -> h);
+             Socket a = Clients.connect(address(rt));
+             Socket b = Clients.connect(address(rt))) {
+            a.getOutputStream().write("he".getBytes());
+            b.getOutputStream().write("wor".getBytes());
+            a.getOutputStream().write("llo\n".getBytes());
+            b.getOutputStream().write("ld\n".getBytes());
+            assertEquals("hello", new String(Clients.readExactly(a.getInputStream(), 5)));
+            assertEquals("world", new String(Clients.readExactly(b.getInputStream(), 5)));
+            assertEquals(List.of(), seen);
+        }
+    }
+
     /** A connection closed locally is stale at once, even before the peer noticed. */
     @Test
     void aLocallyClosedConnectionIsStaleImmediately() throws Exception {
