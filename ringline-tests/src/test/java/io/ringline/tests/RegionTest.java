@@ -432,7 +432,7 @@ class RegionTest extends BackendTest {
      */
     @Test
     void unregisterWaitsUntilInFlightSendsOfTheRegionAreDone() throws Exception {
-        int size = 4 << 20;
+        int size = 8 << 20;
         MemoryRegion r = region(size, 7);
         Accepting h = new Accepting();
         try (Runtime rt = start(serverConfig().sendQueueLimit(2L * size), w -> h);
@@ -469,7 +469,7 @@ class RegionTest extends BackendTest {
 
     @Test
     void unregisterCompletesWhenTheConnectionWithTheInFlightSendCloses() throws Exception {
-        int size = 4 << 20;
+        int size = 8 << 20;
         MemoryRegion r = region(size, 9);
         Accepting h = new Accepting();
         try (Runtime rt = start(serverConfig().sendQueueLimit(2L * size), w -> h);

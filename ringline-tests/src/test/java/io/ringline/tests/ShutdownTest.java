@@ -152,7 +152,7 @@ class ShutdownTest extends BackendTest {
     @Test
     void connectionsThatCannotDrainAreForceClosedAfterTheGracePeriod() throws Exception {
         Duration grace = Duration.ofMillis(500);
-        int bytes = 4 << 20;
+        int bytes = 16 << 20;
         Sender h = new Sender(bytes);
         Runtime rt = start(serverConfig().sendQueueLimit(bytes).shutdownGracePeriod(grace), w -> h);
         try (Socket s = Clients.connectWithSmallReceiveBuffer(address(rt), 8 * 1024)) {
