@@ -103,6 +103,7 @@ class ShutdownTest extends BackendTest {
         Sender h = new Sender(10);
         Runtime rt = start(serverConfig(), w -> h);
         try (Socket s = Clients.connect(address(rt))) {
+            Await.until(() -> h.opened.size() == 1, "accepted"); // else the shutdown may drop it from the backlog
             WorkerContext w = rt.worker(0);
             OnWorker.run(w, () -> {
                 w.shutdownHandle().shutdown();
