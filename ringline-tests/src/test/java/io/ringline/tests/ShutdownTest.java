@@ -66,7 +66,7 @@ class ShutdownTest extends BackendTest {
 
     @Test
     void gracefulShutdownDeliversEveryPendingByteThenCloses() throws Exception {
-        int bytes = 4 << 20;
+        int bytes = 8 << 20;
         int clients = 3;
         Sender h = new Sender(bytes);
         Runtime rt = start(serverConfig().sendQueueLimit(bytes).shutdownGracePeriod(Duration.ofSeconds(30)), w -> h);
