@@ -27,6 +27,7 @@ class ConnectionLimitTest extends BackendTest {
     @Test
     void aWorkerNeverServesMoreThanMaxConnectionsAndServesTheRestLater() throws Exception {
         int limit = 3;
+        int waiting = 6;
         AtomicInteger open = new AtomicInteger();
         AtomicInteger maxOpen = new AtomicInteger();
         AtomicInteger opened = new AtomicInteger();
@@ -52,7 +53,7 @@ class ConnectionLimitTest extends BackendTest {
         List<Socket> clients = new ArrayList<>();
         try (Runtime rt = start(serverConfig().workers(1).maxConnectionsPerWorker(limit), w -> h)) {
             try {
-                for (int i = 0; i < limit + 2; i++) {
+                for (int i = 0; i < limit + waiting; i++) {
                     clients.add(Clients.connect(address(rt))); // the kernel completes the handshake; the runtime may not serve it yet
                 }
                 Await.until(() -> opened.get() == limit, () -> "the first " + limit + " connections are served, got " + opened.get());
@@ -62,14 +63,13 @@ class ConnectionLimitTest extends BackendTest {
                     assertEquals(i, clients.get(i).getInputStream().read());
                 }
                 assertEquals(limit, opened.get(), "no more than maxConnectionsPerWorker served");
-                // Closing two served connections lets the two waiting ones in; they are served normally.
-                clients.get(0).close();
-                clients.get(1).close();
-                for (int i = limit; i < limit + 2; i++) {
+                // Each served connection that closes lets one waiting connection in; every one is served normally.
+                for (int i = limit; i < limit + waiting; i++) {
+                    clients.get(i - limit).close();
                     clients.get(i).getOutputStream().write(40 + i);
                     assertEquals(40 + i, clients.get(i).getInputStream().read(), "waiting connection " + i + " is served");
                 }
-                assertEquals(limit + 2, opened.get());
+                assertEquals(limit + waiting, opened.get());
                 assertTrue(maxOpen.get() <= limit, "at most " + limit + " open at once, saw " + maxOpen.get());
             } finally {
                 for (Socket s : clients) {
