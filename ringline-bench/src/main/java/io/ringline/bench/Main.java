@@ -65,6 +65,7 @@ public final class Main {
                       to let Netty use sun.misc.Unsafe on JDK 25.
                   load-echo --host 127.0.0.1 --port N --connections C --size S --duration SECONDS
                         [--warmup SECONDS] [--rate R (total req/s: open loop)] [--pipeline P] [--threads T]
+                        [--server-pid PID (report the server CPU seconds used during the measurement)]
                       Echo load generator; prints one JSON line.""");
     }
 }

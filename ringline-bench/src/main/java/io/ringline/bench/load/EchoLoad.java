@@ -37,7 +37,12 @@ public final class EchoLoad {
 
     /** Settings of one run. */
     public record Config(String host, int port, int connections, int size, double durationSeconds,
-            double warmupSeconds, double rate, int pipeline, int threads) {
+            double warmupSeconds, double rate, int pipeline, int threads, long serverPid) {
+        public Config(String host, int port, int connections, int size, double durationSeconds,
+                double warmupSeconds, double rate, int pipeline, int threads) {
+            this(host, port, connections, size, durationSeconds, warmupSeconds, rate, pipeline, threads, 0);
+        }
+
         boolean openLoop() {
             return rate > 0;
         }
@@ -45,7 +50,7 @@ public final class EchoLoad {
 
     /** Result of one run. */
     public record Result(Config config, long requests, double seconds, Histogram histogram, long errors,
-            long bytesVerified) {
+            long bytesVerified, double serverCpuSeconds) {
         public double rps() {
             return seconds > 0 ? requests / seconds : 0;
         }
@@ -60,18 +65,20 @@ public final class EchoLoad {
                     "{\"tool\":\"load-echo\",\"mode\":\"%s\",\"connections\":%d,\"size\":%d,\"pipeline\":%d,"
                             + "\"target_rate\":%.0f,\"threads\":%d,\"duration_s\":%.3f,\"requests\":%d,\"rps\":%.1f,"
                             + "\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f,\"mean_us\":%.1f,"
-                            + "\"errors\":%d,\"bytes_verified\":%d}",
+                            + "\"errors\":%d,\"bytes_verified\":%d,\"server_cpu_s\":%.3f}",
                     c.openLoop() ? "open" : "closed", c.connections(), c.size(), c.openLoop() ? 1 : c.pipeline(),
                     c.rate(), c.threads(), seconds, requests, rps(), us(50), us(99), us(99.9),
                     histogram.getTotalCount() == 0 ? 0 : histogram.getMaxValue() / 1000.0,
-                    histogram.getTotalCount() == 0 ? 0 : histogram.getMean() / 1000.0, errors, bytesVerified);
+                    histogram.getTotalCount() == 0 ? 0 : histogram.getMean() / 1000.0, errors, bytesVerified,
+                    serverCpuSeconds);
         }
     }
 
     public static int run(Args a) throws Exception {
         Config c = new Config(a.get("host", "127.0.0.1"), a.getInt("port", 7000), a.getInt("connections", 64),
                 a.getInt("size", 64), a.getDouble("duration", 10), a.getDouble("warmup", 2), a.getDouble("rate", 0),
-                Math.max(1, a.getInt("pipeline", 1)), Math.max(1, a.getInt("threads", 1)));
+                Math.max(1, a.getInt("pipeline", 1)), Math.max(1, a.getInt("threads", 1)),
+                Long.parseLong(a.get("server-pid", "0")));
         Result r = run(c);
         System.out.println(r.json());
         return r.errors() == 0 && r.requests() > 0 ? 0 : 1;
@@ -111,9 +118,20 @@ public final class EchoLoad {
             th.start();
             ts.add(th);
         }
+        // Server CPU time over exactly the measurement window (--server-pid), sampled here.
+        long cpuStart = -1;
+        long cpuEnd = -1;
+        if (c.serverPid() > 0) {
+            sleepUntil(measureStart);
+            cpuStart = ProcStat.cpuTicks(c.serverPid());
+            sleepUntil(end);
+            cpuEnd = ProcStat.cpuTicks(c.serverPid());
+        }
         for (Thread th : ts) {
             th.join();
         }
+        double serverCpu = cpuStart >= 0 && cpuEnd >= 0
+                ? (cpuEnd - cpuStart) / (double) ProcStat.clockTicksPerSecond() : -1;
         Histogram h = new Histogram(HIGHEST_NS, 3);
         long requests = 0;
         long verified = 0;
@@ -125,7 +143,14 @@ public final class EchoLoad {
             w.closeAll();
         }
         long measuredEnd = Math.max(measureStart, Math.min(end, workers.stream().mapToLong(w -> w.stoppedAt).max().orElse(end)));
-        return new Result(c, requests, (measuredEnd - measureStart) / 1e9, h, errors, verified);
+        return new Result(c, requests, (measuredEnd - measureStart) / 1e9, h, errors, verified, serverCpu);
+    }
+
+    private static void sleepUntil(long deadline) throws InterruptedException {
+        long left;
+        while ((left = deadline - System.nanoTime()) > 0) {
+            Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+        }
     }
 
     /** One selector thread and its connections. */
