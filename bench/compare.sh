@@ -6,8 +6,9 @@
 #   bench/compare.sh [--quick] [--only echo|resp|http[,...]]
 #
 # Environment (all optional):
-#   BENCH_SECONDS   measurement seconds per run (quick: 3, full: 10)
-#   WARMUP_SECONDS  warm-up seconds per run (quick: 1, full: 3)
+#   BENCH_SECONDS   measurement seconds per run, integer (quick: 3, full: 10)
+#   WARMUP_SECONDS  warm-up seconds per run, integer (quick: 1, full: 3)
+#   ECHO_CONNS / ECHO_SIZES   the full run's echo sweep ("1 16 64 256" / "64 1024 16384")
 #   SERVER_CPU / CLIENT_CPU   cores for taskset (0 / 1)
 #   JVM_OPTS        extra JVM flags for every Java server (default: -Xms256m -Xmx1g)
 #   NETTY_UNSAFE    on|off|both: Netty peers with -Dio.netty.noUnsafe=false (on), default JDK 25
@@ -205,6 +206,10 @@ start_server() {
 # Netty servers print a JSON line with their configuration: surface hasUnsafe in the note column.
 server_note() { grep -o '"hasUnsafe":[a-z]*' "$SERVER_LOG" 2>/dev/null | head -1 | sed 's/"hasUnsafe":/hasUnsafe=/'; }
 
+# "server core N% busy" from CPU seconds over wall seconds: well under 100% means the client (or the
+# network stack) limited the run, not the server.
+busy_note() { awk -v c="$1" -v w="$2" 'BEGIN { if (c >= 0 && w > 0) printf "server core %.0f%% busy", 100 * c / w }'; }
+
 # ---------------------------------------------------------------- result rows
 # Row file per scenario: name<TAB>kind<TAB>rps<TAB>p50<TAB>p99<TAB>p999<TAB>cpu_s_per_M<TAB>rss_mib<TAB>note
 add_row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$ROWS"; }
@@ -277,7 +282,7 @@ run_echo() { # CONNECTIONS SIZE [RATE]
     local errs; errs="$(json_num errors "$line")"
     add_row "$name" "$kind" "$(json_num rps "$line")" "$(json_num p50_us "$line")" "$(json_num p99_us "$line")" \
       "$(json_num p999_us "$line")" "$(cpu_per_million "$(json_num server_cpu_s "$line")" "$req")" "$rss" \
-      "$(server_note) $([ "${errs:-0}" = 0 ] || echo "$errs client errors")"
+      "$(server_note) $(busy_note "$(json_num server_cpu_s "$line")" "$(json_num duration_s "$line")") $([ "${errs:-0}" = 0 ] || echo "$errs client errors")"
   done < <(servers_for echo)
   end_scenario
 }
@@ -305,10 +310,12 @@ run_resp() { # PIPELINE
     for test in ping_mbulk set get; do
       local c0 c1 out row
       ROWS="$WORK/resp-${test%_mbulk}"
+      local w0=$EPOCHREALTIME
       c0="$(cpu_ticks "$SERVER_PID")"
       out="$(timeout $(( SECS * 6 + 30 )) taskset -c "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 -p "$SERVER_PORT" \
         -c 50 -P "$pipe" -n "$n" -t "$test" -q --csv 2>"$WORK/client.err")"
       c1="$(cpu_ticks "$SERVER_PID")"
+      local wall; wall="$(awk -v a="$w0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')"
       # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
       row="$(grep -v '^"test"' <<<"$out" | tail -1 | tr -d '"')"
       if [ -z "$row" ]; then
@@ -320,7 +327,7 @@ run_resp() { # PIPELINE
       p50="$(awk -F, '{ printf "%.0f", $5 * 1000 }' <<<"$row")"
       p99="$(awk -F, '{ printf "%.0f", $7 * 1000 }' <<<"$row")"
       cpu="$(awk -v a="$c0" -v b="$c1" -v t="$CLK_TCK" 'BEGIN { if (a < 0 || b < 0) print -1; else printf "%.3f", (b - a) / t }')"
-      add_row "$name" "$kind" "$rps" "$p50" "$p99" "n/a" "$(cpu_per_million "$cpu" "$n")" "$(vmhwm_mib "$SERVER_PID")" "$(server_note)"
+      add_row "$name" "$kind" "$rps" "$p50" "$p99" "n/a" "$(cpu_per_million "$cpu" "$n")" "$(vmhwm_mib "$SERVER_PID")" "$(server_note) $(busy_note "$cpu" "$wall")"
     done
     stop_server
   done < <(servers_for resp)
@@ -356,10 +363,10 @@ run_http() { # PIPELINE(1|16)
       add_row "$name" "$kind" "failed" "-" "-" "-" "-" "$rss" "wrk: $(tail -c 160 <<<"$out" | tr '\n|' '  ')"; continue
     fi
     local dur rps cpu p99 p999 note errs non2xx
-    note="$(server_note) "
     dur="$(json_num duration_us "$line")"
     rps="$(awk -v r="$req" -v d="$dur" 'BEGIN { printf "%.1f", r / (d / 1e6) }')"
     cpu="$(awk -v a="$c0" -v b="$c1" -v t="$CLK_TCK" 'BEGIN { if (a < 0 || b < 0) print -1; else printf "%.3f", (b - a) / t }')"
+    note="$(server_note) $(busy_note "$cpu" "$(awk -v d="$dur" 'BEGIN { print d / 1e6 }')") "
     p99="$(json_num p99_us "$line")"; p999="$(json_num p999_us "$line")"
     [ "$p99" = "0.0" ] && p99="n/a"; [ "$p999" = "0.0" ] && p999="n/a"
     errs="$(json_num errors "$line")"; non2xx="$(json_num non2xx "$line")"
@@ -393,7 +400,7 @@ if has echo; then
   if [ "$QUICK" = 1 ]; then
     run_echo 64 64
   else
-    for size in 64 1024 16384; do for conns in 1 16 64 256; do run_echo "$conns" "$size"; done; done
+    for size in ${ECHO_SIZES:-64 1024 16384}; do for conns in ${ECHO_CONNS:-1 16 64 256}; do run_echo "$conns" "$size"; done; done
     run_echo 64 1024 "${OPEN_RATE:-50000}"
   fi
 fi
