@@ -16,8 +16,9 @@ import java.util.concurrent.CompletionStage;
  * <p><b>Sends</b> never block the worker. Bytes are copied into the connection's bounded send
  * queue ({@link Config#sendQueueLimit()}); when a send would exceed it, {@code send} throws
  * {@link SendQueueFullException} and the {@code trySend} variants return false, queuing nothing.
- * After that {@link Handler#onWritable(Connection)} fires once the queue has drained. Bytes are
- * written in the order they were queued.
+ * After that {@link Handler#onWritable(Connection)} fires once the queue has drained to half the
+ * limit. A single send larger than the limit can never fit and throws
+ * {@link IllegalArgumentException}. Bytes are written in the order they were queued.
  *
  * <p><b>Stale handles:</b> a closed connection's object never acts on a later connection that
  * reuses its slot: its methods throw {@link ConnectionClosedException}, and its token resolves to
@@ -30,6 +31,7 @@ public interface Connection {
      *
      * @param data bytes to send
      * @throws SendQueueFullException    if the send queue limit would be exceeded (nothing queued)
+     * @throws IllegalArgumentException  if the send alone is larger than the limit (it could never fit)
      * @throws ConnectionClosedException if the connection is closed or its output shut down
      * @throws IllegalStateException     if called off the worker thread
      */

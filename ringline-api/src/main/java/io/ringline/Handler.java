@@ -35,8 +35,9 @@ public interface Handler {
     int onData(Connection connection, ByteBuffer data);
 
     /**
-     * The connection's send queue drained after a send had been refused (or {@link Connection#isWritable()}
-     * had turned false): the application may send again.
+     * The connection's send queue drained to half of {@link Config#sendQueueLimit()} after a send
+     * had been refused ({@link Connection#isWritable()} had turned false): the application may send
+     * again. Fires once per refusal episode.
      *
      * @param connection the connection
      */

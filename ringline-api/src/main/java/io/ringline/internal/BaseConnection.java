@@ -280,6 +280,10 @@ public abstract class BaseConnection implements Connection {
     }
 
     private boolean fits(long n) {
+        if (n > sendLimit) {
+            throw new IllegalArgumentException("a send of " + n + " bytes can never fit the send queue limit of "
+                    + sendLimit + " bytes (Config.sendQueueLimit): split it");
+        }
         return queue.bytes() + n <= sendLimit;
     }
 

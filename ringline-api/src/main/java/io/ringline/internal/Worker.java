@@ -224,12 +224,20 @@ public final class Worker implements WorkerContext {
         }
         state = TERMINATED;
         RegionException gone = new RegionException("worker " + id + " terminated before acknowledging region update");
+        // Tasks that raced with termination: abort control operations and hand-offs, run the rest
+        // (e.g. completions of runBlocking) so that no caller is left waiting.
         Runnable r;
         while ((r = tasks.poll()) != null) {
             if (r instanceof ControlTask c) {
                 c.abort(gone);
             } else if (r instanceof AdoptTask a) {
                 a.reject();
+            } else if (death == null) {
+                try {
+                    r.run();
+                } catch (Exception e) {
+                    log.warn("ringline worker {}: task {} failed during termination", id, r, e);
+                }
             }
         }
         WorkerIo driver = io;

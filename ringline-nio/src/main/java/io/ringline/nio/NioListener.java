@@ -1,0 +1,96 @@
+package io.ringline.nio;
+
+import io.ringline.internal.AcceptDispatcher;
+import io.ringline.spi.Listener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A listening socket with its own acceptor thread, which accepts in blocking mode and hands each
+ * socket to a worker through the {@link AcceptDispatcher} (waiting while every worker is full, so
+ * excess connections wait in the kernel's backlog).
+ */
+final class NioListener implements Listener {
+
+    private static final Logger log = LoggerFactory.getLogger(NioListener.class);
+
+    private final ServerSocketChannel server;
+    private final InetSocketAddress localAddress;
+    private final AcceptDispatcher dispatcher;
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    NioListener(InetSocketAddress address, int backlog, AcceptDispatcher dispatcher) throws IOException {
+        this.dispatcher = dispatcher;
+        this.server = ServerSocketChannel.open();
+        try {
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            server.bind(address, backlog);
+            this.localAddress = (InetSocketAddress) server.getLocalAddress();
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        this.acceptor = new Thread(this::acceptLoop, "ringline-acceptor-" + localAddress.getPort());
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+                log.warn("ringline: accept on {} failed", localAddress, e);
+                continue; // e.g. EMFILE: keep the listener alive
+            }
+            try {
+                if (!dispatcher.dispatch(ch, ch)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.debug("ringline: closing listener {} failed", localAddress, e);
+        }
+        if (Thread.currentThread() != acceptor) {
+            try {
+                acceptor.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NioListener[" + localAddress + "]";
+    }
+}

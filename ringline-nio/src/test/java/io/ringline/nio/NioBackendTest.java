@@ -1,0 +1,81 @@
+package io.ringline.nio;
+
+import io.ringline.Config;
+import io.ringline.Connection;
+import io.ringline.Handler;
+import io.ringline.MemoryRegion;
+import io.ringline.RegionId;
+import io.ringline.Runtime;
+import org.junit.jupiter.api.Test;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** NIO-specific checks; the behaviour shared by all backends is tested by ringline-tests. */
+class NioBackendTest {
+
+    private static Config.Builder config() {
+        return Config.builder().workers(2).backend("nio")
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .shutdownGracePeriod(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void providerIsAvailableWithLowerPriorityThanIoUring() {
+        NioBackendProvider p = new NioBackendProvider();
+        assertTrue(p.availability().available(), p.availability().reason());
+        assertEquals("nio", p.name());
+        assertTrue(p.priority() < 100);
+    }
+
+    @Test
+    void echoesAndSendsRegionBytesFromTheRegionMemory() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment seg = arena.allocate(4096);
+            for (int i = 0; i < 4096; i++) {
+                seg.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) (i * 7));
+            }
+            Config cfg = config().initialRegion(MemoryRegion.of(seg)).build();
+            Handler handler = new Handler() {
+                @Override
+                public int onData(Connection c, ByteBuffer data) {
+                    int n = data.remaining();
+                    if (data.get(0) == 'R') {
+                        c.sendRegion(new RegionId(0), 100, 1000);
+                        return 1;
+                    }
+                    c.send(data);
+                    return n;
+                }
+            };
+            try (Runtime rt = Runtime.start(cfg, w -> handler)) {
+                assertEquals("nio", rt.backendName());
+                InetSocketAddress addr = rt.boundAddresses().get(0);
+                try (Socket s = new Socket(addr.getAddress(), addr.getPort())) {
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+                    byte[] echo = new DataInputStream(s.getInputStream()).readNBytes(5);
+                    assertEquals("hello", new String(echo, StandardCharsets.US_ASCII));
+                    s.getOutputStream().write('R');
+                    byte[] region = new DataInputStream(s.getInputStream()).readNBytes(1000);
+                    byte[] expected = seg.asSlice(100, 1000).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                    assertArrayEquals(expected, region);
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+    }
+}
