@@ -46,6 +46,8 @@ class ConfigTest extends BackendTest {
                 Config.MAX_CONNECTIONS_LIMIT + 1, Config.MAX_CONNECTIONS_LIMIT);
         assertRejected(() -> Config.builder().sendQueueLimit(0), 0, 1);
         assertRejected(() -> Config.builder().sendQueueLimit(-100), -100, 1);
+        assertRejected(() -> Config.builder().inboundLimit(1023), 1023, 1024);
+        assertRejected(() -> Config.builder().inboundLimit(-1), -1, 1024);
         assertRejected(() -> Config.builder().maxRegions(-1), -1, 0);
         assertRejected(() -> Config.builder().maxRegions(Config.MAX_REGIONS_LIMIT + 1), Config.MAX_REGIONS_LIMIT + 1, Config.MAX_REGIONS_LIMIT);
         assertRejected(() -> Config.builder().shutdownGracePeriod(Duration.ofSeconds(-1)), Duration.ofSeconds(-1), 0);
