@@ -3,7 +3,7 @@ package io.ringline.bench;
 import io.ringline.bench.load.EchoLoad;
 import io.ringline.bench.netty.NettyServers;
 import io.ringline.bench.netty.NettyTransport;
-import io.ringline.bench.resp.RespParser;
+import io.ringline.examples.resp.RespParser;
 import java.util.concurrent.CountDownLatch;
 
 /**

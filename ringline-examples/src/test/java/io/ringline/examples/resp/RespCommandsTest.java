@@ -1,4 +1,4 @@
-package io.ringline.bench.resp;
+package io.ringline.examples.resp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -7,10 +7,27 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class RespCommandsTest {
+/** The command semantics, identical on both stores (the Netty peer's heap store and ringline's arena store). */
+abstract class RespCommandsTest {
 
     final AtomicLong clock = new AtomicLong(1_000_000);
-    final RespCommands cmds = new RespCommands(new Store(clock::get));
+    final RespCommands cmds = new RespCommands(store(clock));
+
+    abstract Store store(AtomicLong clock);
+
+    static final class OnHeapStore extends RespCommandsTest {
+        @Override
+        Store store(AtomicLong clock) {
+            return new HeapStore(clock::get);
+        }
+    }
+
+    static final class OnRegionStore extends RespCommandsTest {
+        @Override
+        Store store(AtomicLong clock) {
+            return new RegionStore(64 * 1024, 16, clock::get);
+        }
+    }
 
     String run(String... args) {
         byte[][] a = new byte[args.length][];
