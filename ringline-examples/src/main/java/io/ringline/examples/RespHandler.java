@@ -36,7 +36,8 @@ import java.util.ArrayDeque;
  *
  * <p><b>Protocol errors</b> (malformed RESP, a bulk length over the limit, an absurd array count,
  * an over-long inline line) are answered with {@code -ERR Protocol error: ...}, then the
- * connection is closed after the replies were sent.
+ * connection is closed after the replies were sent ({@link Linger}: output shut down, input
+ * discarded until the peer closes).
  */
 final class RespHandler implements Handler {
 
@@ -74,6 +75,7 @@ final class RespHandler implements Handler {
         /** Replies refused by the send queue, in order: ByteBuffer (read mode) or RegionSend. */
         final ArrayDeque<Object> pending = new ArrayDeque<>();
         boolean closing;
+        boolean finished;
 
         Session(Connection connection) {
             this.connection = connection;
@@ -169,6 +171,14 @@ final class RespHandler implements Handler {
             return true;
         }
 
+        /** Every reply was queued and no more will come: shut the output down and linger. */
+        void finish() {
+            if (!finished) {
+                finished = true;
+                Linger.start(connection);
+            }
+        }
+
         /** Releases the pins of replies that will never be sent. */
         void discard() {
             for (Object o : pending) {
@@ -232,7 +242,7 @@ final class RespHandler implements Handler {
         }
         if (s.closing) {
             if (s.pending.isEmpty()) {
-                connection.close(); // flushes the queued replies, then closes
+                s.finish();
             }
             return data.limit() - start;
         }
@@ -249,7 +259,7 @@ final class RespHandler implements Handler {
             return;
         }
         if (s.closing) {
-            connection.close();
+            s.finish();
         } else {
             connection.resumeReading();
         }
@@ -258,8 +268,8 @@ final class RespHandler implements Handler {
     @Override
     public void onInputClosed(Connection connection) {
         Session s = connection.attachment();
-        if (s.pending.isEmpty()) {
-            connection.close();
+        if (s.pending.isEmpty() || s.finished) {
+            connection.close(); // flushes the queued replies, then closes
         } else {
             s.closing = true; // close once the pending replies were sent
         }

@@ -34,7 +34,7 @@ public final class RegionStore implements Store, AutoCloseable {
     /** Default arena size: 6 MiB (io_uring registration counts against RLIMIT_MEMLOCK, often 8 MiB). */
     public static final int DEFAULT_ARENA_BYTES = 6 << 20;
     /** Default smallest value length sent from the arena by reference. */
-    public static final int DEFAULT_REGION_THRESHOLD = 2048;
+    public static final int DEFAULT_REGION_THRESHOLD = 8192;
 
     /** A pinned value; {@link #release()} unpins it (exactly once per pin). */
     public interface Pin {
