@@ -7,27 +7,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** The command semantics, identical on both stores (the Netty peer's heap store and ringline's arena store). */
+/**
+ * The command semantics, identical on both stores (the Netty peer's heap store and ringline's arena
+ * store): run by {@link HeapStoreCommandsTest} and {@link RegionStoreCommandsTest}.
+ */
 abstract class RespCommandsTest {
 
     final AtomicLong clock = new AtomicLong(1_000_000);
     final RespCommands cmds = new RespCommands(store(clock));
 
     abstract Store store(AtomicLong clock);
-
-    static final class OnHeapStore extends RespCommandsTest {
-        @Override
-        Store store(AtomicLong clock) {
-            return new HeapStore(clock::get);
-        }
-    }
-
-    static final class OnRegionStore extends RespCommandsTest {
-        @Override
-        Store store(AtomicLong clock) {
-            return new RegionStore(64 * 1024, 16, clock::get);
-        }
-    }
 
     String run(String... args) {
         byte[][] a = new byte[args.length][];
