@@ -34,8 +34,9 @@ final class RespCommand implements Command {
 
     @Override
     public String usage() {
-        return "--port N [--workers N] [--host ADDR] [--arena-mb N (default 6)] [--region-threshold BYTES (default "
-                + RegionStore.DEFAULT_REGION_THRESHOLD + ")] [--max-bulk BYTES (default 16 MiB)]";
+        return "--port N [--workers N] [--host ADDR] [--arena-mb N (default 6; io_uring: workers x arena counts"
+                + " against RLIMIT_MEMLOCK)] [--region-threshold BYTES (default " + RegionStore.DEFAULT_REGION_THRESHOLD
+                + ")] [--max-bulk BYTES (default 16 MiB)]";
     }
 
     /** The parsed arguments. */
