@@ -87,8 +87,11 @@ public interface Connection {
 
     /**
      * Queues a copy of {@code data} and returns a stage that completes, on the worker thread, when
-     * all of its bytes were handed to the kernel; it fails with {@link ConnectionClosedException}
-     * if the connection closed first. Over the queue limit the stage fails at once with
+     * all of its bytes and every byte queued before them were handed to the kernel (so an empty
+     * {@code data} is a barrier for everything queued so far); when a region send is among them,
+     * completion also means the kernel no longer references that region memory. It fails with
+     * {@link ConnectionClosedException} if the connection closed first (the queued bytes were then
+     * dropped and no longer referenced). Over the queue limit the stage fails at once with
      * {@link SendQueueFullException}.
      *
      * @param data bytes to send

@@ -87,6 +87,9 @@ public final class Worker implements WorkerContext {
     private int connectionCount;
     private boolean shuttingDown;
     private boolean exitRequested;
+    /** True while {@link WorkerIo#adopt} runs; {@link #register} then takes over the hand-off's load unit. */
+    private boolean adopting;
+    private boolean adoptRegistered;
 
     Worker(int id, RuntimeImpl runtime, Config config, Backend backend, HandlerFactory factory, String threadName) {
         if (id >= (1 << WORKER_BITS)) {
@@ -330,7 +333,11 @@ public final class Worker implements WorkerContext {
         c.bind(slot, token);
         connections[slot] = c;
         connectionCount++;
-        load.incrementAndGet();
+        if (adopting) {
+            adoptRegistered = true; // the hand-off already counted this connection in load
+        } else {
+            load.incrementAndGet();
+        }
         stats.connectionsOpened++;
         try {
             handler.onOpen(c);
@@ -418,17 +425,27 @@ public final class Worker implements WorkerContext {
         @Override
         public void run() {
             pendingHandoffs.decrementAndGet();
-            load.decrementAndGet();
-            runtime.dispatcher().capacityFreed();
             if (shuttingDown) {
+                load.decrementAndGet();
+                runtime.dispatcher().capacityFreed();
                 closeQuietly(closer);
                 return;
             }
+            // The load unit taken at hand-off passes to the connection if the backend registers
+            // it; releasing it first would let the dispatcher overfill this worker meanwhile.
+            adopting = true;
+            adoptRegistered = false;
             try {
                 io.adopt(socket);
             } catch (RuntimeException e) {
                 log.warn("ringline worker {}: adopting an accepted connection failed", id, e);
                 closeQuietly(closer);
+            } finally {
+                adopting = false;
+                if (!adoptRegistered) {
+                    load.decrementAndGet();
+                }
+                runtime.dispatcher().capacityFreed();
             }
         }
 

@@ -3,7 +3,6 @@ package io.ringline.bench;
 import io.ringline.bench.load.EchoLoad;
 import io.ringline.bench.netty.NettyServers;
 import io.ringline.bench.netty.NettyTransport;
-import io.ringline.bench.resp.RespParser;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -44,7 +43,7 @@ public final class Main {
             System.exit(3);
         }
         NettyTransport.Server server = NettyServers.start(kind, transport, a.getInt("port", 0), a.getInt("threads", 1),
-                a.get("allocator", "pooled"), a.getInt("max-bulk", RespParser.DEFAULT_MAX_BULK));
+                a.get("allocator", "pooled"), a.getInt("max-bulk", 16 << 20));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -60,7 +59,7 @@ public final class Main {
         System.out.println("""
                 usage: java --enable-native-access=ALL-UNNAMED -jar ringline-bench.jar <subcommand> [options]
                   netty-echo|netty-http|netty-resp --port N --transport io_uring|epoll|nio [--threads 1]
-                        [--allocator pooled|adaptive|default] [--max-bulk BYTES (resp, default 512 MiB)]
+                        [--allocator pooled|adaptive|default] [--max-bulk BYTES (resp, default 16 MiB, as ringline resp)]
                       Netty 4.2 peer servers. Add -Dio.netty.noUnsafe=false --sun-misc-unsafe-memory-access=allow
                       to let Netty use sun.misc.Unsafe on JDK 25.
                   load-echo --host 127.0.0.1 --port N --connections C --size S --duration SECONDS

@@ -26,7 +26,9 @@ public final class Main {
 
     /** The subcommands, in the order the usage lists them. Add new ones here. */
     static final List<Command> COMMANDS = List.of(
-            new EchoCommand());
+            new EchoCommand(),
+            new RespCommand(),
+            new HttpCommand());
 
     private Main() {
     }

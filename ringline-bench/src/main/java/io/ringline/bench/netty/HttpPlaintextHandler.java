@@ -41,7 +41,9 @@ public final class HttpPlaintextHandler extends ChannelInboundHandlerAdapter {
     private static final CharSequence ZERO = AsciiString.cached("0");
     private static final CharSequence TEXT_PLAIN = AsciiString.cached("text/plain");
     private static final CharSequence SERVER_NAME = AsciiString.cached("Netty");
-    private static final DateTimeFormatter RFC_1123 = DateTimeFormatter.RFC_1123_DATE_TIME;
+    /** IMF-fixdate (two-digit day; RFC_1123_DATE_TIME would print "Tue, 3 Jun ..."), as the ringline http server. */
+    private static final DateTimeFormatter RFC_1123 =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US);
 
     private static volatile CharSequence date = formatDate();
 

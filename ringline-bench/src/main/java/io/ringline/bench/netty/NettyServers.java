@@ -1,8 +1,8 @@
 package io.ringline.bench.netty;
 
-import io.ringline.bench.resp.RespCommands;
-import io.ringline.bench.resp.RespParser;
-import io.ringline.bench.resp.Store;
+import io.ringline.examples.resp.RespCommands;
+import io.ringline.examples.resp.RespParser;
+import io.ringline.examples.resp.HeapStore;
 
 /** Starts the Netty peer servers: echo, http (plaintext), resp. */
 public final class NettyServers {
@@ -19,7 +19,7 @@ public final class NettyServers {
                 yield s;
             }
             case "resp" -> {
-                RespCommands commands = new RespCommands(new Store());
+                RespCommands commands = new RespCommands(new HeapStore());
                 yield transport.start(port, threads, allocator, ch -> ch.pipeline().addLast(
                         new RespHandler(commands, new RespParser(maxBulk, RespParser.DEFAULT_MAX_ARRAY,
                                 RespParser.DEFAULT_MAX_INLINE))));

@@ -4,11 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.ringline.bench.resp.Resp;
-import io.ringline.bench.resp.RespCommands;
-import io.ringline.bench.resp.RespOutput;
-import io.ringline.bench.resp.RespParser;
-import io.ringline.bench.resp.RespProtocolException;
+import io.ringline.examples.resp.Resp;
+import io.ringline.examples.resp.RespCommands;
+import io.ringline.examples.resp.RespOutput;
+import io.ringline.examples.resp.RespParser;
+import io.ringline.examples.resp.RespProtocolException;
 import java.nio.ByteBuffer;
 import java.util.List;
 

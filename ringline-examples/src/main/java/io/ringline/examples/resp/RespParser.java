@@ -1,4 +1,4 @@
-package io.ringline.bench.resp;
+package io.ringline.examples.resp;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.ringline.bench.resp;
+package io.ringline.examples.resp;
 
 import java.nio.charset.StandardCharsets;
 
@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 public final class Resp {
     private Resp() {}
 
-    static final byte[] CRLF = {'\r', '\n'};
+    public static final byte[] CRLF = {'\r', '\n'};
     public static final byte[] OK = ascii("+OK\r\n");
     public static final byte[] PONG = ascii("+PONG\r\n");
     public static final byte[] NULL_BULK = ascii("$-1\r\n");
@@ -55,6 +55,13 @@ public final class Resp {
         writeDecimal(out, value.length);
         out.writeBytes(CRLF);
         out.writeBytes(value);
+        out.writeBytes(CRLF);
+    }
+
+    /** Writes {@code $<length>\r\n}: the header of a bulk string whose bytes and CRLF follow. */
+    public static void bulkHeader(RespOutput out, int length) {
+        out.writeByte('$');
+        writeDecimal(out, length);
         out.writeBytes(CRLF);
     }
 

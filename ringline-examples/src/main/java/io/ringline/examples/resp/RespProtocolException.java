@@ -1,4 +1,4 @@
-package io.ringline.bench.resp;
+package io.ringline.examples.resp;
 
 /**
  * Malformed or over-limit RESP input. The message is the text of the error reply that is sent

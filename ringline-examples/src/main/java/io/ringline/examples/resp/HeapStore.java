@@ -1,37 +1,15 @@
-package io.ringline.bench.resp;
+package io.ringline.examples.resp;
 
-import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * String key/value store with millisecond expiry, shared by all event loops of a server
- * (a {@link ConcurrentHashMap}; uncontended with one event loop). Expired entries are removed
+ * {@link Store} on the Java heap: a {@link ConcurrentHashMap} of byte arrays, shared by all event
+ * loops of a server (uncontended with one event loop); used by the Netty peer. Expired entries are removed
  * lazily when accessed, as redis does on access (redis also has an active expiry cycle; this
  * store does not, so memory held by never-touched expired keys is only freed by FLUSHALL).
  */
-public final class Store {
-
-    /** Key wrapper with content equality. */
-    public static final class Key {
-        final byte[] bytes;
-        private final int hash;
-
-        public Key(byte[] bytes) {
-            this.bytes = bytes;
-            this.hash = Arrays.hashCode(bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && k.hash == hash && Arrays.equals(k.bytes, bytes);
-        }
-    }
+public final class HeapStore implements Store {
 
     /** Immutable value with absolute expiry time in clock milliseconds, 0 = never. */
     record Entry(byte[] value, long expireAtMillis) {
@@ -43,15 +21,16 @@ public final class Store {
     private final ConcurrentHashMap<Key, Entry> map = new ConcurrentHashMap<>();
     private final LongSupplier clockMillis;
 
-    public Store() {
+    public HeapStore() {
         this(System::currentTimeMillis);
     }
 
     /** @param clockMillis wall clock in milliseconds (injectable for tests) */
-    public Store(LongSupplier clockMillis) {
+    public HeapStore(LongSupplier clockMillis) {
         this.clockMillis = clockMillis;
     }
 
+    @Override
     public long now() {
         return clockMillis.getAsLong();
     }
@@ -66,16 +45,24 @@ public final class Store {
         return e;
     }
 
+    @Override
     public byte[] get(byte[] key) {
         Entry e = live(new Key(key));
         return e == null ? null : e.value();
     }
 
+    @Override
+    public void writeValue(byte[] key, RespOutput out) {
+        Resp.bulk(out, get(key));
+    }
+
+    @Override
     public void set(byte[] key, byte[] value, long expireAtMillis) {
         map.put(new Key(key), new Entry(value, expireAtMillis));
     }
 
     /** SET with NX/XX: returns false (and stores nothing) when the condition fails. */
+    @Override
     public boolean setConditional(byte[] key, byte[] value, long expireAtMillis, boolean nx, boolean xx) {
         Key k = new Key(key);
         Entry fresh = new Entry(value, expireAtMillis);
@@ -92,26 +79,24 @@ public final class Store {
         return done[0];
     }
 
+    @Override
     public boolean delete(byte[] key) {
         Entry e = map.remove(new Key(key));
         return e != null && !e.expired(now());
     }
 
+    @Override
     public boolean exists(byte[] key) {
         return live(new Key(key)) != null;
     }
 
-    /**
-     * Atomically adds {@code delta}; keeps the TTL, like redis.
-     *
-     * @throws NumberFormatException if the value is not a 64-bit integer or the result overflows
-     */
+    @Override
     public long incrBy(byte[] key, long delta) {
         long[] result = new long[1];
         long now = now();
         map.compute(new Key(key), (k, old) -> {
             boolean live = old != null && !old.expired(now);
-            long current = live ? parseLong(old.value()) : 0;
+            long current = live ? Store.parseLong(old.value()) : 0;
             long next = Math.addExact(current, delta);
             result[0] = next;
             return new Entry(Resp.ascii(Long.toString(next)), live ? old.expireAtMillis() : 0);
@@ -119,42 +104,13 @@ public final class Store {
         return result[0];
     }
 
+    @Override
     public void clear() {
         map.clear();
     }
 
+    @Override
     public int size() {
         return map.size();
-    }
-
-    /** Strict redis-style integer parse: optional '-', digits, no leading '+', no spaces. */
-    static long parseLong(byte[] b) {
-        if (b.length == 0 || b.length > 20) {
-            throw new NumberFormatException();
-        }
-        boolean neg = b[0] == '-';
-        int i = neg ? 1 : 0;
-        if (i == b.length || (b[i] == '0' && b.length > i + 1)) {
-            throw new NumberFormatException();
-        }
-        long v = 0;
-        for (; i < b.length; i++) {
-            int d = b[i] - '0';
-            if (d < 0 || d > 9) {
-                throw new NumberFormatException();
-            }
-            // accumulate negatively to reach Long.MIN_VALUE
-            if (v < (Long.MIN_VALUE + d) / 10) {
-                throw new NumberFormatException();
-            }
-            v = v * 10 - d;
-        }
-        if (!neg) {
-            if (v == Long.MIN_VALUE) {
-                throw new NumberFormatException();
-            }
-            return -v;
-        }
-        return v;
     }
 }

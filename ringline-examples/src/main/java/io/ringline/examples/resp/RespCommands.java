@@ -1,4 +1,4 @@
-package io.ringline.bench.resp;
+package io.ringline.examples.resp;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -7,7 +7,9 @@ import java.util.Locale;
  * The command subset shared by every RESP server in the comparison: PING, ECHO, SET
  * (EX/PX/NX/XX), GET, DEL, EXISTS, INCR, MGET, MSET, FLUSHALL, plus what redis-benchmark and
  * redis-cli send on connect (CONFIG GET, COMMAND, CLIENT, SELECT, INFO). Unknown commands get
- * {@code -ERR unknown command '<name>'} (HELLO included: RESP2 only). Independent of Netty.
+ * {@code -ERR unknown command '<name>'} (HELLO included: RESP2 only). Independent of the transport:
+ * the Netty peer (ringline-bench) and the ringline server (ringline-examples {@code resp}) both
+ * run it, so they answer every command the same way.
  */
 public final class RespCommands {
 
@@ -15,7 +17,7 @@ public final class RespCommands {
     public enum After { CONTINUE, CLOSE }
 
     private static final byte[] INFO = ("# Server\r\nredis_version:7.0.0\r\nredis_mode:standalone\r\n"
-            + "server_name:ringline-bench-netty\r\n\r\n# Keyspace\r\n").getBytes(StandardCharsets.US_ASCII);
+            + "server_name:ringline\r\n\r\n# Keyspace\r\n").getBytes(StandardCharsets.US_ASCII);
 
     private final Store store;
 
@@ -27,8 +29,20 @@ public final class RespCommands {
         return store;
     }
 
-    /** Executes one command (non-empty args) and writes its reply. Never throws for bad input. */
+    /**
+     * Executes one command (non-empty args) and writes its reply. Never throws for bad input; a
+     * store without room ({@link StoreFullException}) is answered with {@code -OOM arena full}.
+     */
     public After execute(byte[][] args, RespOutput out) {
+        try {
+            return dispatch(args, out);
+        } catch (StoreFullException e) {
+            Resp.error(out, "OOM arena full");
+            return After.CONTINUE;
+        }
+    }
+
+    private After dispatch(byte[][] args, RespOutput out) {
         byte[] name = args[0];
         // Fast paths for the benchmarked commands, without allocating the upper-case name.
         if (is(name, "GET")) {
@@ -84,7 +98,7 @@ public final class RespCommands {
                 }
                 Resp.arrayHeader(out, args.length - 1);
                 for (int i = 1; i < args.length; i++) {
-                    Resp.bulk(out, store.get(args[i]));
+                    store.writeValue(args[i], out);
                 }
             }
             case "MSET" -> {
@@ -147,7 +161,7 @@ public final class RespCommands {
         if (args.length != 2) {
             return arity(out, "get");
         }
-        Resp.bulk(out, store.get(args[1]));
+        store.writeValue(args[1], out);
         return After.CONTINUE;
     }
 

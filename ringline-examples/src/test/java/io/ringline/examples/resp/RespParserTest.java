@@ -1,4 +1,4 @@
-package io.ringline.bench.resp;
+package io.ringline.examples.resp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

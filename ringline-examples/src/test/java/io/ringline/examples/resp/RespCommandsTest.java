@@ -1,4 +1,4 @@
-package io.ringline.bench.resp;
+package io.ringline.examples.resp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -7,10 +7,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class RespCommandsTest {
+/**
+ * The command semantics, identical on both stores (the Netty peer's heap store and ringline's arena
+ * store): run by {@link HeapStoreCommandsTest} and {@link RegionStoreCommandsTest}.
+ */
+abstract class RespCommandsTest {
 
     final AtomicLong clock = new AtomicLong(1_000_000);
-    final RespCommands cmds = new RespCommands(new Store(clock::get));
+    final RespCommands cmds = new RespCommands(store(clock));
+
+    abstract Store store(AtomicLong clock);
 
     String run(String... args) {
         byte[][] a = new byte[args.length][];

@@ -1,0 +1,103 @@
+package io.ringline.examples;
+
+import io.ringline.Config;
+import io.ringline.HandlerFactory;
+import io.ringline.MemoryRegion;
+import io.ringline.examples.resp.RegionStore;
+import io.ringline.examples.resp.RespCommands;
+import io.ringline.examples.resp.RespParser;
+
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code resp --port N [--workers N] [--host ADDR] [--arena-mb N] [--region-threshold N] [--max-bulk N]}:
+ * a Redis-compatible cache server (the command subset of {@link RespCommands}) whose values live
+ * in one off-heap arena registered as region 0.
+ */
+final class RespCommand implements Command {
+
+    /** Default largest bulk string accepted in a request: 16 MiB. */
+    static final int DEFAULT_MAX_BULK = 16 << 20;
+
+    @Override
+    public String name() {
+        return "resp";
+    }
+
+    @Override
+    public String summary() {
+        return "Redis-compatible cache (PING ECHO SET GET DEL EXISTS INCR MGET MSET FLUSHALL), values in a registered region";
+    }
+
+    @Override
+    public String usage() {
+        return "--port N [--workers N] [--host ADDR] [--arena-mb N (default 6; io_uring: workers x arena counts"
+                + " against RLIMIT_MEMLOCK)] [--region-threshold BYTES (default " + RegionStore.DEFAULT_REGION_THRESHOLD
+                + ")] [--max-bulk BYTES (default 16 MiB)]";
+    }
+
+    /** The parsed arguments. */
+    record Settings(Config.Builder config, long arenaBytes, int regionThreshold, int maxBulk) {
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, InterruptedException {
+        Settings s = settings(args);
+        RegionStore store;
+        try {
+            store = new RegionStore(s.arenaBytes(), s.regionThreshold());
+        } catch (OutOfMemoryError | IllegalArgumentException e) {
+            err.println("ringline resp: cannot allocate an arena of " + s.arenaBytes() + " bytes: " + e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
+        try {
+            Config config = configure(s.config(), store, s.maxBulk());
+            out.println("ringline resp: arena " + (s.arenaBytes() >> 20) + " MiB registered as region 0, values >= "
+                    + s.regionThreshold() + " bytes sent with sendRegion");
+            return Servers.serve(name(), config, factory(config, store, s.maxBulk()), out, err);
+        } finally {
+            store.close(); // the runtime has terminated: no send references the arena any more
+        }
+    }
+
+    static Settings settings(List<String> args) throws UsageException {
+        Options o = Options.parse(args, Set.of("port", "workers", "host", "arena-mb", "region-threshold", "max-bulk"));
+        int port = o.requiredInt("port", 0, 65535);
+        int workers = o.optionalInt("workers", 1, Config.MAX_WORKERS,
+                Math.min(Config.MAX_WORKERS, java.lang.Runtime.getRuntime().availableProcessors()));
+        String host = o.string("host", "0.0.0.0");
+        InetSocketAddress bind = new InetSocketAddress(host, port);
+        if (bind.isUnresolved()) {
+            throw new UsageException("option --host: cannot resolve '" + host + "'");
+        }
+        int arenaMb = o.optionalInt("arena-mb", 1, 1024, RegionStore.DEFAULT_ARENA_BYTES >> 20);
+        int threshold = o.optionalInt("region-threshold", 1, Integer.MAX_VALUE, RegionStore.DEFAULT_REGION_THRESHOLD);
+        int maxBulk = o.optionalInt("max-bulk", 1, 512 << 20, DEFAULT_MAX_BULK);
+        return new Settings(Config.builder().workers(workers).bind(bind), (long) arenaMb << 20, threshold, maxBulk);
+    }
+
+    /**
+     * Completes {@code builder} for {@code store}: the arena as initial region 0, a send queue that
+     * holds the largest value, an inbound limit that holds the largest request argument (the
+     * parser keeps at most one incomplete bulk string plus a header line unconsumed).
+     */
+    static Config configure(Config.Builder builder, RegionStore store, int maxBulk) {
+        long inbound = Math.min(1L << 30, Math.max(1L << 20, maxBulk + 4L * RespParser.DEFAULT_MAX_INLINE));
+        return builder
+                .initialRegion(MemoryRegion.of(store.segment()))
+                .sendQueueLimit(Math.max(4L << 20, store.maxValueLength() + 2 * RespHandler.FLUSH_AT))
+                .inboundLimit((int) inbound)
+                .build();
+    }
+
+    /** {@return handlers sharing {@code store}} */
+    static HandlerFactory factory(Config config, RegionStore store, int maxBulk) {
+        RespCommands commands = new RespCommands(store);
+        long limit = config.sendQueueLimit();
+        return worker -> new RespHandler(commands, maxBulk, RespParser.DEFAULT_MAX_ARRAY, RespParser.DEFAULT_MAX_INLINE,
+                limit);
+    }
+}

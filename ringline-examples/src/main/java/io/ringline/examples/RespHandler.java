@@ -1,0 +1,285 @@
+package io.ringline.examples;
+
+import io.ringline.CloseReason;
+import io.ringline.ConnectionClosedException;
+import io.ringline.Connection;
+import io.ringline.Handler;
+import io.ringline.RegionId;
+import io.ringline.SendQueueFullException;
+import io.ringline.examples.resp.RegionOutput;
+import io.ringline.examples.resp.RegionStore;
+import io.ringline.examples.resp.Resp;
+import io.ringline.examples.resp.RespCommands;
+import io.ringline.examples.resp.RespParser;
+import io.ringline.examples.resp.RespProtocolException;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+
+/**
+ * The RESP server's handler (one per worker): parses pipelined commands with {@link RespParser},
+ * runs them with {@link RespCommands} on the shared {@link RegionStore}, and sends the replies of
+ * one {@code onData} call coalesced (a value of at least the region threshold goes by
+ * {@link Connection#sendRegion} straight from the arena: header by copy, region, CRLF by copy).
+ *
+ * <p><b>Pinning:</b> a region reply pins its value; the pin is released when the queue entry of
+ * the region was written, detected with an empty {@link Connection#sendAsync} right after the
+ * {@code sendRegion}: its stage completes when the queue entry it was attached to (the region's)
+ * was handed to the kernel, or fails when the connection closed (see {@code SendQueue.completeWhenWritten}).
+ *
+ * <p><b>Backpressure:</b> when the connection's send queue refuses a reply ({@code trySend} false,
+ * {@link SendQueueFullException}), the rest of the replies wait in this connection's pending list
+ * (region replies keep their pin), no further command is executed, the bytes not consumed are
+ * left to the runtime and reading is paused; {@link #onWritable} sends the pending replies and
+ * resumes reading, and the runtime presents the unconsumed bytes again.
+ *
+ * <p><b>Protocol errors</b> (malformed RESP, a bulk length over the limit, an absurd array count,
+ * an over-long inline line) are answered with {@code -ERR Protocol error: ...}, then the
+ * connection is closed after the replies were sent ({@link Linger}: output shut down, input
+ * discarded until the peer closes).
+ */
+final class RespHandler implements Handler {
+
+    /** Region slot of the arena: it is the runtime's first (and only) initial region. */
+    static final RegionId ARENA = RegionId.of(0);
+    /** Replies are handed to the connection once this many bytes were built. */
+    static final int FLUSH_AT = 64 * 1024;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
+    private final RespCommands commands;
+    private final int maxBulk;
+    private final int maxArray;
+    private final int maxInline;
+    /** Largest single copy send; a piece must fit the send queue limit. */
+    private final int piece;
+    /** This worker's reply buffer (write mode), reused by every connection. */
+    private ByteBuffer scratch = ByteBuffer.allocate(FLUSH_AT * 2);
+
+    RespHandler(RespCommands commands, int maxBulk, int maxArray, int maxInline, long sendQueueLimit) {
+        this.commands = commands;
+        this.maxBulk = maxBulk;
+        this.maxArray = maxArray;
+        this.maxInline = maxInline;
+        this.piece = (int) Math.max(1, Math.min(FLUSH_AT, sendQueueLimit));
+    }
+
+    /** A region reply waiting for room in the send queue. */
+    private record RegionSend(long offset, int length, RegionStore.Pin pin) {
+    }
+
+    /** Per-connection state; also the {@link RegionOutput} the commands write to. */
+    private final class Session implements RegionOutput {
+        final Connection connection;
+        final RespParser parser = new RespParser(maxBulk, maxArray, maxInline);
+        /** Replies refused by the send queue, in order: ByteBuffer (read mode) or RegionSend. */
+        final ArrayDeque<Object> pending = new ArrayDeque<>();
+        boolean closing;
+        boolean finished;
+
+        Session(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void writeByte(int b) {
+            ensure(1).put((byte) b);
+        }
+
+        @Override
+        public void writeBytes(byte[] bytes, int offset, int length) {
+            ensure(length).put(bytes, offset, length);
+        }
+
+        @Override
+        public void writeBytes(MemorySegment src, long offset, int length) {
+            ByteBuffer b = ensure(length);
+            MemorySegment.copy(src, offset, MemorySegment.ofBuffer(b), 0, length); // the buffer segment starts at its position
+            b.position(b.position() + length);
+        }
+
+        @Override
+        public void writeRegion(long offset, int length, RegionStore.Pin pin) {
+            flushScratch(); // keep the order: everything written before goes first
+            if (pending.isEmpty() && sendRegion(offset, length, pin)) {
+                return;
+            }
+            pending.addLast(new RegionSend(offset, length, pin));
+        }
+
+        /** Hands the built replies to the connection (or to {@link #pending}). */
+        void flushScratch() {
+            if (scratch.position() == 0) {
+                return;
+            }
+            scratch.flip();
+            while (scratch.hasRemaining() && pending.isEmpty()) {
+                ByteBuffer p = scratch.duplicate();
+                p.limit(p.position() + Math.min(piece, p.remaining()));
+                if (!connection.isOpen() || !connection.trySend(p)) {
+                    break;
+                }
+                scratch.position(p.position());
+            }
+            if (scratch.hasRemaining()) {
+                ByteBuffer copy = ByteBuffer.allocate(scratch.remaining());
+                copy.put(scratch).flip();
+                pending.addLast(copy);
+            }
+            scratch.clear();
+        }
+
+        /** Sends pending replies in order; {@return true when none is left} */
+        boolean drain() {
+            Object head;
+            while ((head = pending.peekFirst()) != null) {
+                if (!connection.isOpen()) {
+                    return false;
+                }
+                if (head instanceof ByteBuffer b) {
+                    while (b.hasRemaining()) {
+                        ByteBuffer p = b.duplicate();
+                        p.limit(p.position() + Math.min(piece, p.remaining()));
+                        if (!connection.trySend(p)) {
+                            return false;
+                        }
+                        b.position(p.position());
+                    }
+                } else {
+                    RegionSend r = (RegionSend) head;
+                    if (!sendRegion(r.offset, r.length, r.pin)) {
+                        return false;
+                    }
+                }
+                pending.pollFirst();
+            }
+            return true;
+        }
+
+        /** {@return false if the send queue is full (the pin is kept)}; releases the pin once written. */
+        boolean sendRegion(long offset, int length, RegionStore.Pin pin) {
+            try {
+                connection.sendRegion(ARENA, offset, length);
+            } catch (SendQueueFullException full) {
+                return false; // onWritable fires once the queue drained
+            } catch (ConnectionClosedException closed) {
+                pin.release();
+                return true; // nothing more will be sent; drop it
+            }
+            // Barrier: an empty sendAsync completes with the queue entry it is attached to, the region's.
+            connection.sendAsync(EMPTY).whenComplete((v, t) -> pin.release());
+            return true;
+        }
+
+        /** Every reply was queued and no more will come: shut the output down and linger. */
+        void finish() {
+            if (!finished) {
+                finished = true;
+                Linger.start(connection);
+            }
+        }
+
+        /** Releases the pins of replies that will never be sent. */
+        void discard() {
+            for (Object o : pending) {
+                if (o instanceof RegionSend r) {
+                    r.pin.release();
+                }
+            }
+            pending.clear();
+        }
+    }
+
+    /** {@return the scratch buffer with room for {@code n} more bytes} */
+    private ByteBuffer ensure(int n) {
+        if (scratch.remaining() < n) {
+            ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 8,
+                    Math.max(scratch.capacity() * 2L, (long) scratch.position() + n)));
+            scratch.flip();
+            bigger.put(scratch);
+            scratch = bigger;
+        }
+        return scratch;
+    }
+
+    @Override
+    public void onOpen(Connection connection) {
+        connection.attach(new Session(connection));
+    }
+
+    @Override
+    public int onData(Connection connection, ByteBuffer data) {
+        Session s = connection.attachment();
+        int start = data.position();
+        if (s.closing) {
+            return data.remaining(); // replies of a failed or quitting connection are being flushed: discard input
+        }
+        try {
+            while (s.pending.isEmpty()) {
+                if (scratch.position() >= FLUSH_AT) {
+                    s.flushScratch();
+                    continue;
+                }
+                byte[][] args = s.parser.next(data);
+                if (args == null) {
+                    break; // need more bytes
+                }
+                if (args.length == 0) {
+                    continue;
+                }
+                if (commands.execute(args, s) == RespCommands.After.CLOSE) {
+                    s.closing = true;
+                    break;
+                }
+            }
+        } catch (RespProtocolException e) {
+            Resp.error(s, e.getMessage());
+            s.closing = true;
+        }
+        s.flushScratch();
+        if (scratch.capacity() > 4 * FLUSH_AT) {
+            scratch = ByteBuffer.allocate(FLUSH_AT * 2); // give a large reply's buffer back
+        }
+        if (s.closing) {
+            if (s.pending.isEmpty()) {
+                s.finish();
+            }
+            return data.limit() - start;
+        }
+        if (!s.pending.isEmpty()) {
+            connection.pauseReading(); // resumed by onWritable; unconsumed bytes are presented again
+        }
+        return data.position() - start;
+    }
+
+    @Override
+    public void onWritable(Connection connection) {
+        Session s = connection.attachment();
+        if (s == null || !s.drain()) {
+            return;
+        }
+        if (s.closing) {
+            s.finish();
+        } else {
+            connection.resumeReading();
+        }
+    }
+
+    @Override
+    public void onInputClosed(Connection connection) {
+        Session s = connection.attachment();
+        if (s.pending.isEmpty() || s.finished) {
+            connection.close(); // flushes the queued replies, then closes
+        } else {
+            s.closing = true; // close once the pending replies were sent
+        }
+    }
+
+    @Override
+    public void onClose(Connection connection, CloseReason reason, Throwable cause) {
+        Session s = connection.attachment();
+        if (s != null) {
+            s.discard();
+        }
+    }
+}

@@ -1,0 +1,373 @@
+package io.ringline.examples;
+
+import io.ringline.Config;
+import io.ringline.Runtime;
+import io.ringline.examples.resp.RegionStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.SetParams;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The RESP server in-process on every backend, driven by Jedis, raw sockets and redis-cli (if installed). */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RespServerTest {
+
+    /** Values of at least this size go by sendRegion in these tests. */
+    static final int THRESHOLD = 1024;
+    /**
+     * Arena of the tests: io_uring registers it in every worker's ring, and each registration counts
+     * against RLIMIT_MEMLOCK (8 MiB for non-root here), so 2 workers x 2 MiB.
+     */
+    static final int ARENA = 2 << 20;
+
+    private Runtime runtime;
+    private RegionStore store;
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+
+    private InetSocketAddress start(String backend) {
+        Backends.assumeAvailable(backend);
+        store = new RegionStore(ARENA, THRESHOLD);
+        Config config = RespCommand.configure(Config.builder().backend(backend).workers(2)
+                .bind(new InetSocketAddress("127.0.0.1", 0)), store, RespCommand.DEFAULT_MAX_BULK);
+        runtime = Runtime.start(config, RespCommand.factory(config, store, RespCommand.DEFAULT_MAX_BULK));
+        assertEquals(backend, runtime.backendName());
+        return runtime.boundAddresses().getFirst();
+    }
+
+    @AfterEach
+    void stop() {
+        pool.shutdownNow();
+        if (runtime != null) {
+            runtime.close();
+            assertTrue(runtime.isTerminated());
+            assertEquals(0, store.pinnedValues(), "every pin released after the connections closed");
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private static Jedis jedis(InetSocketAddress a) {
+        Jedis j = new Jedis(a.getHostString(), a.getPort(), 20_000);
+        j.connect();
+        return j;
+    }
+
+    static List<String> backends() {
+        return Backends.names();
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void everyCommandThroughJedis(String backend) throws Exception {
+        InetSocketAddress a = start(backend);
+        try (Jedis j = jedis(a)) {
+            assertEquals("PONG", j.ping());
+            assertEquals("hi there", j.echo("hi there"));
+            assertEquals("OK", j.set("k", "v"));
+            assertEquals("v", j.get("k"));
+            assertTrue(j.exists("k"));
+            assertEquals(1, j.exists("k", "nope"));
+            assertEquals(1, j.del("k", "nope"));
+            assertNull(j.get("k"));
+            assertFalse(j.exists("k"));
+
+            assertEquals(1, j.incr("n"));
+            assertEquals(2, j.incr("n"));
+            j.set("s", "abc");
+            JedisDataException e = assertThrows(JedisDataException.class, () -> j.incr("s"));
+            assertTrue(e.getMessage().contains("not an integer"), e.getMessage());
+            j.set("max", Long.toString(Long.MAX_VALUE));
+            assertThrows(JedisDataException.class, () -> j.incr("max"));
+
+            assertEquals("OK", j.mset("a", "1", "b", "2"));
+            assertEquals(Arrays.asList("1", null, "2"), j.mget("a", "missing", "b"));
+
+            JedisDataException unknown = assertThrows(JedisDataException.class,
+                    () -> j.sendCommand(() -> "FROBNICATE".getBytes(StandardCharsets.US_ASCII), "x"));
+            assertTrue(unknown.getMessage().startsWith("ERR unknown command"), unknown.getMessage());
+
+            // expiry: EX keeps the key, a short PX expires it
+            assertEquals("OK", j.set("ex", "1", SetParams.setParams().ex(100)));
+            assertEquals("OK", j.set("px", "1", SetParams.setParams().px(50)));
+            assertEquals("1", j.get("ex"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (j.get("px") != null) {
+                assertTrue(System.nanoTime() < deadline, "PX 50 key still present after 10 s");
+                Thread.onSpinWait();
+            }
+            assertEquals("1", j.get("ex"));
+            assertEquals("OK", j.set("nx", "1", SetParams.setParams().nx()));
+            assertNull(j.set("nx", "2", SetParams.setParams().nx()));
+
+            assertEquals("OK", j.flushAll());
+            assertNull(j.get("a"));
+            assertFalse(j.exists("ex"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void pipelineOfAThousandCommands(String backend) {
+        InetSocketAddress a = start(backend);
+        try (Jedis j = jedis(a)) {
+            Pipeline p = j.pipelined();
+            List<Response<String>> sets = new ArrayList<>();
+            List<Response<String>> gets = new ArrayList<>();
+            List<Response<Long>> incrs = new ArrayList<>();
+            for (int i = 0; i < 250; i++) {
+                sets.add(p.set("key" + i, "value" + i));
+                gets.add(p.get("key" + i));
+                incrs.add(p.incr("counter"));
+                p.exists("key" + i);
+            }
+            p.sync();
+            for (int i = 0; i < 250; i++) {
+                assertEquals("OK", sets.get(i).get());
+                assertEquals("value" + i, gets.get(i).get());
+                assertEquals(i + 1, incrs.get(i).get());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void largeValuesAreByteExact(String backend) {
+        InetSocketAddress a = start(backend);
+        try (Jedis j = jedis(a)) {
+            for (int size : new int[] {THRESHOLD - 1, THRESHOLD, 100_000, 1 << 20}) {
+                byte[] v = random(size, size);
+                byte[] key = ("big" + size).getBytes(StandardCharsets.US_ASCII);
+                assertEquals("OK", j.set(key, v));
+                assertArrayEquals(v, j.get(key), "value of " + size + " bytes");
+            }
+            List<byte[]> values = j.mget("big100000".getBytes(), "none".getBytes(), "big1048576".getBytes());
+            assertArrayEquals(random(100_000, 100_000), values.get(0));
+            assertNull(values.get(1));
+            assertArrayEquals(random(1 << 20, 1 << 20), values.get(2));
+            JedisDataException oom = assertThrows(JedisDataException.class, () -> j.set("huge".getBytes(), new byte[3 << 20]));
+            assertEquals("OOM arena full", oom.getMessage());
+        }
+    }
+
+    /**
+     * Readers GET a large value (sent from the arena) in pipelined bursts while a writer overwrites
+     * and deletes it: every reply is a whole version or nil, never a mix of two (the pinned memory
+     * of an in-flight reply is not reused).
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void overwriteAndDeleteWhileGetsAreInFlight(String backend) throws Exception {
+        InetSocketAddress a = start(backend);
+        int size = 256 * 1024;
+        byte[] key = "hot".getBytes(StandardCharsets.US_ASCII);
+        AtomicBoolean done = new AtomicBoolean();
+        List<Future<Integer>> readers = new ArrayList<>();
+        try (Jedis w = jedis(a)) {
+            w.set(key, version(size, 1));
+            for (int r = 0; r < 2; r++) {
+                readers.add(pool.submit(() -> {
+                    int checked = 0;
+                    try (Jedis j = jedis(a)) {
+                        while (!done.get() || checked == 0) {
+                            Pipeline p = j.pipelined();
+                            List<Response<byte[]>> rs = new ArrayList<>();
+                            for (int i = 0; i < 16; i++) {
+                                rs.add(p.get(key));
+                            }
+                            p.sync();
+                            for (Response<byte[]> resp : rs) {
+                                byte[] v = resp.get();
+                                if (v != null) {
+                                    assertEquals(size, v.length);
+                                    for (int i = 1; i < v.length; i++) {
+                                        if (v[i] != v[0]) {
+                                            throw new AssertionError("mixed value: byte " + i + " is " + v[i]
+                                                    + ", byte 0 is " + v[0]);
+                                        }
+                                    }
+                                }
+                                checked++;
+                            }
+                        }
+                    }
+                    return checked;
+                }));
+            }
+            for (int i = 2; i < 300; i++) {
+                try {
+                    if (i % 7 == 0) {
+                        w.del(key);
+                    } else {
+                        w.set(key, version(size, i));
+                    }
+                } catch (JedisDataException oom) {
+                    assertTrue(oom.getMessage().startsWith("OOM"), oom.getMessage()); // pinned values fill the arena
+                }
+            }
+        } finally {
+            done.set(true);
+        }
+        for (Future<Integer> f : readers) {
+            assertTrue(f.get(50, TimeUnit.SECONDS) > 0);
+        }
+    }
+
+    private static byte[] version(int size, int v) {
+        byte[] b = new byte[size];
+        Arrays.fill(b, (byte) v);
+        return b;
+    }
+
+    /** Replies far larger than the send queue: reading pauses and resumes, nothing is lost or reordered. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void pipelinedRepliesLargerThanTheSendQueue(String backend) throws Exception {
+        InetSocketAddress a = start(backend);
+        byte[] big = random(1 << 20, 5);
+        byte[] small = random(900, 6);
+        try (Jedis j = jedis(a)) {
+            j.set("big".getBytes(), big);
+            j.set("small".getBytes(), small);
+        }
+        StringBuilder req = new StringBuilder();
+        int n = 0;
+        for (int i = 0; i < 24; i++) {
+            req.append("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n");
+            for (int k = 0; k < 2000; k++) {
+                req.append("*2\r\n$3\r\nGET\r\n$5\r\nsmall\r\n");
+            }
+            n++;
+        }
+        try (Socket s = connect(a)) {
+            Future<?> writer = pool.submit(() -> {
+                s.getOutputStream().write(req.toString().getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+                return null;
+            });
+            InputStream in = s.getInputStream();
+            for (int i = 0; i < n; i++) {
+                assertArrayEquals(bulk(big), in.readNBytes(bulk(big).length));
+                byte[] oneSmall = bulk(small);
+                for (int k = 0; k < 2000; k++) {
+                    assertArrayEquals(oneSmall, in.readNBytes(oneSmall.length));
+                }
+            }
+            assertEquals("+PONG\r\n", new String(in.readNBytes(7), StandardCharsets.US_ASCII));
+            writer.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static byte[] bulk(byte[] v) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(("$" + v.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        b.writeBytes(v);
+        b.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        return b.toByteArray();
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void malformedInputGetsAnErrorAndAClose(String backend) throws Exception {
+        InetSocketAddress a = start(backend);
+        String[] bad = {
+            "*abc\r\n",                           // bad array count
+            "*99999999\r\n",                      // absurd array count
+            "*1\r\n$999999999\r\n",               // oversized bulk length
+            "*1\r\n$-7\r\n",                      // negative bulk length
+            "*2\r\n$3\r\nGET\r\nx\r\n",           // not a bulk string
+            "*1\r\n$4\r\nPINGxx",                 // bulk not terminated by CRLF
+            "x".repeat(70 * 1024),                // inline line over 64 KiB
+        };
+        for (String input : bad) {
+            try (Socket s = connect(a)) {
+                s.getOutputStream().write(("PING\r\n" + input).getBytes(StandardCharsets.US_ASCII));
+                String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII); // until EOF
+                assertTrue(reply.startsWith("+PONG\r\n-ERR Protocol error: "), "reply to "
+                        + input.substring(0, Math.min(20, input.length())) + ": " + reply);
+                assertTrue(reply.endsWith("\r\n"));
+            }
+        }
+        try (Jedis j = jedis(a)) {
+            assertEquals("PONG", j.ping(), "the server still serves new connections");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void redisCli(String backend) throws Exception {
+        Path cli = Path.of("/usr/bin/redis-cli");
+        if (!Files.isExecutable(cli)) {
+            cli = null;
+            for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+                Path p = Path.of(dir, "redis-cli");
+                if (Files.isExecutable(p)) {
+                    cli = p;
+                    break;
+                }
+            }
+        }
+        Assumptions.assumeTrue(cli != null, "redis-cli is not installed (apt-get install redis-tools)");
+        InetSocketAddress a = start(backend);
+        assertEquals("OK", cli(cli, a, "SET", "greeting", "hello world"));
+        assertEquals("hello world", cli(cli, a, "GET", "greeting"));
+        assertEquals("1", cli(cli, a, "INCR", "n"));
+        assertEquals("PONG", cli(cli, a, "PING"));
+        assertEquals("", cli(cli, a, "GET", "missing"));
+        assertTrue(cli(cli, a, "NOSUCH").startsWith("ERR unknown command"));
+    }
+
+    private static String cli(Path cli, InetSocketAddress a, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(cli.toString(), "-h", "127.0.0.1", "-p", Integer.toString(a.getPort())));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "redis-cli finished");
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    }
+
+    private static Socket connect(InetSocketAddress a) throws IOException {
+        Socket s = new Socket();
+        s.connect(a, 10_000);
+        s.setSoTimeout(30_000);
+        return s;
+    }
+
+    private static byte[] random(int size, int seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+}
