@@ -99,7 +99,7 @@ final class Sys {
                 errLayout = Linker.Option.captureStateLayout();
                 errOffset = errLayout.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
                 h[0] = linker.downcallHandle(find(libc, "syscall"), FunctionDescriptor.of(JAVA_LONG,
-                        JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1), errno);
+                        JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1), errno);
                 h[1] = linker.downcallHandle(find(libc, "socket"), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), errno);
                 h[2] = linker.downcallHandle(find(libc, "bind"), FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), errno);
                 h[3] = linker.downcallHandle(find(libc, "listen"), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), errno);
@@ -151,12 +151,17 @@ final class Sys {
         return state.get(JAVA_INT, H.errnoOffset);
     }
 
-    /** {@code syscall(nr, a, b, c, d)}; {@return the result or -errno} */
+    /** {@code syscall(nr, a, b, c, d, 0)}; {@return the result or -errno} */
     static long syscall(long nr, long a, long b, long c, long d) {
+        return syscall(nr, a, b, c, d, 0);
+    }
+
+    /** {@code syscall(nr, a, b, c, d, e)}; {@return the result or -errno} */
+    static long syscall(long nr, long a, long b, long c, long d, long e) {
         MethodHandle h = handle(H.syscall);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(H.errnoLayout);
-            long r = (long) h.invokeExact(state, nr, a, b, c, d);
+            long r = (long) h.invokeExact(state, nr, a, b, c, d, e);
             return r < 0 ? -errno(state) : r;
         } catch (Throwable t) {
             throw rethrow(t);

@@ -216,6 +216,53 @@ class IoUringBackendTest {
         }
     }
 
+    @Test
+    void shutdownWithRegionSendsInFlightLosesNothingAndReleasesEveryRing() throws Exception {
+        List<Integer> before = UringTestSupport.ringFds();
+        try (Arena arena = Arena.ofShared()) {
+            int size = 1 << 20;
+            int copies = 3;
+            MemorySegment seg = pattern(arena, size, 9);
+            java.util.concurrent.CountDownLatch queued = new java.util.concurrent.CountDownLatch(1);
+            Handler h = new Handler() {
+                @Override
+                public int onData(Connection c, ByteBuffer data) {
+                    for (int i = 0; i < copies; i++) {
+                        c.sendRegion(new RegionId(0), 0, size);
+                    }
+                    queued.countDown();
+                    return data.remaining();
+                }
+            };
+            Runtime rt = Runtime.start(config(2).initialRegion(MemoryRegion.of(seg)).build(), w -> h);
+            try {
+                InetSocketAddress addr = rt.boundAddresses().get(0);
+                List<Integer> during = UringTestSupport.ringFds();
+                assertTrue(during.size() >= before.size() + 3, "worker rings, acceptor ring and donor ring: " + during);
+                try (Socket s = new Socket(addr.getAddress(), addr.getPort())) {
+                    s.setReceiveBufferSize(64 * 1024);
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write('R');
+                    assertTrue(queued.await(10, java.util.concurrent.TimeUnit.SECONDS));
+                    // Shut down while most of the 3 MiB is still queued or in flight (the client has read nothing yet).
+                    rt.shutdownHandle().shutdown();
+                    DataInputStream in = new DataInputStream(s.getInputStream());
+                    byte[] expected = seg.toArray(ValueLayout.JAVA_BYTE);
+                    for (int i = 0; i < copies; i++) {
+                        assertArrayEquals(expected, in.readNBytes(size), "copy " + i);
+                    }
+                    assertEquals(-1, in.read(), "connection closed after the last byte");
+                }
+                assertTrue(rt.awaitTermination(WAIT), "terminated");
+                assertEquals(copies, sum(rt, w -> w.stats().regionSends()), "every copy went out as a fixed-buffer send");
+            } finally {
+                rt.close();
+            }
+            // Every ring (and so every registered buffer) of the runtime is gone.
+            assertEquals(before, UringTestSupport.ringFds());
+        }
+    }
+
     /** Verifies the byte stream of {@link #recoversFromBufferRingExhaustionWithoutLosingBytes}. */
     private static final class HandlerCheck implements Handler {
         private final int total;

@@ -59,6 +59,7 @@ final class UringTestSupport {
                 }
             }
         }
+        fds.sort(null);
         return fds;
     }
 
