@@ -32,7 +32,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * and the connection's native memory freed only after every completion arrived (pending
  * operations are cancelled with {@code ASYNC_CANCEL}). Everything runs on the worker thread.
  */
-final class UringConnection extends BaseConnection implements IoUringIoHandle {
+final class UringConnection extends BaseConnection {
 
     static final int MAX_IOV = 64;
     private static final short RECV = 1;
@@ -291,42 +291,50 @@ final class UringConnection extends BaseConnection implements IoUringIoHandle {
         return id;
     }
 
-    // ---------------------------------------------------------------- IoUringIoHandle
+    // ---------------------------------------------------------------- completions
 
-    @Override
-    public void handle(IoRegistration reg, IoEvent event) {
-        IoUringIoEvent e = (IoUringIoEvent) event;
-        int res = e.res();
-        int flags = e.flags();
-        switch ((short) e.userData()) {
-            case RECV -> onRecv(res, flags);
-            case SEND -> onSend(res, flags, false);
-            case SEND_ZC -> onSend(res, flags, true);
-            default -> { } // CANCEL
-        }
-        closeSocketIfIdle();
+    /** {@return the handle to register with the ring (a separate object: IoHandle.close() is not Connection.close())} */
+    IoUringIoHandle handle() {
+        return handle;
     }
 
-    @Override
-    public void unregistered() {
-        recvArmed = false;
-        sendInFlight = false;
-        zcNotifs = 0;
-        ioClosed = true;
-        closeSocketIfIdle();
-        releaseDeferred();
-        if (iov != null) {
-            io.returnIovMemory(iov);
-            iov = null;
+    private final IoUringIoHandle handle = new IoUringIoHandle() {
+        @Override
+        public void handle(IoRegistration reg, IoEvent event) {
+            IoUringIoEvent e = (IoUringIoEvent) event;
+            int res = e.res();
+            int flags = e.flags();
+            switch ((short) e.userData()) {
+                case RECV -> onRecv(res, flags);
+                case SEND -> onSend(res, flags, false);
+                case SEND_ZC -> onSend(res, flags, true);
+                default -> { } // CANCEL
+            }
+            closeSocketIfIdle();
         }
-        io.connectionGone(this);
-    }
 
-    /** Called by Netty when the ring is torn down with this handle still registered. */
-    @Override
-    public void close() {
-        if (!isClosed()) {
-            failed(CloseReason.SHUTDOWN, null);
+        /** Every completion of this connection arrived (after {@link #doClose()} cancelled the registration). */
+        @Override
+        public void unregistered() {
+            recvArmed = false;
+            sendInFlight = false;
+            zcNotifs = 0;
+            ioClosed = true;
+            closeSocketIfIdle();
+            releaseDeferred();
+            if (iov != null) {
+                io.returnIovMemory(iov);
+                iov = null;
+            }
+            io.connectionGone(UringConnection.this);
         }
-    }
+
+        /** Called by Netty when the ring is torn down with this connection still registered. */
+        @Override
+        public void close() {
+            if (!isClosed()) {
+                failed(CloseReason.SHUTDOWN, null);
+            }
+        }
+    };
 }

@@ -172,7 +172,7 @@ final class UringWorkerIo implements WorkerIo {
         UringConnection c = new UringConnection(this, fd, Sys.address(fd, false), Sys.address(fd, true));
         IoRegistration reg;
         try {
-            reg = ring.register(c);
+            reg = ring.register(c.handle());
         } catch (IOException e) {
             Sys.close(fd);
             throw e;
