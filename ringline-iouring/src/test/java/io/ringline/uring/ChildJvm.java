@@ -28,6 +28,11 @@ final class ChildJvm {
     }
 
     static Result run(List<String> prefix, boolean worldReadable, Class<?> main, String... args) throws Exception {
+        return run(prefix, List.of(), worldReadable, main, args);
+    }
+
+    static Result run(List<String> prefix, List<String> jvmArgs, boolean worldReadable, Class<?> main, String... args)
+            throws Exception {
         Path tmp = null;
         String classPath = System.getProperty("java.class.path");
         try {
@@ -41,6 +46,7 @@ final class ChildJvm {
             cmd.add("--enable-native-access=ALL-UNNAMED");
             cmd.add("--sun-misc-unsafe-memory-access=allow");
             cmd.add("-XX:-UsePerfData");
+            cmd.addAll(jvmArgs);
             cmd.add("-Djava.io.tmpdir=" + (tmp != null ? tmp : System.getProperty("java.io.tmpdir")));
             cmd.add("-cp");
             cmd.add(classPath);

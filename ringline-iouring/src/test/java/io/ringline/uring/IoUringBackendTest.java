@@ -96,9 +96,8 @@ class IoUringBackendTest {
                     s.setSoTimeout(10_000);
                     byte[] msg = new byte[100_000];
                     for (int i = 0; i < msg.length; i++) {
-                        msg[i] = (byte) (i * 13 + k);
+                        msg[i] = (byte) ('a' + (i * 13 + k) % 26); // never 'R'
                     }
-                    msg[0] = 'x';
                     s.getOutputStream().write(msg);
                     assertArrayEquals(msg, new DataInputStream(s.getInputStream()).readNBytes(msg.length));
                 }

@@ -35,10 +35,15 @@ final class UringTestSupport {
 
     /** Waits for {@code condition} until {@code timeout}, failing with {@code what}. */
     static void await(String what, Duration timeout, BooleanSupplier condition) {
+        await(() -> what, timeout, condition);
+    }
+
+    /** Waits for {@code condition} until {@code timeout}, failing with the description {@code what} gives then. */
+    static void await(java.util.function.Supplier<String> what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                Assertions.fail("timed out after " + timeout + " waiting for: " + what);
+                Assertions.fail("timed out after " + timeout + " waiting for: " + what.get());
             }
             Thread.onSpinWait();
             Thread.yield();
