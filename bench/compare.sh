@@ -1,0 +1,416 @@
+#!/usr/bin/env bash
+# Compares ringline's example servers with Netty 4.2 peers (io_uring, epoll, nio) and redis-server
+# under the same load, in one run: server pinned to one core, client to another, warm-up, then
+# measurement. Prints one Markdown table per scenario and writes them to bench/results/<ts>.md.
+#
+#   bench/compare.sh [--quick] [--only echo|resp|http[,...]]
+#
+# Environment (all optional):
+#   BENCH_SECONDS   measurement seconds per run, integer (quick: 3, full: 10)
+#   WARMUP_SECONDS  warm-up seconds per run, integer (quick: 1, full: 3)
+#   ECHO_CONNS / ECHO_SIZES   the full run's echo sweep ("1 16 64 256" / "64 1024 16384")
+#   SERVER_CPU / CLIENT_CPU   cores for taskset (0 / 1)
+#   JVM_OPTS        extra JVM flags for every Java server (default: -Xms256m -Xmx1g)
+#   NETTY_UNSAFE    on|off|both: Netty peers with -Dio.netty.noUnsafe=false (on), default JDK 25
+#                   behaviour (off), or both rows (quick: on, full: both)
+#   REDIS_N_P16 / REDIS_N_P1  requests per redis-benchmark test (default scales with BENCH_SECONDS)
+#   JAVA_HOME       a JDK 25 (default /usr/lib/jvm/temurin-25-jdk-amd64 when present)
+#   OPEN_RATE       offered load of the full run's open-loop echo scenario (50000 req/s)
+#   BASE_PORT       first TCP port to use (17100)
+#   SKIP_BUILD=1    never run mvn (ringline rows are skipped when ringline-examples.jar is missing)
+#   BENCH_JAR / EXAMPLES_JAR  use these jars instead of the ones under */target
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+QUICK=0
+ONLY="echo,resp,http"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --only) ONLY="$2"; shift ;;
+    --only=*) ONLY="${1#--only=}" ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [ "$QUICK" = 1 ]; then
+  SECS="${BENCH_SECONDS:-3}"; WARM="${WARMUP_SECONDS:-1}"; UNSAFE_MODE="${NETTY_UNSAFE:-on}"
+else
+  SECS="${BENCH_SECONDS:-10}"; WARM="${WARMUP_SECONDS:-3}"; UNSAFE_MODE="${NETTY_UNSAFE:-both}"
+fi
+SERVER_CPU="${SERVER_CPU:-0}"
+CLIENT_CPU="${CLIENT_CPU:-1}"
+JVM_OPTS="${JVM_OPTS:--Xms256m -Xmx1g}"
+PORT="${BASE_PORT:-17100}"
+CLK_TCK="$(getconf CLK_TCK)"
+
+if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
+  JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+if [ -n "${JAVA_HOME:-}" ]; then export JAVA_HOME; export PATH="$JAVA_HOME/bin:$PATH"; fi
+JAVA="$(command -v java)"
+
+BENCH_JAR="${BENCH_JAR:-$ROOT/ringline-bench/target/ringline-bench.jar}"
+EXAMPLES_JAR="${EXAMPLES_JAR:-$ROOT/ringline-examples/target/ringline-examples.jar}"
+RESULTS_DIR="$ROOT/bench/results"
+TS="$(date +%Y%m%d-%H%M%S)"
+RESULT_FILE="$RESULTS_DIR/$TS.md"
+WORK="$(mktemp -d /tmp/ringline-bench.XXXXXX)"
+T0=$SECONDS
+
+log() { echo "[compare $(( SECONDS - T0 ))s] $*" >&2; }
+
+# ---------------------------------------------------------------- cleanup: never leave servers behind
+SERVER_PID=""
+stop_server() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID" 2>/dev/null
+  fi
+  SERVER_PID=""
+}
+cleanup() { stop_server; rm -rf "$WORK"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- tools
+ensure_tools() {
+  local missing=()
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v redis-benchmark >/dev/null || missing+=(redis-tools)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v taskset >/dev/null || missing+=(util-linux)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]} with apt-get"
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2 \
+      || { echo "apt-get install ${missing[*]} failed" >&2; exit 1; }
+  fi
+}
+
+ensure_jars() {
+  if [ "${SKIP_BUILD:-0}" != 1 ] && { [ ! -f "$BENCH_JAR" ] || [ ! -f "$EXAMPLES_JAR" ]; }; then
+    log "building (mvn -B -q -DskipTests package)"
+    if ! mvn -B -q -DskipTests package >&2; then
+      log "full build failed; building ringline-bench alone"
+      mvn -B -q -DskipTests -pl ringline-bench -am package >&2 || { echo "cannot build ringline-bench" >&2; exit 1; }
+    fi
+  fi
+  [ -f "$BENCH_JAR" ] || { echo "missing $BENCH_JAR" >&2; exit 1; }
+}
+
+# ---------------------------------------------------------------- process helpers
+next_port() { PORT=$((PORT + 1)); echo "$PORT"; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_port PORT PID DEADLINE_SECONDS: 0 when listening, 1 when the process died or the deadline passed
+wait_port() {
+  local port=$1 pid=$2 deadline=$((SECONDS + $3))
+  while [ $SECONDS -lt $deadline ]; do
+    kill -0 "$pid" 2>/dev/null || return 1
+    port_open "$port" && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+cpu_ticks() { # utime+stime of a pid (fields 14 and 15, counted after the ')' closing the name)
+  local stat rest
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || { echo -1; return; }
+  rest="${stat##*) }"
+  # shellcheck disable=SC2086
+  set -- $rest
+  echo $(( ${12} + ${13} ))
+}
+
+vmhwm_mib() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "-"; }
+
+# Server catalogue: name|kind(ringline|peer)|protocols|launcher
+# A launcher is a function taking KIND PORT LOG that starts the server in the background, pinned.
+NETTY_BASE_FLAGS="--enable-native-access=ALL-UNNAMED"
+NETTY_UNSAFE_FLAGS="-Dio.netty.noUnsafe=false --sun-misc-unsafe-memory-access=allow"
+
+launch_ringline() { # BACKEND KIND PORT LOG
+  local backend=$1 kind=$2 port=$3 logf=$4
+  if [ ! -f "$EXAMPLES_JAR" ]; then echo "ringline-examples.jar missing" >"$logf"; return 1; fi
+  # shellcheck disable=SC2086
+  taskset -c "$SERVER_CPU" "$JAVA" $JVM_OPTS --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+    "-Dringline.backend=$backend" -jar "$EXAMPLES_JAR" "$kind" --port "$port" --workers 1 >"$logf" 2>&1 &
+  SERVER_PID=$!
+}
+
+launch_netty() { # TRANSPORT UNSAFE(on|off) KIND PORT LOG
+  local transport=$1 unsafe=$2 kind=$3 port=$4 logf=$5 flags="$NETTY_BASE_FLAGS"
+  [ "$unsafe" = on ] && flags="$flags $NETTY_UNSAFE_FLAGS"
+  # shellcheck disable=SC2086
+  taskset -c "$SERVER_CPU" "$JAVA" $JVM_OPTS $flags -jar "$BENCH_JAR" "netty-$kind" --port "$port" \
+    --transport "$transport" --threads 1 >"$logf" 2>&1 &
+  SERVER_PID=$!
+}
+
+launch_redis() { # KIND PORT LOG
+  local port=$2 logf=$3
+  taskset -c "$SERVER_CPU" redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+    --protected-mode no --daemonize no --io-threads 1 >"$logf" 2>&1 &
+  SERVER_PID=$!
+}
+
+# servers_for PROTOCOL -> lines "name|kind|launcher args..."
+servers_for() {
+  local proto=$1 u
+  echo "ringline-io_uring|ringline|launch_ringline io_uring"
+  echo "ringline-nio|ringline|launch_ringline nio"
+  local unsafe_list
+  case "$UNSAFE_MODE" in on) unsafe_list="on" ;; off) unsafe_list="off" ;; *) unsafe_list="on off" ;; esac
+  for t in io_uring epoll nio; do
+    for u in $unsafe_list; do
+      local suffix=""
+      [ "$UNSAFE_MODE" = both ] && suffix="$( [ "$u" = on ] && echo "+unsafe" || echo "-nounsafe")"
+      echo "netty-$t$suffix|peer|launch_netty $t $u"
+    done
+  done
+  [ "$proto" = resp ] && echo "redis-server|peer|launch_redis"
+  true
+}
+
+# start_server "launcher args" KIND -> sets SERVER_PID, SERVER_PORT; returns 1 (and sets SKIP_REASON) on failure
+start_server() {
+  local launcher=$1 kind=$2
+  SERVER_PORT=$(next_port)
+  while port_open "$SERVER_PORT"; do SERVER_PORT=$(next_port); done
+  SERVER_LOG="$WORK/server-$SERVER_PORT.log"
+  SKIP_REASON=""
+  # shellcheck disable=SC2086
+  if ! $launcher "$kind" "$SERVER_PORT" "$SERVER_LOG"; then
+    SKIP_REASON="$(head -c 200 "$SERVER_LOG" | tr '\n|' '  ')"; SERVER_PID=""; return 1
+  fi
+  if ! wait_port "$SERVER_PORT" "$SERVER_PID" 20; then
+    local why
+    why="$(grep -m1 -iE 'unknown|usage|error|exception|unavailable' "$SERVER_LOG")"
+    [ -n "$why" ] || why="$(head -1 "$SERVER_LOG")"
+    kill -0 "$SERVER_PID" 2>/dev/null && why="no listener on port $SERVER_PORT after 20 s${why:+: $why}"
+    SKIP_REASON="did not start: $(head -c 200 <<<"$why" | tr '|\n' '  ')"
+    stop_server
+    return 1
+  fi
+  return 0
+}
+
+# Netty servers print a JSON line with their configuration: surface hasUnsafe in the note column.
+server_note() { grep -o '"hasUnsafe":[a-z]*' "$SERVER_LOG" 2>/dev/null | head -1 | sed 's/"hasUnsafe":/hasUnsafe=/'; }
+
+# "server core N% busy" from CPU seconds over wall seconds: well under 100% means the client (or the
+# network stack) limited the run, not the server.
+busy_note() { awk -v c="$1" -v w="$2" 'BEGIN { if (c >= 0 && w > 0) printf "server core %.0f%% busy", 100 * c / w }'; }
+
+# ---------------------------------------------------------------- result rows
+# Row file per scenario: name<TAB>kind<TAB>rps<TAB>p50<TAB>p99<TAB>p999<TAB>cpu_s_per_M<TAB>rss_mib<TAB>note
+add_row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$ROWS"; }
+
+json_num() { # KEY JSON -> number or empty
+  sed -n "s/.*\"$1\":\\(-\\{0,1\\}[0-9.]*\\).*/\\1/p" <<<"$2" | head -1
+}
+
+cpu_per_million() { # CPU_SECONDS REQUESTS
+  awk -v c="$1" -v r="$2" 'BEGIN { if (c < 0 || r <= 0) print "-"; else printf "%.3f", c / (r / 1e6) }'
+}
+
+begin_scenario() { # TITLE DESCRIPTION
+  SCENARIO_TITLE=$1; SCENARIO_DESC=$2
+  ROWS="$WORK/rows-$(date +%s%N)"; : >"$ROWS"
+  log "scenario: $SCENARIO_TITLE"
+}
+
+end_scenario() {
+  {
+    echo
+    echo "### $SCENARIO_TITLE"
+    echo
+    echo "$SCENARIO_DESC"
+    echo
+    awk -F'\t' '
+      function num(x) { return x ~ /^[0-9.]+$/ && x + 0 > 0 }
+      { n++; name[n]=$1; kind[n]=$2; rps[n]=$3; p50[n]=$4; p99[n]=$5; p999[n]=$6; cpu[n]=$7; rss[n]=$8; note[n]=$9
+        if ($2 == "peer" && num($3) && $3 + 0 > best) { best = $3 + 0; bestname = $1 }
+        if ($2 == "peer" && num($7) && (bestcpu == 0 || $7 + 0 < bestcpu)) { bestcpu = $7 + 0 } }
+      END {
+        print "| server | req/s | p50 (us) | p99 (us) | p99.9 (us) | CPU s / M req | peak RSS (MiB) | req/s vs best peer | CPU/req vs best peer | note |"
+        print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+        for (i = 1; i <= n; i++) {
+          r = num(rps[i]) && best > 0 ? sprintf("%.2fx", rps[i] / best) : "-"
+          c = num(cpu[i]) && bestcpu > 0 ? sprintf("%.2fx", cpu[i] / bestcpu) : "-"
+          shown = num(rps[i]) ? sprintf("%.0f", rps[i]) : rps[i]
+          printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name[i], shown, p50[i], p99[i], p999[i], cpu[i], rss[i], r, c, note[i]
+        }
+        if (best > 0) printf "\nBest peer by req/s: %s.\n", bestname
+      }' "$ROWS"
+  } | tee -a "$RESULT_FILE"
+}
+
+# ---------------------------------------------------------------- echo
+run_echo() { # CONNECTIONS SIZE [RATE]
+  local conns=$1 size=$2 rate=${3:-0} rate_args=() mode="closed loop" lat="Latency per request from its send time (closed loop)."
+  if [ "$rate" != 0 ]; then
+    rate_args=(--rate "$rate"); mode="open loop at $rate req/s"
+    lat="Open loop: every connection sends on a fixed schedule; latency from the INTENDED send time (coordinated omission corrected); req/s is the achieved rate."
+  fi
+  begin_scenario "echo ${size} B, ${conns} connections, $mode" \
+    "load-echo (ringline-bench, Java NIO, 1 selector thread, every byte verified) on core $CLIENT_CPU: ${WARM} s warm-up then ${SECS} s measured in the same client JVM; server on core $SERVER_CPU, fresh server per row. $lat"
+  local line name kind launcher
+  while IFS='|' read -r name kind launcher; do
+    if ! start_server "$launcher" echo; then
+      add_row "$name" "$kind" "skipped" "-" "-" "-" "-" "-" "$SKIP_REASON"; continue
+    fi
+    local client=(taskset -c "$CLIENT_CPU" "$JAVA" -Xmx512m --enable-native-access=ALL-UNNAMED -jar "$BENCH_JAR"
+      load-echo --host 127.0.0.1 --port "$SERVER_PORT" --connections "$conns" --size "$size")
+    # One client JVM: its own warm-up phase (JIT) and then the measurement; it samples the server's
+    # CPU time over exactly the measurement window (--server-pid).
+    line="$("${client[@]}" "${rate_args[@]}" --warmup "$WARM" --duration "$SECS" --server-pid "$SERVER_PID" 2>"$WORK/client.err" | tail -1)"
+    local rss; rss="$(vmhwm_mib "$SERVER_PID")"
+    stop_server
+    local req; req="$(json_num requests "$line")"
+    if [ -z "$req" ]; then
+      add_row "$name" "$kind" "failed" "-" "-" "-" "-" "$rss" "client: $(head -c 160 "$WORK/client.err" | tr '\n|' '  ')"; continue
+    fi
+    local errs; errs="$(json_num errors "$line")"
+    add_row "$name" "$kind" "$(json_num rps "$line")" "$(json_num p50_us "$line")" "$(json_num p99_us "$line")" \
+      "$(json_num p999_us "$line")" "$(cpu_per_million "$(json_num server_cpu_s "$line")" "$req")" "$rss" \
+      "$(server_note) $(busy_note "$(json_num server_cpu_s "$line")" "$(json_num duration_s "$line")") $([ "${errs:-0}" = 0 ] || echo "$errs client errors")"
+  done < <(servers_for echo)
+  end_scenario
+}
+
+# ---------------------------------------------------------------- RESP (redis-benchmark)
+run_resp() { # PIPELINE
+  local pipe=$1 n
+  # -n per test: sized so one test lasts about BENCH_SECONDS on a fast server (~300k/s pipelined, ~50k/s not)
+  if [ "$pipe" -gt 1 ]; then n="${REDIS_N_P16:-$(( SECS * 300000 ))}"; else n="${REDIS_N_P1:-$(( SECS * 50000 ))}"; fi
+  [ "$QUICK" = 1 ] && [ -z "${REDIS_N_P16:-}${REDIS_N_P1:-}" ] && n=$(( n / 2 ))
+  local warm_n=$(( n * WARM / SECS + 1000 ))
+  local test
+  local desc="redis-benchmark $(redis-benchmark --version 2>/dev/null | awk '{print $2}') on core $CLIENT_CPU, -c 50 -P $pipe -n $n per test (warm-up: -n $warm_n), -t ping_mbulk / set / get run separately so server CPU is attributed per test; req/s, p50 and p99 from --csv (redis-benchmark --csv has no p99.9); server on core $SERVER_CPU, one server per row group (PING, SET, GET run against the same server)."
+  log "scenario: RESP -P $pipe"
+  local name kind launcher
+  local rows_ping="$WORK/resp-ping" rows_set="$WORK/resp-set" rows_get="$WORK/resp-get"
+  : >"$rows_ping"; : >"$rows_set"; : >"$rows_get"
+  while IFS='|' read -r name kind launcher; do
+    if ! start_server "$launcher" resp; then
+      for test in ping set get; do ROWS="$WORK/resp-$test" add_row "$name" "$kind" "skipped" "-" "-" "-" "-" "-" "$SKIP_REASON"; done
+      continue
+    fi
+    taskset -c "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 -p "$SERVER_PORT" -c 50 -P "$pipe" -n "$warm_n" \
+      -t ping_mbulk,set,get -q --csv >/dev/null 2>&1
+    for test in ping_mbulk set get; do
+      local c0 c1 out row
+      ROWS="$WORK/resp-${test%_mbulk}"
+      local w0=$EPOCHREALTIME
+      c0="$(cpu_ticks "$SERVER_PID")"
+      out="$(timeout $(( SECS * 6 + 30 )) taskset -c "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 -p "$SERVER_PORT" \
+        -c 50 -P "$pipe" -n "$n" -t "$test" -q --csv 2>"$WORK/client.err")"
+      c1="$(cpu_ticks "$SERVER_PID")"
+      local wall; wall="$(awk -v a="$w0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')"
+      # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+      row="$(grep -v '^"test"' <<<"$out" | tail -1 | tr -d '"')"
+      if [ -z "$row" ]; then
+        add_row "$name" "$kind" "failed" "-" "-" "-" "-" "-" "redis-benchmark: $(head -c 120 "$WORK/client.err" | tr '\n|' '  ')"
+        continue
+      fi
+      local rps p50 p99 cpu
+      rps="$(cut -d, -f2 <<<"$row")"
+      p50="$(awk -F, '{ printf "%.0f", $5 * 1000 }' <<<"$row")"
+      p99="$(awk -F, '{ printf "%.0f", $7 * 1000 }' <<<"$row")"
+      cpu="$(awk -v a="$c0" -v b="$c1" -v t="$CLK_TCK" 'BEGIN { if (a < 0 || b < 0) print -1; else printf "%.3f", (b - a) / t }')"
+      add_row "$name" "$kind" "$rps" "$p50" "$p99" "n/a" "$(cpu_per_million "$cpu" "$n")" "$(vmhwm_mib "$SERVER_PID")" "$(server_note) $(busy_note "$cpu" "$wall")"
+    done
+    stop_server
+  done < <(servers_for resp)
+  for test in PING SET GET; do
+    begin_scenario "RESP $test, redis-benchmark -c 50 -P $pipe" "$desc"
+    cat "$WORK/resp-$(tr A-Z a-z <<<"$test")" >"$ROWS"
+    end_scenario
+  done
+}
+
+# ---------------------------------------------------------------- HTTP (wrk)
+run_http() { # PIPELINE(1|16)
+  local pipe=$1 script="$ROOT/bench/wrk-report.lua"
+  [ "$pipe" -gt 1 ] && script="$ROOT/bench/wrk-pipeline.lua"
+  begin_scenario "HTTP plaintext, wrk -t 1 -c 64, $( [ "$pipe" -gt 1 ] && echo "pipelined x$pipe" || echo "no pipelining")" \
+    "wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}') on core $CLIENT_CPU, GET /plaintext, ${WARM} s warm-up run, then ${SECS} s measured; server on core $SERVER_CPU. Netty peers use HttpServerCodec (TechEmpower's Netty shape).$( [ "$pipe" -gt 1 ] && echo " wrk's latency with pipelining is per batch and its high percentiles are unreliable (shown as n/a when wrk reports 0).")"
+  local name kind launcher
+  while IFS='|' read -r name kind launcher; do
+    if ! start_server "$launcher" http; then
+      add_row "$name" "$kind" "skipped" "-" "-" "-" "-" "-" "$SKIP_REASON"; continue
+    fi
+    local url="http://127.0.0.1:$SERVER_PORT/plaintext"
+    WRK_PIPELINE=$pipe taskset -c "$CLIENT_CPU" wrk -t 1 -c 64 -d "${WARM}s" -s "$script" "$url" >/dev/null 2>&1
+    local c0 c1 out line
+    c0="$(cpu_ticks "$SERVER_PID")"
+    out="$(WRK_PIPELINE=$pipe taskset -c "$CLIENT_CPU" wrk -t 1 -c 64 -d "${SECS}s" -s "$script" "$url" 2>&1)"
+    c1="$(cpu_ticks "$SERVER_PID")"
+    local rss; rss="$(vmhwm_mib "$SERVER_PID")"
+    stop_server
+    line="$(grep '^WRKJSON ' <<<"$out" | sed 's/^WRKJSON //')"
+    local req; req="$(json_num requests "$line")"
+    if [ -z "$req" ] || [ "$req" = 0 ]; then
+      add_row "$name" "$kind" "failed" "-" "-" "-" "-" "$rss" "wrk: $(tail -c 160 <<<"$out" | tr '\n|' '  ')"; continue
+    fi
+    local dur rps cpu p99 p999 note errs non2xx
+    dur="$(json_num duration_us "$line")"
+    rps="$(awk -v r="$req" -v d="$dur" 'BEGIN { printf "%.1f", r / (d / 1e6) }')"
+    cpu="$(awk -v a="$c0" -v b="$c1" -v t="$CLK_TCK" 'BEGIN { if (a < 0 || b < 0) print -1; else printf "%.3f", (b - a) / t }')"
+    note="$(server_note) $(busy_note "$cpu" "$(awk -v d="$dur" 'BEGIN { print d / 1e6 }')") "
+    p99="$(json_num p99_us "$line")"; p999="$(json_num p999_us "$line")"
+    [ "$p99" = "0.0" ] && p99="n/a"; [ "$p999" = "0.0" ] && p999="n/a"
+    errs="$(json_num errors "$line")"; non2xx="$(json_num non2xx "$line")"
+    [ "${errs:-0}" = 0 ] || note="$errs socket errors "
+    [ "${non2xx:-0}" = 0 ] || note="$note$non2xx non-2xx"
+    add_row "$name" "$kind" "$rps" "$(json_num p50_us "$line")" "$p99" "$p999" "$(cpu_per_million "$cpu" "$req")" "$rss" "$note"
+  done < <(servers_for http)
+  end_scenario
+}
+
+# ---------------------------------------------------------------- main
+ensure_tools
+ensure_jars
+mkdir -p "$RESULTS_DIR"
+{
+  echo "# ringline vs peers — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo
+  echo "- mode: $( [ "$QUICK" = 1 ] && echo quick || echo full ), warm-up ${WARM} s, measurement ${SECS} s per run"
+  echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(uname -sr)"
+  echo "- server pinned to core $SERVER_CPU, client to core $CLIENT_CPU (taskset)"
+  echo "- java: $("$JAVA" -version 2>&1 | head -1); JVM_OPTS: \`$JVM_OPTS\`"
+  echo "- Netty 4.2.18.Final peers (pooled allocator, TCP_NODELAY, 1 event loop): flags \`$NETTY_BASE_FLAGS\`; +unsafe adds \`$NETTY_UNSAFE_FLAGS\` (NETTY_UNSAFE=$UNSAFE_MODE)"
+  echo "- ringline: \`java $JVM_OPTS --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dringline.backend=<io_uring|nio> -jar ringline-examples.jar <echo|resp|http> --port N --workers 1\`"
+  echo "- CPU s / M req: server utime+stime (/proc/<pid>/stat) over the measurement / requests x 1e6; peak RSS: VmHWM at the end of the run"
+  echo "- ratios: req/s of the row / best peer's req/s (higher is better); CPU per request of the row / best peer's (lower is better). Peers: Netty rows and redis-server."
+} | tee "$RESULT_FILE"
+
+has() { [[ ",$ONLY," == *",$1,"* ]]; }
+
+if has echo; then
+  if [ "$QUICK" = 1 ]; then
+    run_echo 64 64
+  else
+    for size in ${ECHO_SIZES:-64 1024 16384}; do for conns in ${ECHO_CONNS:-1 16 64 256}; do run_echo "$conns" "$size"; done; done
+    run_echo 64 1024 "${OPEN_RATE:-50000}"
+  fi
+fi
+if has resp; then
+  run_resp 16
+  run_resp 1
+fi
+if has http; then
+  run_http 1
+  run_http 16
+fi
+
+log "done in $(( SECONDS - T0 )) s; results in $RESULT_FILE"

@@ -1,0 +1,71 @@
+package io.ringline.bench;
+
+import io.ringline.bench.load.EchoLoad;
+import io.ringline.bench.netty.NettyServers;
+import io.ringline.bench.netty.NettyTransport;
+import io.ringline.bench.resp.RespParser;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Benchmark harness entry point.
+ *
+ * <pre>
+ * netty-echo|netty-http|netty-resp --port N --transport io_uring|epoll|nio [--threads 1]
+ *            [--allocator pooled|adaptive|default] [--max-bulk BYTES]
+ * load-echo  --host H --port N --connections C --size S --duration SECONDS [--warmup SECONDS]
+ *            [--rate R] [--pipeline P] [--threads T]
+ * </pre>
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] argv) throws Exception {
+        if (argv.length == 0 || argv[0].equals("-h") || argv[0].equals("--help")) {
+            usage();
+            return;
+        }
+        String cmd = argv[0];
+        Args a = new Args(argv, 1);
+        switch (cmd) {
+            case "netty-echo", "netty-http", "netty-resp" -> runServer(cmd.substring("netty-".length()), a);
+            case "load-echo" -> System.exit(EchoLoad.run(a));
+            default -> {
+                System.err.println("unknown subcommand: " + cmd);
+                usage();
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void runServer(String kind, Args a) throws Exception {
+        NettyTransport transport = NettyTransport.parse(a.get("transport", "io_uring"));
+        if (!transport.isAvailable()) {
+            System.err.println("transport " + transport + " unavailable: " + transport.unavailabilityCause());
+            System.exit(3);
+        }
+        NettyTransport.Server server = NettyServers.start(kind, transport, a.getInt("port", 0), a.getInt("threads", 1),
+                a.get("allocator", "pooled"), a.getInt("max-bulk", RespParser.DEFAULT_MAX_BULK));
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stop.countDown();
+        }));
+        System.out.println(server.describe(kind));
+        System.out.flush();
+        server.channel().closeFuture().sync();
+        stop.await();
+    }
+
+    private static void usage() {
+        System.out.println("""
+                usage: java --enable-native-access=ALL-UNNAMED -jar ringline-bench.jar <subcommand> [options]
+                  netty-echo|netty-http|netty-resp --port N --transport io_uring|epoll|nio [--threads 1]
+                        [--allocator pooled|adaptive|default] [--max-bulk BYTES (resp, default 512 MiB)]
+                      Netty 4.2 peer servers. Add -Dio.netty.noUnsafe=false --sun-misc-unsafe-memory-access=allow
+                      to let Netty use sun.misc.Unsafe on JDK 25.
+                  load-echo --host 127.0.0.1 --port N --connections C --size S --duration SECONDS
+                        [--warmup SECONDS] [--rate R (total req/s: open loop)] [--pipeline P] [--threads T]
+                        [--server-pid PID (report the server CPU seconds used during the measurement)]
+                      Echo load generator; prints one JSON line.""");
+    }
+}

@@ -1,0 +1,235 @@
+package io.ringline.bench.resp;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Incremental RESP2 request parser: multibulk commands ({@code *N\r\n$len\r\n...}) and inline
+ * commands ({@code PING\r\n}), as redis-server accepts them.
+ *
+ * <p>{@link #next(ByteBuffer)} parses from the buffer's position. It returns a complete command
+ * (its arguments) or {@code null} when more bytes are needed. It consumes (advances the position
+ * past) every complete element it has parsed, keeping a partially received multibulk command in
+ * its own state, so each input byte is examined a bounded number of times however the input is
+ * split. A bulk string is only consumed once it has fully arrived, so the caller's buffer holds at
+ * most one bulk string ({@code maxBulkLength}) plus one header line.
+ *
+ * <p>Limits mirror redis: a bulk length above {@code maxBulkLength} (redis: proto-max-bulk-len,
+ * 512 MiB), an array count above {@code maxArrayLength} (redis: 1024*1024), or an inline/header
+ * line longer than {@code maxInlineLength} (redis: 64 KiB) throw {@link RespProtocolException};
+ * after that the parser is unusable and the connection should be closed.
+ *
+ * <p>Not thread-safe: one parser per connection. Independent of Netty.
+ */
+public final class RespParser {
+
+    public static final int DEFAULT_MAX_BULK = 512 * 1024 * 1024;
+    public static final int DEFAULT_MAX_ARRAY = 1024 * 1024;
+    public static final int DEFAULT_MAX_INLINE = 64 * 1024;
+
+    private static final byte[][] EMPTY = new byte[0][];
+
+    private final int maxBulkLength;
+    private final int maxArrayLength;
+    private final int maxInlineLength;
+
+    // State of a multibulk command being received: -1 when between commands.
+    private int expected = -1;
+    private int filled;
+    private byte[][] args;
+    private boolean failed;
+
+    public RespParser() {
+        this(DEFAULT_MAX_BULK, DEFAULT_MAX_ARRAY, DEFAULT_MAX_INLINE);
+    }
+
+    public RespParser(int maxBulkLength, int maxArrayLength, int maxInlineLength) {
+        this.maxBulkLength = maxBulkLength;
+        this.maxArrayLength = maxArrayLength;
+        this.maxInlineLength = maxInlineLength;
+    }
+
+    /**
+     * Parses the next command.
+     *
+     * @return the arguments of a complete command (possibly empty, for {@code *0} or a blank inline
+     *     line: the caller ignores those), or {@code null} if more input is needed
+     * @throws RespProtocolException on malformed or over-limit input
+     */
+    public byte[][] next(ByteBuffer in) {
+        if (failed) {
+            throw new RespProtocolException("ERR Protocol error: connection already failed");
+        }
+        try {
+            return parse(in);
+        } catch (RespProtocolException e) {
+            failed = true;
+            throw e;
+        }
+    }
+
+    private byte[][] parse(ByteBuffer in) {
+        if (expected < 0) {
+            if (!in.hasRemaining()) {
+                return null;
+            }
+            if (in.get(in.position()) != '*') {
+                return parseInline(in);
+            }
+            int lineEnd = findCrlf(in, in.position() + 1);
+            if (lineEnd < 0) {
+                return null;
+            }
+            long count = parseNumber(in, in.position() + 1, lineEnd, "ERR Protocol error: invalid multibulk length");
+            if (count > maxArrayLength) {
+                throw new RespProtocolException("ERR Protocol error: invalid multibulk length");
+            }
+            in.position(lineEnd + 2);
+            if (count <= 0) {
+                return EMPTY; // *0 and *-1 are ignored, as in redis
+            }
+            expected = (int) count;
+            filled = 0;
+            // Do not trust the count for the allocation: grow as elements arrive.
+            args = new byte[(int) Math.min(count, 16)][];
+        }
+        while (filled < expected) {
+            int start = in.position();
+            if (start >= in.limit()) {
+                return null;
+            }
+            if (in.get(start) != '$') {
+                throw new RespProtocolException("ERR Protocol error: expected '$', got '"
+                        + printable(in.get(start)) + "'");
+            }
+            int lineEnd = findCrlf(in, start + 1);
+            if (lineEnd < 0) {
+                return null;
+            }
+            long len = parseNumber(in, start + 1, lineEnd, "ERR Protocol error: invalid bulk length");
+            if (len < 0 || len > maxBulkLength) {
+                throw new RespProtocolException("ERR Protocol error: invalid bulk length");
+            }
+            int dataStart = lineEnd + 2;
+            if ((long) in.limit() - dataStart < len + 2) {
+                return null; // wait for the whole bulk string and its CRLF
+            }
+            int dataEnd = dataStart + (int) len;
+            if (in.get(dataEnd) != '\r' || in.get(dataEnd + 1) != '\n') {
+                throw new RespProtocolException("ERR Protocol error: bulk string not terminated by CRLF");
+            }
+            byte[] arg = new byte[(int) len];
+            in.get(dataStart, arg);
+            in.position(dataEnd + 2);
+            if (filled == args.length) {
+                args = Arrays.copyOf(args, (int) Math.min((long) args.length * 2, expected));
+            }
+            args[filled++] = arg;
+        }
+        byte[][] done = args.length == expected ? args : Arrays.copyOf(args, expected);
+        expected = -1;
+        args = null;
+        return done;
+    }
+
+    private byte[][] parseInline(ByteBuffer in) {
+        int start = in.position();
+        int nl = -1;
+        int scanEnd = (int) Math.min(in.limit(), (long) start + maxInlineLength + 2);
+        for (int i = start; i < scanEnd; i++) {
+            if (in.get(i) == '\n') {
+                nl = i;
+                break;
+            }
+        }
+        if (nl < 0) {
+            if (in.limit() - start > maxInlineLength) {
+                throw new RespProtocolException("ERR Protocol error: too big inline request");
+            }
+            return null;
+        }
+        int end = nl > start && in.get(nl - 1) == '\r' ? nl - 1 : nl;
+        List<byte[]> parts = new ArrayList<>(4);
+        int i = start;
+        while (i < end) {
+            byte b = in.get(i);
+            if (b == ' ' || b == '\t') {
+                i++;
+                continue;
+            }
+            int tokenStart = i;
+            if (b == '"' || b == '\'') {
+                // Minimal quoted-token support (no escapes), as redis-cli may send.
+                int close = -1;
+                for (int j = i + 1; j < end; j++) {
+                    if (in.get(j) == b) {
+                        close = j;
+                        break;
+                    }
+                }
+                if (close < 0) {
+                    throw new RespProtocolException("ERR Protocol error: unbalanced quotes in request");
+                }
+                byte[] tok = new byte[close - tokenStart - 1];
+                in.get(tokenStart + 1, tok);
+                parts.add(tok);
+                i = close + 1;
+                continue;
+            }
+            while (i < end && in.get(i) != ' ' && in.get(i) != '\t') {
+                i++;
+            }
+            byte[] tok = new byte[i - tokenStart];
+            in.get(tokenStart, tok);
+            parts.add(tok);
+        }
+        in.position(nl + 1);
+        return parts.toArray(EMPTY);
+    }
+
+    /** Index of the '\r' of the first CRLF at or after {@code from}, or -1; bounded by maxInlineLength. */
+    private int findCrlf(ByteBuffer in, int from) {
+        int limit = in.limit();
+        int scanEnd = (int) Math.min(limit - 1, (long) from + maxInlineLength);
+        for (int i = from; i < scanEnd; i++) {
+            if (in.get(i) == '\r') {
+                if (in.get(i + 1) == '\n') {
+                    return i;
+                }
+                throw new RespProtocolException("ERR Protocol error: expected '\\n' after '\\r'");
+            }
+        }
+        if (limit - from > maxInlineLength) {
+            throw new RespProtocolException("ERR Protocol error: too big header line");
+        }
+        return -1;
+    }
+
+    private static long parseNumber(ByteBuffer in, int from, int to, String error) {
+        if (from >= to || to - from > 19) {
+            throw new RespProtocolException(error);
+        }
+        boolean negative = in.get(from) == '-';
+        int i = negative ? from + 1 : from;
+        if (i >= to) {
+            throw new RespProtocolException(error);
+        }
+        long v = 0;
+        for (; i < to; i++) {
+            int d = in.get(i) - '0';
+            if (d < 0 || d > 9) {
+                throw new RespProtocolException(error);
+            }
+            v = v * 10 + d;
+        }
+        return negative ? -v : v;
+    }
+
+    private static String printable(byte b) {
+        return b >= 32 && b < 127 ? new String(new byte[] {b}, StandardCharsets.US_ASCII)
+                : String.format("\\x%02x", b & 0xff);
+    }
+}

@@ -1,0 +1,164 @@
+package io.ringline.bench.resp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RespParserTest {
+
+    static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static List<List<String>> strings(List<byte[][]> cmds) {
+        List<List<String>> out = new ArrayList<>();
+        for (byte[][] c : cmds) {
+            List<String> l = new ArrayList<>();
+            for (byte[] a : c) {
+                l.add(new String(a, StandardCharsets.UTF_8));
+            }
+            out.add(l);
+        }
+        return out;
+    }
+
+    /** Feeds the input in the given pieces, the way a connection's cumulation buffer would grow. */
+    static List<byte[][]> feed(RespParser p, byte[] input, int... cuts) {
+        List<byte[][]> cmds = new ArrayList<>();
+        ByteBuffer acc = ByteBuffer.allocate(input.length);
+        acc.flip();
+        int prev = 0;
+        int[] points = new int[cuts.length + 1];
+        System.arraycopy(cuts, 0, points, 0, cuts.length);
+        points[cuts.length] = input.length;
+        for (int cut : points) {
+            // append input[prev, cut) keeping unconsumed bytes (compact + put)
+            acc.compact();
+            acc.put(input, prev, cut - prev);
+            acc.flip();
+            prev = cut;
+            byte[][] c;
+            while ((c = p.next(acc)) != null) {
+                if (c.length > 0) {
+                    cmds.add(c);
+                }
+            }
+        }
+        assertEquals(0, acc.remaining(), "all input consumed");
+        return cmds;
+    }
+
+    static final String PIPELINE = "*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nhello\r\n"
+            + "PING\r\n"
+            + "*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n"
+            + "*0\r\n"
+            + "*1\r\n$0\r\n\r\n"
+            + "ECHO  \"a b\"  x\n"
+            + "\r\n"
+            + "*2\r\n$4\r\nECHO\r\n$4\r\na\r\nb\r\n";
+
+    static final List<List<String>> EXPECTED = List.of(
+            List.of("SET", "key", "hello"), List.of("PING"), List.of("GET", "key"), List.of(""),
+            List.of("ECHO", "a b", "x"), List.of("ECHO", "a\r\nb"));
+
+    @Test
+    void pipelinedInOnePiece() {
+        assertEquals(EXPECTED, strings(feed(new RespParser(), b(PIPELINE))));
+    }
+
+    @Test
+    void splitAtEveryByteBoundary() {
+        byte[] in = b(PIPELINE);
+        for (int cut = 0; cut <= in.length; cut++) {
+            assertEquals(EXPECTED, strings(feed(new RespParser(), in, cut)), "cut at " + cut);
+        }
+    }
+
+    @Test
+    void oneByteAtATime() {
+        byte[] in = b(PIPELINE);
+        int[] cuts = new int[in.length];
+        for (int i = 0; i < in.length; i++) {
+            cuts[i] = i;
+        }
+        assertEquals(EXPECTED, strings(feed(new RespParser(), in, cuts)));
+    }
+
+    @Test
+    void incompleteReturnsNullAndKeepsBulkUnconsumed() {
+        RespParser p = new RespParser();
+        ByteBuffer buf = ByteBuffer.wrap(b("*2\r\n$3\r\nGET\r\n$5\r\nab"));
+        assertNull(p.next(buf));
+        // header and first element consumed, the partial bulk string is not
+        assertEquals("$5\r\nab", new String(buf.array(), buf.position(), buf.remaining(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void binarySafeValues() {
+        byte[] value = new byte[256];
+        for (int i = 0; i < value.length; i++) {
+            value[i] = (byte) i;
+        }
+        byte[] head = b("*2\r\n$4\r\nECHO\r\n$256\r\n");
+        ByteBuffer buf = ByteBuffer.allocate(head.length + 258);
+        buf.put(head).put(value).put(b("\r\n")).flip();
+        byte[][] cmd = new RespParser().next(buf);
+        assertNotNull(cmd);
+        assertArrayEquals(value, cmd[1]);
+    }
+
+    static RespProtocolException fails(RespParser p, String input) {
+        return assertThrows(RespProtocolException.class, () -> feed(p, b(input)));
+    }
+
+    @Test
+    void malformed() {
+        assertTrue(fails(new RespParser(), "*2\r\n+GET\r\n").getMessage().startsWith("ERR Protocol error"));
+        assertTrue(fails(new RespParser(), "*x\r\n").getMessage().contains("invalid multibulk length"));
+        assertTrue(fails(new RespParser(), "*1\r\n$abc\r\n").getMessage().contains("invalid bulk length"));
+        assertTrue(fails(new RespParser(), "*1\r\n$-5\r\n").getMessage().contains("invalid bulk length"));
+        assertTrue(fails(new RespParser(), "*1\r\n$3\r\nGETXX").getMessage().contains("CRLF"));
+        assertTrue(fails(new RespParser(), "*1\rX").getMessage().startsWith("ERR Protocol error"));
+        assertTrue(fails(new RespParser(), "ECHO \"abc\r\n").getMessage().contains("quotes"));
+        // after a failure the parser stays failed
+        RespParser p = new RespParser();
+        fails(p, "*x\r\n");
+        assertThrows(RespProtocolException.class, () -> p.next(ByteBuffer.wrap(b("PING\r\n"))));
+    }
+
+    @Test
+    void oversizedBulkRejectedBeforeBuffering() {
+        RespParser p = new RespParser(1024, 16, 256);
+        assertTrue(fails(p, "*1\r\n$1025\r\n").getMessage().contains("invalid bulk length"));
+        assertTrue(fails(new RespParser(), "*1\r\n$536870913\r\n").getMessage().contains("invalid bulk length"));
+        assertTrue(fails(new RespParser(), "*1\r\n$99999999999999999999999\r\n").getMessage()
+                .contains("invalid bulk length"));
+        assertEquals(1, feed(new RespParser(1024, 16, 256), b("*1\r\n$1024\r\n" + "x".repeat(1024) + "\r\n")).size());
+    }
+
+    @Test
+    void absurdArrayCountRejected() {
+        assertTrue(fails(new RespParser(1024, 16, 256), "*17\r\n").getMessage().contains("invalid multibulk length"));
+        assertTrue(fails(new RespParser(), "*2147483647\r\n").getMessage().contains("invalid multibulk length"));
+        // a large but allowed count does not pre-allocate: parsing just waits for elements
+        RespParser p = new RespParser();
+        assertNull(p.next(ByteBuffer.wrap(b("*1000000\r\n$1\r\na\r\n"))));
+    }
+
+    @Test
+    void overlongLinesRejected() {
+        RespParser p = new RespParser(1024, 16, 256);
+        assertTrue(fails(p, "PING " + "x".repeat(300)).getMessage().contains("too big inline"));
+        RespParser q = new RespParser(1024, 16, 256);
+        assertTrue(fails(q, "*1\r\n$" + "1".repeat(300)).getMessage().startsWith("ERR Protocol error"));
+    }
+}
