@@ -108,6 +108,36 @@ class IoUringBackendTest {
     }
 
     @Test
+    void servesAndConnectsOverIpv6() throws Exception {
+        InetAddress v6 = InetAddress.getByName("::1");
+        boolean hasV6;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, v6)) {
+            hasV6 = true;
+        } catch (java.io.IOException e) {
+            hasV6 = false;
+        }
+        Config cfg = Config.builder().workers(1).backend(IoUringBackendProvider.NAME)
+                .bind(new InetSocketAddress(v6, 0)).build();
+        if (!hasV6) {
+            // No IPv6 here (never skipped, see RINGLINE_REQUIRE_IOURING): binding must fail cleanly instead.
+            org.junit.jupiter.api.Assertions.assertThrows(io.ringline.RinglineException.class,
+                    () -> Runtime.start(cfg, w -> echoOrRegion(0, 1)).close());
+            return;
+        }
+        try (Runtime rt = Runtime.start(cfg, w -> echoOrRegion(0, 1))) {
+            InetSocketAddress addr = rt.boundAddresses().get(0);
+            assertEquals(v6, addr.getAddress());
+            Connection c = rt.connect(addr, Duration.ofSeconds(5)).toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(addr, c.remoteAddress());
+            try (Socket s = new Socket(addr.getAddress(), addr.getPort())) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write("six".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("six", new String(new DataInputStream(s.getInputStream()).readNBytes(3), StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
+    @Test
     void regionsAreInEveryWorkerRingAndGoneAfterUnregister() throws Exception {
         try (Arena arena = Arena.ofShared()) {
             MemoryRegion initial = MemoryRegion.of(pattern(arena, 64 * 1024, 1));
