@@ -34,20 +34,13 @@ final class Sys {
     static final int SYS_IO_URING_REGISTER = 427;
 
     static final int EPERM = 1;
-    static final int ENOENT = 2;
     static final int EINTR = 4;
-    static final int EAGAIN = 11;
     static final int ENOMEM = 12;
-    static final int EBUSY = 16;
-    static final int EINVAL = 22;
     static final int EPIPE = 32;
     static final int ENOSYS = 38;
     static final int ECONNRESET = 104;
     static final int ENOBUFS = 105;
     static final int ENOTCONN = 107;
-    static final int ETIMEDOUT = 110;
-    static final int ECONNREFUSED = 111;
-    static final int EALREADY = 114;
     static final int ECANCELED = 125;
 
     static final int AF_INET = 2;

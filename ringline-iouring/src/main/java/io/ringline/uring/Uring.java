@@ -12,7 +12,6 @@ final class Uring {
 
     static final byte IOSQE_BUFFER_SELECT = 1 << 5;
 
-    static final short IORING_RECVSEND_POLL_FIRST = 1;
     static final short IORING_RECV_MULTISHOT = 2;
     static final short IORING_RECVSEND_FIXED_BUF = 4;
     static final short IORING_ACCEPT_MULTISHOT = 1;
@@ -27,7 +26,6 @@ final class Uring {
 
     static final int REGISTER_BUFFERS2 = 15;
     static final int REGISTER_BUFFERS_UPDATE = 16;
-    static final int UNREGISTER_BUFFERS = 1;
     static final int REGISTER_PBUF_RING = 22;
     static final int UNREGISTER_PBUF_RING = 23;
     static final int REGISTER_CLONE_BUFFERS = 30;

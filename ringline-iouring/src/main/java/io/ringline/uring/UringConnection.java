@@ -51,7 +51,49 @@ final class UringConnection extends BaseConnection {
     private OutboundEntry zcEntry;
     private int zcNotifs;
     private boolean ioClosed;
+    /** Set while queued for a receive re-arm after ENOBUFS (see {@link UringWorkerIo#starved}). */
     boolean starved;
+
+    /** The handle registered with the ring (a separate object: IoHandle.close() is not Connection.close()). */
+    private final IoUringIoHandle handle = new IoUringIoHandle() {
+        @Override
+        public void handle(IoRegistration reg, IoEvent event) {
+            IoUringIoEvent e = (IoUringIoEvent) event;
+            int res = e.res();
+            int flags = e.flags();
+            switch ((short) e.userData()) {
+                case RECV -> onRecv(res, flags);
+                case SEND -> onSend(res, flags, false);
+                case SEND_ZC -> onSend(res, flags, true);
+                default -> { } // CANCEL
+            }
+            closeSocketIfIdle();
+        }
+
+        /** Every completion of this connection arrived (after {@link #doClose()} cancelled the registration). */
+        @Override
+        public void unregistered() {
+            recvArmed = false;
+            sendInFlight = false;
+            zcNotifs = 0;
+            ioClosed = true;
+            closeSocketIfIdle();
+            releaseDeferred();
+            if (iov != null) {
+                io.returnIovMemory(iov);
+                iov = null;
+            }
+            io.connectionGone(UringConnection.this);
+        }
+
+        /** Called by Netty when the ring is torn down with this connection still registered. */
+        @Override
+        public void close() {
+            if (!isClosed()) {
+                failed(CloseReason.SHUTDOWN, null);
+            }
+        }
+    };
 
     UringConnection(UringWorkerIo io, int fd, InetSocketAddress local, InetSocketAddress remote) {
         super(io.worker(), local, remote);
@@ -60,7 +102,7 @@ final class UringConnection extends BaseConnection {
         this.ownRecvBuffer = io.bufferRing() == null ? ByteBuffer.allocateDirect(config().recvBufferSize()) : null;
     }
 
-    /** Registers with the ring; on failure the caller closes the fd. */
+    /** Sets the ring registration of {@link #handle()}; called before the connection is used. */
     void attach(IoRegistration registration) {
         this.registration = registration;
     }
@@ -293,48 +335,9 @@ final class UringConnection extends BaseConnection {
 
     // ---------------------------------------------------------------- completions
 
-    /** {@return the handle to register with the ring (a separate object: IoHandle.close() is not Connection.close())} */
+    /** {@return the handle to register with the ring} */
     IoUringIoHandle handle() {
         return handle;
     }
 
-    private final IoUringIoHandle handle = new IoUringIoHandle() {
-        @Override
-        public void handle(IoRegistration reg, IoEvent event) {
-            IoUringIoEvent e = (IoUringIoEvent) event;
-            int res = e.res();
-            int flags = e.flags();
-            switch ((short) e.userData()) {
-                case RECV -> onRecv(res, flags);
-                case SEND -> onSend(res, flags, false);
-                case SEND_ZC -> onSend(res, flags, true);
-                default -> { } // CANCEL
-            }
-            closeSocketIfIdle();
-        }
-
-        /** Every completion of this connection arrived (after {@link #doClose()} cancelled the registration). */
-        @Override
-        public void unregistered() {
-            recvArmed = false;
-            sendInFlight = false;
-            zcNotifs = 0;
-            ioClosed = true;
-            closeSocketIfIdle();
-            releaseDeferred();
-            if (iov != null) {
-                io.returnIovMemory(iov);
-                iov = null;
-            }
-            io.connectionGone(UringConnection.this);
-        }
-
-        /** Called by Netty when the ring is torn down with this connection still registered. */
-        @Override
-        public void close() {
-            if (!isClosed()) {
-                failed(CloseReason.SHUTDOWN, null);
-            }
-        }
-    };
 }
