@@ -36,6 +36,14 @@ class ConnectAndAcceptTest {
         UringTestSupport.requireIoUring();
     }
 
+    private static long sum(Runtime rt, boolean opened) {
+        long n = 0;
+        for (int i = 0; i < rt.workerCount(); i++) {
+            n += opened ? rt.worker(i).stats().connectionsOpened() : rt.worker(i).stats().connectionsClosed();
+        }
+        return n;
+    }
+
     /** {@return the socket fds of this process} */
     private static java.util.Set<String> sockets() {
         java.util.Set<String> r = new java.util.TreeSet<>();
@@ -72,8 +80,16 @@ class ConnectAndAcceptTest {
         try (Runtime rt = Runtime.start(cfg, w -> ECHO);
              ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             InetSocketAddress self = rt.boundAddresses().get(0);
-            // Warm up (lazily created buffers, Netty state) before counting fds.
+            // Warm up before counting sockets: the JDK keeps one socket open after its first client Socket.
             rt.connect(self, Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            try (Socket s = new Socket(self.getAddress(), self.getPort())) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(1);
+                assertEquals(1, s.getInputStream().read());
+            }
+            // Both ends of the runtime's own warm-up connection open, the Java client's server end closed.
+            UringTestSupport.await("warm-up connections settled", Duration.ofSeconds(10),
+                    () -> sum(rt, true) == 3 && sum(rt, false) == 1);
             java.util.Set<String> before = sockets();
             for (int i = 0; i < 20; i++) {
                 Connection c = rt.connect(self, Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
