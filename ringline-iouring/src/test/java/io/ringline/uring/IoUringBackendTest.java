@@ -292,6 +292,45 @@ class IoUringBackendTest {
         }
     }
 
+    @Test
+    void unregisterWaitsUntilTheKernelIsDoneWithInFlightRegionSends() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            int size = 1 << 20;
+            MemorySegment seg = pattern(arena, size, 5);
+            java.util.concurrent.CountDownLatch queued = new java.util.concurrent.CountDownLatch(1);
+            Handler h = new Handler() {
+                @Override
+                public int onData(Connection c, ByteBuffer data) {
+                    c.sendRegion(new RegionId(0), 0, size);
+                    c.sendRegion(new RegionId(0), 0, size);
+                    queued.countDown();
+                    return data.remaining();
+                }
+            };
+            try (Runtime rt = Runtime.start(config(1).maxRegions(2).build(), w -> h)) {
+                RegionId id = rt.shutdownHandle().registerRegion(MemoryRegion.of(seg));
+                InetSocketAddress addr = rt.boundAddresses().get(0);
+                try (Socket s = new Socket(addr.getAddress(), addr.getPort())) {
+                    s.setReceiveBufferSize(64 * 1024);
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write('R');
+                    assertTrue(queued.await(10, java.util.concurrent.TimeUnit.SECONDS));
+                    var unregistered = rt.shutdownHandle().unregisterRegionAsync(id).toCompletableFuture();
+                    DataInputStream in = new DataInputStream(s.getInputStream());
+                    byte[] expected = seg.toArray(ValueLayout.JAVA_BYTE);
+                    // The client has read nothing, so 2 MiB cannot all be in the socket buffers yet.
+                    assertFalse(unregistered.isDone(), "unregister completed while sends referenced the region");
+                    assertArrayEquals(expected, in.readNBytes(size));
+                    assertArrayEquals(expected, in.readNBytes(size));
+                    unregistered.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                for (int fd : UringTestSupport.ringFds()) {
+                    assertFalse(userBufsStable(fd).contains(fdinfoForm(MemoryRegion.of(seg))), "ring " + fd);
+                }
+            }
+        }
+    }
+
     /** Verifies the byte stream of {@link #recoversFromBufferRingExhaustionWithoutLosingBytes}. */
     private static final class HandlerCheck implements Handler {
         private final int total;
