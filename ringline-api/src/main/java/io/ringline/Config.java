@@ -30,6 +30,7 @@ public final class Config {
     private final int recvBufferCount;
     private final int maxConnectionsPerWorker;
     private final long sendQueueLimit;
+    private final int inboundLimit;
     private final int maxRegions;
     private final List<MemoryRegion> initialRegions;
     private final String backend;
@@ -45,6 +46,7 @@ public final class Config {
         this.recvBufferCount = b.recvBufferCount;
         this.maxConnectionsPerWorker = b.maxConnectionsPerWorker;
         this.sendQueueLimit = b.sendQueueLimit;
+        this.inboundLimit = b.inboundLimit;
         this.maxRegions = b.maxRegions;
         this.initialRegions = List.copyOf(b.initialRegions);
         this.backend = b.backend;
@@ -89,6 +91,11 @@ public final class Config {
         return sendQueueLimit;
     }
 
+    /** {@return the most received-but-unconsumed bytes kept for one connection} */
+    public int inboundLimit() {
+        return inboundLimit;
+    }
+
     /** {@return the size of the registered-region table (initial plus dynamic slots)} */
     public int maxRegions() {
         return maxRegions;
@@ -128,7 +135,7 @@ public final class Config {
     public String toString() {
         return "Config[workers=" + workers + ", bind=" + bindAddresses + ", recvBufferSize=" + recvBufferSize
                 + ", recvBufferCount=" + recvBufferCount + ", maxConnectionsPerWorker=" + maxConnectionsPerWorker
-                + ", sendQueueLimit=" + sendQueueLimit + ", maxRegions=" + maxRegions
+                + ", sendQueueLimit=" + sendQueueLimit + ", inboundLimit=" + inboundLimit + ", maxRegions=" + maxRegions
                 + ", initialRegions=" + initialRegions.size() + ", backend=" + (backend == null ? "auto" : backend)
                 + ", shutdownGracePeriod=" + shutdownGracePeriod + "]";
     }
@@ -141,6 +148,7 @@ public final class Config {
         private int recvBufferCount = 256;
         private int maxConnectionsPerWorker = 16 * 1024;
         private long sendQueueLimit = 4L * 1024 * 1024;
+        private int inboundLimit = 64 * 1024 * 1024;
         private int maxRegions = 64;
         private final List<MemoryRegion> initialRegions = new ArrayList<>();
         private String backend;
@@ -209,6 +217,16 @@ public final class Config {
                 throw new IllegalArgumentException("sendQueueLimit must be >= 1 byte, was " + bytes);
             }
             this.sendQueueLimit = bytes;
+            return this;
+        }
+
+        /**
+         * @param bytes most unconsumed received bytes kept per connection, 1 KiB..1 GiB; default
+         *              64 MiB; a connection exceeding it is closed with {@link CloseReason#ERROR}
+         * @return this
+         */
+        public Builder inboundLimit(int bytes) {
+            this.inboundLimit = checkRange("inboundLimit", bytes, 1024, 1 << 30);
             return this;
         }
 

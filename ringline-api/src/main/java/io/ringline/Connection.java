@@ -97,6 +97,28 @@ public interface Connection {
      */
     CompletionStage<Void> sendAsync(ByteBuffer data);
 
+    /**
+     * Stops receiving: {@link Handler#onData} is not called until {@link #resumeReading()}, and the
+     * backend stops reading from the socket so TCP flow control slows the peer down (receive-side
+     * backpressure, e.g. while a large reply drains). End of stream is reported after resuming.
+     * Idempotent.
+     *
+     * @throws IllegalStateException if called off the worker thread
+     */
+    void pauseReading();
+
+    /**
+     * Resumes receiving after {@link #pauseReading()}. Bytes received but not consumed are
+     * presented to {@link Handler#onData} again on the next loop iteration, even if no new bytes
+     * arrive. Idempotent.
+     *
+     * @throws IllegalStateException if called off the worker thread
+     */
+    void resumeReading();
+
+    /** {@return whether reading is paused by {@link #pauseReading()}} */
+    boolean isReadingPaused();
+
     /** {@return bytes queued and not yet handed to the kernel} */
     long pendingSendBytes();
 

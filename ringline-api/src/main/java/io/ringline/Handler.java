@@ -24,7 +24,9 @@ public interface Handler {
      * Bytes arrived. {@code data} holds every byte received and not yet consumed, from its position
      * to its limit. Return how many bytes were consumed from the start: the rest is kept and
      * presented again, followed by new bytes, with the next call ("consumed n / need more").
-     * Returning 0 means "need more".
+     * Returning 0 means "need more". Unconsumed bytes are kept up to {@link Config#inboundLimit()};
+     * beyond it the connection is closed with {@link CloseReason#ERROR}. To stop receiving for a
+     * while (for example until {@link #onWritable} fires), call {@link Connection#pauseReading()}.
      *
      * <p>{@code data} is read-only and valid only during the call: copy what must outlive it.
      *

@@ -6,6 +6,7 @@ import io.ringline.Connection;
 import io.ringline.ConnectionClosedException;
 import io.ringline.MemoryRegion;
 import io.ringline.RegionId;
+import io.ringline.RinglineException;
 import io.ringline.SendQueueFullException;
 import io.ringline.WorkerContext;
 
@@ -42,6 +43,8 @@ public abstract class BaseConnection implements Connection {
     private boolean outputShutdownRequested;
     private boolean outputShutdownDone;
     private boolean writeBlocked;
+    private boolean readingPaused;
+    private boolean inputEndPending;
     boolean flushScheduled;
     private CloseReason closingReason;
     private Throwable closingCause;
@@ -69,6 +72,14 @@ public abstract class BaseConnection implements Connection {
     protected abstract void doClose();
 
     /**
+     * Stops ({@code paused}) or restarts reading from the socket, so that the peer is slowed down
+     * by TCP flow control. Bytes the backend still delivers while paused are kept (up to
+     * {@link Config#inboundLimit()}). The default does nothing; backends override it.
+     */
+    protected void readingPausedChanged(boolean paused) {
+    }
+
+    /**
      * A queue entry was written (or dropped on close). The default releases its chunk or region
      * reference and completes its future; a backend whose kernel still references the memory
      * after the write completes (io_uring SEND_ZC) overrides this to defer.
@@ -93,6 +104,10 @@ public abstract class BaseConnection implements Connection {
         if (state != State.OPEN) {
             return; // closing: input is discarded
         }
+        if (readingPaused) {
+            stash(src.duplicate()); // read before the pause took effect: keep for resumeReading
+            return;
+        }
         if (inbound == null || inbound.position() == 0) {
             ByteBuffer view = src.asReadOnlyBuffer();
             consume(view);
@@ -100,19 +115,25 @@ public abstract class BaseConnection implements Connection {
                 stash(view);
             }
         } else {
-            stash(src.duplicate());
-            inbound.flip();
-            ByteBuffer view = inbound.asReadOnlyBuffer();
-            consume(view);
-            if (inbound != null) {
-                inbound.position(view.position());
-                inbound.compact();
+            if (stash(src.duplicate())) {
+                presentInbound();
             }
         }
     }
 
+    /** Presents the accumulated unconsumed bytes to the handler again. */
+    private void presentInbound() {
+        inbound.flip();
+        ByteBuffer view = inbound.asReadOnlyBuffer();
+        consume(view);
+        if (inbound != null) {
+            inbound.position(view.position());
+            inbound.compact();
+        }
+    }
+
     private void consume(ByteBuffer view) {
-        while (view.hasRemaining() && state == State.OPEN) {
+        while (view.hasRemaining() && state == State.OPEN && !readingPaused) {
             ByteBuffer data = view.slice();
             int available = data.remaining();
             int n;
@@ -134,17 +155,27 @@ public abstract class BaseConnection implements Connection {
         }
     }
 
-    private void stash(ByteBuffer rest) {
+    /** Keeps unconsumed bytes; closes the connection (and returns false) beyond {@link Config#inboundLimit()}. */
+    private boolean stash(ByteBuffer rest) {
         int need = rest.remaining();
+        long have = inbound == null ? 0 : inbound.position();
+        long limit = worker.config().inboundLimit();
+        if (have + need > limit) {
+            failed(CloseReason.ERROR, new RinglineException("unconsumed input of " + (have + need)
+                    + " bytes exceeds Config.inboundLimit " + limit + " bytes on " + this));
+            return false;
+        }
         if (inbound == null) {
             inbound = ByteBuffer.allocate(Math.max(need, 1024));
         } else if (inbound.remaining() < need) {
-            ByteBuffer bigger = ByteBuffer.allocate(Math.max(inbound.capacity() * 2, inbound.position() + need));
+            ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(limit,
+                    Math.max(inbound.capacity() * 2L, inbound.position() + (long) need)));
             inbound.flip();
             bigger.put(inbound);
             inbound = bigger;
         }
         inbound.put(rest);
+        return true;
     }
 
     /** The backend wrote {@code n} bytes from the head of the queue. */
@@ -185,6 +216,10 @@ public abstract class BaseConnection implements Connection {
     /** The peer shut down its output (end of stream). */
     public final void inputEnded() {
         if (state != State.OPEN || inputClosed) {
+            return;
+        }
+        if (readingPaused) {
+            inputEndPending = true; // reported after resumeReading presented the buffered bytes
             return;
         }
         inputClosed = true;
@@ -366,6 +401,44 @@ public abstract class BaseConnection implements Connection {
         }
         queue.completeWhenWritten(done);
         return done;
+    }
+
+    @Override
+    public void pauseReading() {
+        worker.checkThread("Connection.pauseReading");
+        if (state != State.OPEN || readingPaused) {
+            return;
+        }
+        readingPaused = true;
+        readingPausedChanged(true);
+    }
+
+    @Override
+    public void resumeReading() {
+        worker.checkThread("Connection.resumeReading");
+        if (state != State.OPEN || !readingPaused) {
+            return;
+        }
+        readingPaused = false;
+        readingPausedChanged(false);
+        // Present what was kept on the next loop iteration, not inside the caller's callback.
+        worker.execute(() -> {
+            if (state != State.OPEN || readingPaused) {
+                return;
+            }
+            if (inbound != null && inbound.position() > 0) {
+                presentInbound();
+            }
+            if (inputEndPending && state == State.OPEN && !readingPaused) {
+                inputEndPending = false;
+                inputEnded();
+            }
+        });
+    }
+
+    @Override
+    public boolean isReadingPaused() {
+        return readingPaused;
     }
 
     @Override

@@ -22,6 +22,7 @@ final class NioConnection extends BaseConnection {
     private final SelectionKey key;
     private final ByteBuffer[] gather = new ByteBuffer[GATHER];
     private final int[] positions = new int[GATHER];
+    private boolean eofSeen;
 
     NioConnection(NioWorkerIo io, SocketChannel ch, SelectionKey key) throws IOException {
         super(io.worker(), ch.getLocalAddress(), ch.getRemoteAddress());
@@ -46,7 +47,7 @@ final class NioConnection extends BaseConnection {
     private void read() {
         ByteBuffer buf = io.readBuffer();
         WorkerStatsImpl stats = worker.stats();
-        for (int i = 0; i < MAX_READS_PER_EVENT && !isClosed(); i++) {
+        for (int i = 0; i < MAX_READS_PER_EVENT && !isClosed() && !isReadingPaused(); i++) {
             buf.clear();
             int n;
             try {
@@ -57,6 +58,7 @@ final class NioConnection extends BaseConnection {
                 return;
             }
             if (n < 0) {
+                eofSeen = true;
                 if (key.isValid()) {
                     key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
                 }
@@ -109,6 +111,14 @@ final class NioConnection extends BaseConnection {
             }
         }
         afterFlush();
+    }
+
+    @Override
+    protected void readingPausedChanged(boolean paused) {
+        if (key.isValid() && !eofSeen) {
+            int ops = key.interestOps();
+            key.interestOps(paused ? ops & ~SelectionKey.OP_READ : ops | SelectionKey.OP_READ);
+        }
     }
 
     @Override

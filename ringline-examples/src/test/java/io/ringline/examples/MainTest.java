@@ -1,0 +1,105 @@
+package io.ringline.examples;
+
+import io.ringline.Config;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Argument parsing and exit statuses of {@link Main}; nothing here serves connections. */
+class MainTest {
+
+    private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(outBytes, true, StandardCharsets.UTF_8),
+                new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return outBytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return errBytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void noArgumentsPrintsUsageAndExits64() {
+        assertEquals(Main.EXIT_USAGE, run());
+        assertTrue(err().contains("usage:"), err());
+        assertTrue(err().contains("echo"), err());
+    }
+
+    @Test
+    void helpPrintsUsageAndExits0() {
+        assertEquals(Main.EXIT_OK, run("--help"));
+        assertTrue(out().contains("usage:") && out().contains("echo --port N"), out());
+        assertEquals(Main.EXIT_OK, run("echo", "--help"));
+    }
+
+    @Test
+    void unknownCommandExits64() {
+        assertEquals(Main.EXIT_USAGE, run("bogus", "--port", "1"));
+        assertTrue(err().contains("unknown command 'bogus'"), err());
+    }
+
+    @Test
+    void badEchoArgumentsExit64WithReason() {
+        assertUsage("option --port is required", "echo");
+        assertUsage("option --port must be an integer, was 'x'", "echo", "--port", "x");
+        assertUsage("option --port must be in [0, 65535], was 70000", "echo", "--port", "70000");
+        assertUsage("option --port needs a value", "echo", "--port");
+        assertUsage("option --workers must be in [1, 1024], was 0", "echo", "--port", "0", "--workers", "0");
+        assertUsage("unknown option --frobnicate", "echo", "--port", "0", "--frobnicate", "1");
+        assertUsage("unexpected argument 'extra'", "echo", "--port", "0", "extra");
+        assertUsage("option --port given twice", "echo", "--port", "1", "--port=2");
+    }
+
+    private void assertUsage(String message, String... args) {
+        errBytes.reset();
+        assertEquals(Main.EXIT_USAGE, run(args), err());
+        assertTrue(err().contains(message), "expected '" + message + "' in: " + err());
+        assertTrue(err().contains("usage: java -jar ringline-examples.jar echo --port N"), err());
+    }
+
+    @Test
+    void echoOptionsBecomeTheConfig() throws UsageException {
+        Config c = EchoCommand.config(List.of("--port=0", "--workers", "3", "--host", "127.0.0.1"));
+        assertEquals(3, c.workers());
+        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 0)), c.bindAddresses());
+        assertEquals(null, c.backend(), "the backend comes from -Dringline.backend or auto-selection");
+
+        Config d = EchoCommand.config(List.of("--port", "7000"));
+        assertEquals(new InetSocketAddress("0.0.0.0", 7000), d.bindAddresses().getFirst());
+        assertEquals(Math.min(Config.MAX_WORKERS, java.lang.Runtime.getRuntime().availableProcessors()), d.workers());
+
+        assertThrows(UsageException.class, () -> EchoCommand.config(List.of("--port", "-1")));
+    }
+
+    @Test
+    void absentBackendExits2NamingIt() {
+        String old = System.getProperty(Config.BACKEND_PROPERTY);
+        System.setProperty(Config.BACKEND_PROPERTY, "nonexistent");
+        try {
+            assertEquals(Main.EXIT_BACKEND_UNAVAILABLE, run("echo", "--port", "0", "--host", "127.0.0.1"));
+        } finally {
+            if (old == null) {
+                System.clearProperty(Config.BACKEND_PROPERTY);
+            } else {
+                System.setProperty(Config.BACKEND_PROPERTY, old);
+            }
+        }
+        assertTrue(err().contains("'nonexistent'"), err());
+        assertTrue(err().contains("-D" + Config.BACKEND_PROPERTY), err());
+        assertTrue(!out().contains("listening on"), out());
+    }
+}
