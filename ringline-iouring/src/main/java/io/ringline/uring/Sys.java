@@ -50,6 +50,7 @@ final class Sys {
     static final int SOCK_CLOEXEC = 0x80000;
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
+    static final int SO_LINGER = 13;
     static final int IPPROTO_TCP = 6;
     static final int TCP_NODELAY = 1;
     static final int SHUT_WR = 1;
@@ -221,6 +222,20 @@ final class Sys {
             MemorySegment v = arena.allocateFrom(JAVA_INT, value);
             MemorySegment state = arena.allocate(H.errnoLayout);
             int r = (int) h.invokeExact(state, fd, level, option, v, 4);
+            return r < 0 ? -errno(state) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Sets {@code SO_LINGER} to {on, 0 s}: close then resets the connection and drops unsent data; {@return 0 or -errno} */
+    static int setLingerZero(int fd) {
+        MethodHandle h = handle(H.setsockopt);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment linger = arena.allocate(8, 4);
+            linger.set(JAVA_INT, 0, 1);
+            MemorySegment state = arena.allocate(H.errnoLayout);
+            int r = (int) h.invokeExact(state, fd, SOL_SOCKET, SO_LINGER, linger, 8);
             return r < 0 ? -errno(state) : r;
         } catch (Throwable t) {
             throw rethrow(t);

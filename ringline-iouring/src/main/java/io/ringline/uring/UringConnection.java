@@ -47,6 +47,9 @@ final class UringConnection extends BaseConnection {
     private IoRegistration registration;
     private MemorySegment iov;
     private boolean recvArmed;
+    private long recvId;
+    private boolean readPaused;
+    private boolean endOfStream;
     private boolean sendInFlight;
     private OutboundEntry zcEntry;
     private int zcNotifs;
@@ -111,7 +114,7 @@ final class UringConnection extends BaseConnection {
 
     /** Arms the receive (multishot with the buffer ring, else one single-shot receive). */
     void armRecv() {
-        if (ioClosed || recvArmed || isInputClosed()) {
+        if (ioClosed || recvArmed || readPaused || endOfStream) {
             return;
         }
         BufferRing ring = io.bufferRing();
@@ -125,8 +128,19 @@ final class UringConnection extends BaseConnection {
                     MemorySegment.ofBuffer(ownRecvBuffer).address(), ownRecvBuffer.capacity(), 0, RECV,
                     (short) 0, (short) 0, 0, 0);
         }
-        if (submit(op) != 0) {
-            recvArmed = true;
+        recvId = submit(op);
+        recvArmed = recvId != 0;
+    }
+
+    /** Pausing cancels the receive (the kernel then leaves bytes in the socket: TCP flow control); resuming re-arms it. */
+    @Override
+    protected void readingPausedChanged(boolean paused) {
+        readPaused = paused;
+        if (!paused) {
+            armRecv();
+        } else if (recvArmed && !ioClosed) {
+            submit(new IoUringIoOps(Uring.OP_ASYNC_CANCEL, (byte) 0, (short) 0, -1, 0, recvId, 0, 0, CANCEL,
+                    (short) 0, (short) 0, 0, 0));
         }
     }
 
@@ -152,6 +166,7 @@ final class UringConnection extends BaseConnection {
                 armRecv();
             }
         } else if (res == 0) {
+            endOfStream = true;
             if (!ioClosed) {
                 inputEnded();
             }
@@ -160,7 +175,9 @@ final class UringConnection extends BaseConnection {
             if (!ioClosed) {
                 io.starved(this);
             }
-        } else if (-res != Sys.ECANCELED && !ioClosed) {
+        } else if (-res == Sys.ECANCELED) {
+            armRecv(); // cancelled by a pause that was lifted meanwhile (a no-op if closed or still paused)
+        } else if (!ioClosed) {
             fail("recv", res);
         }
     }
@@ -303,6 +320,12 @@ final class UringConnection extends BaseConnection {
         }
         ioClosed = true;
         io.unstarve(this);
+        if (sendInFlight || !sendQueue().isEmpty()) {
+            // Queued bytes are being dropped (abort, error, grace period over): reset instead of a
+            // FIN behind unsent data, so that the kernel frees the send buffer, and with it any
+            // region pages a zero-copy send still references, now rather than when the peer reads.
+            Sys.setLingerZero(fd);
+        }
         if ((recvArmed || sendInFlight) && registration.isValid()) {
             submit(new IoUringIoOps(Uring.OP_ASYNC_CANCEL, (byte) 0, (short) 0, fd, 0, 0, 0,
                     Uring.IORING_ASYNC_CANCEL_ALL | Uring.IORING_ASYNC_CANCEL_FD, CANCEL, (short) 0, (short) 0, 0, 0));

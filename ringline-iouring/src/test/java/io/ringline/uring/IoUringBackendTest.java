@@ -331,6 +331,74 @@ class IoUringBackendTest {
         }
     }
 
+    @Test
+    void pausedReadingLeavesBytesInTheKernelAndResumingDeliversThemAndTheEnd() throws Exception {
+        int total = 16 << 20; // more than the kernel buffers of both ends hold
+        java.util.concurrent.atomic.AtomicLong consumed = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicInteger callsWhilePaused = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CompletableFuture<Connection> paused = new java.util.concurrent.CompletableFuture<>();
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Handler h = new Handler() {
+            @Override
+            public int onData(Connection c, ByteBuffer data) {
+                if (c.isReadingPaused()) {
+                    callsWhilePaused.incrementAndGet();
+                }
+                for (int p = data.position(); p < data.limit(); p++) {
+                    if (data.get(p) != (byte) (consumed.get() + p - data.position())) {
+                        events.add("bad byte at " + (consumed.get() + p - data.position()));
+                        break;
+                    }
+                }
+                consumed.addAndGet(data.remaining());
+                if (!paused.isDone()) {
+                    c.pauseReading();
+                    paused.complete(c);
+                }
+                return data.remaining();
+            }
+
+            @Override
+            public void onInputClosed(Connection c) {
+                events.add("inputClosed@" + consumed.get());
+                c.close();
+            }
+        };
+        try (Runtime rt = Runtime.start(config(1).recvBufferCount(8).recvBufferSize(4096).build(), w -> h)) {
+            InetSocketAddress addr = rt.boundAddresses().get(0);
+            try (Socket s = new Socket(addr.getAddress(), addr.getPort())) {
+                java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+                Thread writer = new Thread(() -> {
+                    try {
+                        byte[] chunk = new byte[64 * 1024];
+                        for (int pos = 0; pos < total; pos += chunk.length) {
+                            for (int i = 0; i < chunk.length; i++) {
+                                chunk[i] = (byte) (pos + i);
+                            }
+                            s.getOutputStream().write(chunk);
+                            written.addAndGet(chunk.length);
+                        }
+                        s.shutdownOutput();
+                    } catch (java.io.IOException e) {
+                        events.add("writer: " + e);
+                    }
+                });
+                writer.start();
+                Connection c = paused.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                long atPause = consumed.get();
+                // The peer gets well past the first buffer while the kernel holds the rest.
+                await("the client wrote 1 MiB while reading was paused", WAIT, () -> written.get() >= (1 << 20));
+                assertEquals(atPause, consumed.get(), "nothing delivered while paused");
+                assertTrue(writer.isAlive(), "the writer is held back by flow control");
+                c.worker().execute(c::resumeReading);
+                writer.join(20_000);
+                await("every byte and the end of stream delivered", WAIT, () -> !events.isEmpty());
+                assertEquals(List.of("inputClosed@" + total), events);
+                assertEquals(0, callsWhilePaused.get());
+            }
+        }
+    }
+
     /** Verifies the byte stream of {@link #recoversFromBufferRingExhaustionWithoutLosingBytes}. */
     private static final class HandlerCheck implements Handler {
         private final int total;
