@@ -1,0 +1,51 @@
+package io.ringline.uring;
+
+import io.ringline.Config;
+import io.ringline.internal.AcceptDispatcher;
+import io.ringline.internal.Worker;
+import io.ringline.spi.Backend;
+import io.ringline.spi.Listener;
+import io.ringline.spi.WorkerIo;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One runtime's io_uring backend: a ring per worker (see {@link UringWorkerIo}), an acceptor ring
+ * per listener (see {@link UringListener}) and, when fixed buffers are on, the {@link RegionDonor}
+ * that charges registered regions once.
+ *
+ * <p>Thread-safe: {@link #openWorker} runs on each worker's thread, {@link #listen} and
+ * {@link #close} on the runtime's control threads.
+ */
+final class IoUringBackend implements Backend {
+
+    private final RegionDonor donor;
+    private final AtomicInteger listenerIds = new AtomicInteger();
+
+    /**
+     * @param fixedBuffers whether regions go into the kernel's fixed-buffer tables
+     * @throws IOException if the region donor ring cannot be created
+     */
+    IoUringBackend(Config config, boolean fixedBuffers) throws IOException {
+        this.donor = fixedBuffers && config.maxRegions() > 0 ? new RegionDonor(config.maxRegions()) : null;
+    }
+
+    @Override
+    public WorkerIo openWorker(Worker worker) throws IOException {
+        return new UringWorkerIo(worker, donor);
+    }
+
+    @Override
+    public Listener listen(InetSocketAddress address, int backlog, AcceptDispatcher dispatcher) throws IOException {
+        return new UringListener(address, backlog, dispatcher, "ringline-io_uring-acceptor-" + listenerIds.getAndIncrement());
+    }
+
+    @Override
+    public void close() {
+        if (donor != null) {
+            donor.close();
+        }
+    }
+}

@@ -1,0 +1,366 @@
+package io.ringline.uring;
+
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.uring.IoUringIoEvent;
+import io.netty.channel.uring.IoUringIoHandle;
+import io.netty.channel.uring.IoUringIoOps;
+import io.ringline.CloseReason;
+import io.ringline.internal.BaseConnection;
+import io.ringline.internal.OutboundEntry;
+import io.ringline.internal.SendQueue;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * A TCP connection on a worker's ring. Receives with multishot {@code RECV} from the worker's
+ * provided buffer ring (or single-shot into its own buffer when the buffer ring is off); sends one
+ * operation at a time from the head of the send queue: a region entry as {@code SEND_ZC} from the
+ * kernel's fixed buffer, otherwise up to {@value #MAX_IOV} entries gathered with {@code SENDMSG}
+ * (or a single {@code SEND}). Partial sends resubmit the rest.
+ *
+ * <p>Memory the kernel may still read is never released early: finished queue entries are kept
+ * while a send is in flight or a zero-copy notification is outstanding, and the socket is closed
+ * and the connection's native memory freed only after every completion arrived (pending
+ * operations are cancelled with {@code ASYNC_CANCEL}). Everything runs on the worker thread.
+ */
+final class UringConnection extends BaseConnection {
+
+    static final int MAX_IOV = 64;
+    private static final short RECV = 1;
+    private static final short SEND = 2;
+    private static final short SEND_ZC = 3;
+    private static final short CANCEL = 4;
+
+    private final UringWorkerIo io;
+    private final List<OutboundEntry> deferred = new ArrayList<>();
+    private final ByteBuffer ownRecvBuffer;
+    private int fd;
+    private IoRegistration registration;
+    private MemorySegment iov;
+    private boolean recvArmed;
+    private long recvId;
+    private boolean readPaused;
+    private boolean endOfStream;
+    private boolean sendInFlight;
+    private OutboundEntry zcEntry;
+    private int zcNotifs;
+    private boolean ioClosed;
+    /** Set while queued for a receive re-arm after ENOBUFS (see {@link UringWorkerIo#starved}). */
+    boolean starved;
+
+    /** The handle registered with the ring (a separate object: IoHandle.close() is not Connection.close()). */
+    private final IoUringIoHandle handle = new IoUringIoHandle() {
+        @Override
+        public void handle(IoRegistration reg, IoEvent event) {
+            IoUringIoEvent e = (IoUringIoEvent) event;
+            int res = e.res();
+            int flags = e.flags();
+            switch ((short) e.userData()) {
+                case RECV -> onRecv(res, flags);
+                case SEND -> onSend(res, flags, false);
+                case SEND_ZC -> onSend(res, flags, true);
+                default -> { } // CANCEL
+            }
+            closeSocketIfIdle();
+        }
+
+        /** Every completion of this connection arrived (after {@link #doClose()} cancelled the registration). */
+        @Override
+        public void unregistered() {
+            recvArmed = false;
+            sendInFlight = false;
+            zcNotifs = 0;
+            ioClosed = true;
+            closeSocketIfIdle();
+            releaseDeferred();
+            if (iov != null) {
+                io.returnIovMemory(iov);
+                iov = null;
+            }
+            io.connectionGone(UringConnection.this);
+        }
+
+        /** Called by Netty when the ring is torn down with this connection still registered. */
+        @Override
+        public void close() {
+            if (!isClosed()) {
+                failed(CloseReason.SHUTDOWN, null);
+            }
+        }
+    };
+
+    UringConnection(UringWorkerIo io, int fd, InetSocketAddress local, InetSocketAddress remote) {
+        super(io.worker(), local, remote);
+        this.io = io;
+        this.fd = fd;
+        this.ownRecvBuffer = io.bufferRing() == null ? ByteBuffer.allocateDirect(config().recvBufferSize()) : null;
+    }
+
+    /** Sets the ring registration of {@link #handle()}; called before the connection is used. */
+    void attach(IoRegistration registration) {
+        this.registration = registration;
+    }
+
+    // ---------------------------------------------------------------- receive
+
+    /** Arms the receive (multishot with the buffer ring, else one single-shot receive). */
+    void armRecv() {
+        if (ioClosed || recvArmed || readPaused || endOfStream) {
+            return;
+        }
+        BufferRing ring = io.bufferRing();
+        IoUringIoOps op;
+        if (ring != null) {
+            op = new IoUringIoOps(Uring.OP_RECV, Uring.IOSQE_BUFFER_SELECT, Uring.IORING_RECV_MULTISHOT, fd,
+                    0, 0, 0, 0, RECV, ring.groupId(), (short) 0, 0, 0);
+        } else {
+            ownRecvBuffer.clear();
+            op = new IoUringIoOps(Uring.OP_RECV, (byte) 0, (short) 0, fd, 0,
+                    MemorySegment.ofBuffer(ownRecvBuffer).address(), ownRecvBuffer.capacity(), 0, RECV,
+                    (short) 0, (short) 0, 0, 0);
+        }
+        recvId = submit(op);
+        recvArmed = recvId != 0;
+    }
+
+    /** Pausing cancels the receive (the kernel then leaves bytes in the socket: TCP flow control); resuming re-arms it. */
+    @Override
+    protected void readingPausedChanged(boolean paused) {
+        readPaused = paused;
+        if (!paused) {
+            armRecv();
+        } else if (recvArmed && !ioClosed) {
+            submit(new IoUringIoOps(Uring.OP_ASYNC_CANCEL, (byte) 0, (short) 0, -1, 0, recvId, 0, 0, CANCEL,
+                    (short) 0, (short) 0, 0, 0));
+        }
+    }
+
+    private void onRecv(int res, int flags) {
+        if ((flags & Uring.IORING_CQE_F_MORE) == 0) {
+            recvArmed = false;
+        }
+        BufferRing ring = io.bufferRing();
+        if (res > 0) {
+            if ((flags & Uring.IORING_CQE_F_BUFFER) != 0) {
+                int bid = flags >>> Uring.IORING_CQE_BUFFER_SHIFT;
+                try {
+                    if (!ioClosed) {
+                        deliver(ring.received(bid, res));
+                    }
+                } finally {
+                    ring.recycle(bid);
+                }
+            } else if (!ioClosed) {
+                deliver(ownRecvBuffer.clear().limit(res));
+            }
+            if (!recvArmed && !ioClosed) {
+                armRecv();
+            }
+        } else if (res == 0) {
+            endOfStream = true;
+            if (!ioClosed) {
+                inputEnded();
+            }
+        } else if (-res == Sys.ENOBUFS) {
+            worker.stats().recvBufferExhausted++;
+            if (!ioClosed) {
+                io.starved(this);
+            }
+        } else if (-res == Sys.ECANCELED) {
+            armRecv(); // cancelled by a pause that was lifted meanwhile (a no-op if closed or still paused)
+        } else if (!ioClosed) {
+            fail("recv", res);
+        }
+    }
+
+    // ---------------------------------------------------------------- send
+
+    @Override
+    protected void doFlush() {
+        if (sendInFlight || ioClosed) {
+            return;
+        }
+        SendQueue queue = sendQueue();
+        OutboundEntry head = queue.peek();
+        if (head == null) {
+            return;
+        }
+        if (zeroCopy(head)) {
+            ByteBuffer b = head.buffer();
+            long address = MemorySegment.ofBuffer(b).address();
+            IoUringIoOps op = new IoUringIoOps(Uring.OP_SEND_ZC, (byte) 0, Uring.IORING_RECVSEND_FIXED_BUF, fd,
+                    0, address, b.remaining(), Uring.MSG_NOSIGNAL, SEND_ZC, (short) head.regionSlot(), (short) 0, 0, 0);
+            if (submit(op) != 0) {
+                zcEntry = head;
+                sendInFlight = true;
+            }
+            return;
+        }
+        if (iov == null) {
+            iov = io.takeIovMemory();
+        }
+        int n = 0;
+        for (Iterator<OutboundEntry> it = queue.iterator(); it.hasNext() && n < MAX_IOV; ) {
+            OutboundEntry e = it.next();
+            if (n > 0 && zeroCopy(e)) {
+                break;
+            }
+            ByteBuffer b = e.buffer();
+            long base = 56 + 16L * n;
+            iov.set(JAVA_LONG, base, MemorySegment.ofBuffer(b).address());
+            iov.set(JAVA_LONG, base + 8, b.remaining());
+            n++;
+        }
+        IoUringIoOps op;
+        if (n == 1) {
+            op = new IoUringIoOps(Uring.OP_SEND, (byte) 0, (short) 0, fd, 0, iov.get(JAVA_LONG, 56),
+                    (int) iov.get(JAVA_LONG, 64), Uring.MSG_NOSIGNAL, SEND, (short) 0, (short) 0, 0, 0);
+        } else {
+            // struct msghdr: name, namelen, iov, iovlen, control, controllen, flags
+            iov.asSlice(0, 56).fill((byte) 0);
+            iov.set(JAVA_LONG, 16, iov.address() + 56);
+            iov.set(JAVA_LONG, 24, n);
+            op = new IoUringIoOps(Uring.OP_SENDMSG, (byte) 0, (short) 0, fd, 0, iov.address(), 1,
+                    Uring.MSG_NOSIGNAL, SEND, (short) 0, (short) 0, 0, 0);
+        }
+        if (submit(op) != 0) {
+            sendInFlight = true;
+        }
+    }
+
+    /** {@return whether {@code e} goes out as a zero-copy send from the kernel's fixed buffer} */
+    private boolean zeroCopy(OutboundEntry e) {
+        return e.regionSlot() >= 0 && Features.sendZc && io.hasFixedSlot(e.regionSlot())
+                && e.buffer().remaining() >= Features.zcThreshold;
+    }
+
+    private void onSend(int res, int flags, boolean zc) {
+        if (zc && (flags & Uring.IORING_CQE_F_NOTIF) != 0) {
+            zcNotifs--;
+            releaseDeferred();
+            return;
+        }
+        if (zc && (flags & Uring.IORING_CQE_F_MORE) != 0) {
+            zcNotifs++;
+        }
+        sendInFlight = false;
+        if (ioClosed) {
+            releaseDeferred();
+            return;
+        }
+        if (res < 0) {
+            releaseDeferred();
+            if (-res != Sys.ECANCELED) {
+                fail("send", res);
+            }
+            return;
+        }
+        if (zc && res > 0 && res == zcEntry.buffer().remaining()) {
+            worker.stats().regionSends++; // a fixed-buffer send (see entryFinished)
+        }
+        written(res);
+        releaseDeferred();
+        if (!sendQueue().isEmpty()) {
+            doFlush();
+        }
+        afterFlush();
+    }
+
+    /**
+     * Region entries count as {@code regionSends} in the core when queued; here they count only
+     * when they went out from the kernel's fixed buffer (counted again in {@link #onSend}).
+     * Entries whose memory the kernel may still read are kept until it is done.
+     */
+    @Override
+    protected void entryFinished(OutboundEntry entry) {
+        if (entry.regionSlot() >= 0) {
+            worker.stats().regionSends--;
+        }
+        if (sendInFlight || zcNotifs > 0 || !deferred.isEmpty()) {
+            deferred.add(entry);
+        } else {
+            super.entryFinished(entry);
+        }
+    }
+
+    private void releaseDeferred() {
+        if (sendInFlight || zcNotifs > 0 || deferred.isEmpty()) {
+            return;
+        }
+        List<OutboundEntry> done = new ArrayList<>(deferred);
+        deferred.clear();
+        for (OutboundEntry e : done) {
+            super.entryFinished(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- shutdown and close
+
+    @Override
+    protected void doShutdownOutput() {
+        int r = Sys.shutdown(fd, Sys.SHUT_WR);
+        if (r < 0 && -r != Sys.ENOTCONN) {
+            fail("shutdown", r);
+        }
+    }
+
+    @Override
+    protected void doClose() {
+        if (ioClosed) {
+            return;
+        }
+        ioClosed = true;
+        io.unstarve(this);
+        if (sendInFlight || !sendQueue().isEmpty()) {
+            // Queued bytes are being dropped (abort, error, grace period over): reset instead of a
+            // FIN behind unsent data, so that the kernel frees the send buffer, and with it any
+            // region pages a zero-copy send still references, now rather than when the peer reads.
+            Sys.setLingerZero(fd);
+        }
+        if ((recvArmed || sendInFlight) && registration.isValid()) {
+            submit(new IoUringIoOps(Uring.OP_ASYNC_CANCEL, (byte) 0, (short) 0, fd, 0, 0, 0,
+                    Uring.IORING_ASYNC_CANCEL_ALL | Uring.IORING_ASYNC_CANCEL_FD, CANCEL, (short) 0, (short) 0, 0, 0));
+        }
+        closeSocketIfIdle();
+        registration.cancel(); // Netty calls unregistered() once every outstanding completion arrived
+    }
+
+    /** Closes the socket once nothing but zero-copy notifications is outstanding. */
+    private void closeSocketIfIdle() {
+        if (ioClosed && !recvArmed && !sendInFlight && fd >= 0) {
+            Sys.close(fd);
+            fd = -1;
+        }
+    }
+
+    private void fail(String op, int res) {
+        IOException e = Sys.error(op + " on " + this, res);
+        int errno = -res;
+        failed(errno == Sys.ECONNRESET || errno == Sys.EPIPE ? CloseReason.RESET : CloseReason.ERROR, e);
+    }
+
+    private long submit(IoUringIoOps op) {
+        long id = registration.submit(op);
+        if (id != 0) {
+            io.submitted();
+        }
+        return id;
+    }
+
+    // ---------------------------------------------------------------- completions
+
+    /** {@return the handle to register with the ring} */
+    IoUringIoHandle handle() {
+        return handle;
+    }
+
+}

@@ -1,0 +1,272 @@
+package io.ringline.uring;
+
+import io.netty.channel.IoRegistration;
+import io.ringline.Connection;
+import io.ringline.MemoryRegion;
+import io.ringline.internal.Worker;
+import io.ringline.spi.WorkerIo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The I/O driver of one worker: a Netty io_uring ring owned and driven by the ringline worker
+ * thread (see {@link NettyRing}), this worker's provided buffer ring, and its slice of the kernel
+ * fixed-buffer table (cloned from the backend's {@link RegionDonor}).
+ *
+ * <p>Threading: created, polled and closed on the worker thread; only {@link #wakeup()} may be
+ * called from other threads.
+ */
+final class UringWorkerIo implements WorkerIo {
+
+    private static final Logger log = LoggerFactory.getLogger(UringWorkerIo.class);
+    private static final int RING_SIZE = 256;
+    private static final short BUFFER_GROUP = 1;
+    private static final long CLOSE_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final ThreadLocal<UringWorkerIo> CURRENT = new ThreadLocal<>();
+
+    private final Worker worker;
+    private final RegionDonor donor;
+    private final Arena arena;
+    private final NettyRing ring;
+    private final BufferRing bufferRing;
+    private final boolean[] fixedSlots;
+    private final ArrayDeque<UringConnection> starved = new ArrayDeque<>();
+    private final ArrayDeque<MemorySegment> iovPool = new ArrayDeque<>();
+    private int liveHandles;
+    private long unsubmitted;
+
+    /**
+     * Opens the ring on the calling (worker) thread.
+     *
+     * @param donor the backend's region donor, or null when fixed buffers are off
+     * @throws IOException if the ring, its buffer ring or its fixed-buffer table cannot be set up
+     */
+    UringWorkerIo(Worker worker, RegionDonor donor) throws IOException {
+        this.worker = worker;
+        this.donor = donor;
+        this.arena = Arena.ofConfined();
+        NettyRing r = null;
+        try {
+            r = new NettyRing(RING_SIZE, worker::execute);
+            this.ring = r;
+            this.bufferRing = Features.bufferRing ? new BufferRing(arena, r.fd(), BUFFER_GROUP,
+                    worker.config().recvBufferCount(), worker.config().recvBufferSize()) : null;
+            int slots = worker.config().maxRegions();
+            this.fixedSlots = new boolean[slots];
+            if (donor != null && slots > 0) {
+                RegionDonor.registerSparseTable(r.fd(), slots);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (r != null) {
+                r.close();
+            }
+            arena.close();
+            throw e;
+        }
+        CURRENT.set(this);
+    }
+
+    /** {@return the driver of the calling worker thread, or null (for diagnostics and tests)} */
+    static UringWorkerIo current() {
+        return CURRENT.get();
+    }
+
+    Worker worker() {
+        return worker;
+    }
+
+    /** {@return the provided buffer ring, or null when receives use per-connection buffers} */
+    BufferRing bufferRing() {
+        return bufferRing;
+    }
+
+    /** {@return this ring's fd (for diagnostics and tests)} */
+    int ringFd() {
+        return ring.fd();
+    }
+
+    /** {@return whether {@code slot} is in this ring's kernel fixed-buffer table} */
+    boolean hasFixedSlot(int slot) {
+        return slot < fixedSlots.length && fixedSlots[slot];
+    }
+
+    /** Counts one submitted operation. */
+    void submitted() {
+        worker.stats().opsSubmitted++;
+        unsubmitted++;
+    }
+
+    // ---------------------------------------------------------------- loop
+
+    @Override
+    public void poll(long timeoutNanos) {
+        if (!starved.isEmpty()) {
+            timeoutNanos = 0;
+        }
+        if (timeoutNanos != 0 || unsubmitted > 0) {
+            worker.stats().kernelEnters++; // Netty enters the kernel to submit and/or wait
+        }
+        unsubmitted = 0;
+        ring.run(timeoutNanos);
+        rearmStarved();
+    }
+
+    /**
+     * Re-arms the receives that stopped for lack of buffers. Called after a batch of completions,
+     * when the buffers of that batch are back in the ring, so it never spins on an empty ring.
+     */
+    private void rearmStarved() {
+        for (int n = starved.size(); n > 0; n--) {
+            UringConnection c = starved.pollFirst();
+            c.starved = false;
+            c.armRecv();
+        }
+    }
+
+    void starved(UringConnection c) {
+        if (!c.starved) {
+            c.starved = true;
+            starved.addLast(c);
+        }
+    }
+
+    void unstarve(UringConnection c) {
+        if (c.starved) {
+            c.starved = false;
+            starved.remove(c);
+        }
+    }
+
+    @Override
+    public void wakeup() {
+        ring.wakeup();
+    }
+
+    // ---------------------------------------------------------------- connections
+
+    @Override
+    public void adopt(Object acceptedSocket) {
+        int fd = (Integer) acceptedSocket;
+        try {
+            open(fd);
+        } catch (IOException | RuntimeException e) {
+            log.warn("{}: cannot serve accepted connection: {}", worker, e.toString());
+        }
+    }
+
+    /**
+     * Serves a connected socket: registers it with the ring and the worker (which calls
+     * {@code onOpen}), then starts receiving. On failure the socket is closed and the error thrown.
+     */
+    UringConnection open(int fd) throws IOException {
+        Sys.setIntOption(fd, Sys.IPPROTO_TCP, Sys.TCP_NODELAY, 1);
+        UringConnection c = new UringConnection(this, fd, Sys.address(fd, false), Sys.address(fd, true));
+        IoRegistration reg;
+        try {
+            reg = ring.register(c.handle());
+        } catch (IOException e) {
+            Sys.close(fd);
+            throw e;
+        }
+        c.attach(reg);
+        liveHandles++;
+        try {
+            worker.register(c);
+        } catch (RuntimeException e) {
+            c.failed(io.ringline.CloseReason.ERROR, e);
+            throw e;
+        }
+        c.armRecv();
+        return c;
+    }
+
+    void connectionGone(UringConnection c) {
+        liveHandles--;
+    }
+
+    MemorySegment takeIovMemory() {
+        MemorySegment m = iovPool.pollFirst();
+        return m != null ? m : arena.allocate(56 + 16L * UringConnection.MAX_IOV, 8);
+    }
+
+    void returnIovMemory(MemorySegment m) {
+        iovPool.addFirst(m);
+    }
+
+    @Override
+    public Runnable connect(SocketAddress remote, CompletableFuture<Connection> result) {
+        if (!(remote instanceof InetSocketAddress address)) {
+            result.completeExceptionally(new IllegalArgumentException("io_uring backend connects to InetSocketAddress only, got " + remote));
+            return () -> { };
+        }
+        try {
+            UringConnect attempt = new UringConnect(this, address, result);
+            liveHandles++;
+            attempt.start(ring.register(attempt));
+            return attempt::abort;
+        } catch (IOException | RuntimeException e) {
+            result.completeExceptionally(e);
+            return () -> { };
+        }
+    }
+
+    void connectGone() {
+        liveHandles--;
+    }
+
+    // ---------------------------------------------------------------- regions
+
+    @Override
+    public void installRegion(int slot, MemoryRegion region) throws IOException {
+        if (donor == null) {
+            return; // fixed buffers off: region sends are plain sends from the region's memory
+        }
+        donor.install(ring.fd(), slot, region, fixedSlots);
+        fixedSlots[slot] = true;
+    }
+
+    @Override
+    public void removeRegion(int slot) throws IOException {
+        if (donor == null || !fixedSlots[slot]) {
+            return;
+        }
+        fixedSlots[slot] = false;
+        donor.remove(ring.fd(), slot);
+    }
+
+    // ---------------------------------------------------------------- close
+
+    @Override
+    public void close() {
+        CURRENT.remove();
+        long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
+        while (liveHandles > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            ring.run(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+        }
+        boolean drained = liveHandles == 0;
+        if (drained && bufferRing != null) {
+            bufferRing.unregister();
+        }
+        ring.close();
+        if (drained) {
+            arena.close();
+        } else {
+            // The kernel may still reference this memory: leave it to the process rather than free it.
+            log.warn("{}: {} connections still had operations in flight at close; their buffers are not freed",
+                    worker, liveHandles);
+        }
+    }
+}
