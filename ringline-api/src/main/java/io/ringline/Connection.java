@@ -103,7 +103,10 @@ public interface Connection {
     /**
      * Stops receiving: {@link Handler#onData} is not called until {@link #resumeReading()}, and the
      * backend stops reading from the socket so TCP flow control slows the peer down (receive-side
-     * backpressure, e.g. while a large reply drains). End of stream is reported after resuming.
+     * backpressure, e.g. while a large reply drains). Bytes the backend had already received when
+     * the pause took effect are kept for {@link #resumeReading()} (beyond
+     * {@link Config#inboundLimit()} by at most {@code recvBufferCount * recvBufferSize}). End of
+     * stream is reported after resuming.
      * Idempotent.
      *
      * @throws IllegalStateException if called off the worker thread

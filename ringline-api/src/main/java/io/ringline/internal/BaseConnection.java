@@ -73,8 +73,9 @@ public abstract class BaseConnection implements Connection {
 
     /**
      * Stops ({@code paused}) or restarts reading from the socket, so that the peer is slowed down
-     * by TCP flow control. Bytes the backend still delivers while paused are kept (up to
-     * {@link Config#inboundLimit()}). The default does nothing; backends override it.
+     * by TCP flow control. Bytes the backend had already received when the pause took effect and
+     * still delivers are kept (beyond {@link Config#inboundLimit()} by at most
+     * {@code recvBufferCount * recvBufferSize}, all of the backend's receive buffers). The default does nothing; backends override it.
      */
     protected void readingPausedChanged(boolean paused) {
     }
@@ -155,12 +156,19 @@ public abstract class BaseConnection implements Connection {
         }
     }
 
-    /** Keeps unconsumed bytes; closes the connection (and returns false) beyond {@link Config#inboundLimit()}. */
+    /**
+     * Keeps unconsumed bytes; closes the connection (and returns false) beyond
+     * {@link Config#inboundLimit()} (plus, while reading is paused, the backend's receive buffers).
+     */
     private boolean stash(ByteBuffer rest) {
         int need = rest.remaining();
         long have = inbound == null ? 0 : inbound.position();
-        long limit = worker.config().inboundLimit();
-        if (have + need > limit) {
+        Config cfg = worker.config();
+        long limit = cfg.inboundLimit();
+        // While paused, only bytes the backend had already received when the pause took effect
+        // arrive, at most all of its receive buffers: keep those even beyond the limit.
+        long slack = readingPaused ? (long) cfg.recvBufferCount() * cfg.recvBufferSize() : 0;
+        if (have + need > limit + slack) {
             failed(CloseReason.ERROR, new RinglineException("unconsumed input of " + (have + need)
                     + " bytes exceeds Config.inboundLimit " + limit + " bytes on " + this));
             return false;
@@ -168,8 +176,9 @@ public abstract class BaseConnection implements Connection {
         if (inbound == null) {
             inbound = ByteBuffer.allocate(Math.max(need, 1024));
         } else if (inbound.remaining() < need) {
-            ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(limit,
-                    Math.max(inbound.capacity() * 2L, inbound.position() + (long) need)));
+            long required = inbound.position() + (long) need;
+            long doubled = Math.max(inbound.capacity() * 2L, required);
+            ByteBuffer bigger = ByteBuffer.allocate((int) Math.max(required, Math.min(limit, doubled)));
             inbound.flip();
             bigger.put(inbound);
             inbound = bigger;

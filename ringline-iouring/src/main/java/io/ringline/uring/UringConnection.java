@@ -64,11 +64,18 @@ final class UringConnection extends BaseConnection {
             IoUringIoEvent e = (IoUringIoEvent) event;
             int res = e.res();
             int flags = e.flags();
-            switch ((short) e.userData()) {
-                case RECV -> onRecv(res, flags);
-                case SEND -> onSend(res, flags, false);
-                case SEND_ZC -> onSend(res, flags, true);
-                default -> { } // CANCEL
+            try {
+                switch ((short) e.userData()) {
+                    case RECV -> onRecv(res, flags);
+                    case SEND -> onSend(res, flags, false);
+                    case SEND_ZC -> onSend(res, flags, true);
+                    default -> { } // CANCEL
+                }
+            } catch (RuntimeException bug) {
+                // Never lose bytes silently: a failure while processing a completion ends the connection.
+                if (!isClosed()) {
+                    failed(CloseReason.ERROR, bug);
+                }
             }
             closeSocketIfIdle();
         }
