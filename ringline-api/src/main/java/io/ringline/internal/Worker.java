@@ -105,6 +105,16 @@ public final class Worker implements WorkerContext {
         this.thread = new WorkerThread(this, threadName);
     }
 
+    /**
+     * A worker that is never started, for micro-benchmarks and unit tests of connection logic:
+     * its handler is {@code handler}, and connection callbacks run on the caller's thread.
+     */
+    static Worker detached(Config config, Handler handler) {
+        Worker w = new Worker(0, null, config, null, ignored -> handler, "ringline-detached");
+        w.handler = handler;
+        return w;
+    }
+
     /** {@return the worker owning the calling thread, or null if the caller is not a worker thread} */
     public static Worker current() {
         return Thread.currentThread() instanceof WorkerThread t ? t.worker : null;
