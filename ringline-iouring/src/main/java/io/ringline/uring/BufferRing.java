@@ -52,7 +52,9 @@ final class BufferRing {
         if (total > Integer.MAX_VALUE - 4096) {
             throw new IOException("receive buffer ring of " + entries + " x " + size + " bytes exceeds 2 GiB");
         }
-        ByteBuffer memory = ByteBuffer.allocateDirect((int) total + 4096).alignedSlice(4096);
+        ByteBuffer raw = ByteBuffer.allocateDirect((int) total + 4096);
+        int skew = (int) (MemorySegment.ofBuffer(raw).address() & 4095);
+        ByteBuffer memory = raw.slice(skew == 0 ? 0 : 4096 - skew, (int) total); // page-aligned
         this.buffers = MemorySegment.ofBuffer(memory);
         this.views = new ByteBuffer[entries];
         for (int i = 0; i < entries; i++) {
