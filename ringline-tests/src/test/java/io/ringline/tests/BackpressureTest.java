@@ -6,6 +6,7 @@ import io.ringline.ConnectionClosedException;
 import io.ringline.Handler;
 import io.ringline.Runtime;
 import io.ringline.SendQueueFullException;
+import io.ringline.tests.support.Accepting;
 import io.ringline.tests.support.Await;
 import io.ringline.tests.support.BackendTest;
 import io.ringline.tests.support.Clients;
@@ -172,22 +173,10 @@ class BackpressureTest extends BackendTest {
     /** A refused send of any kind queues nothing; what was queued arrives intact. */
     @Test
     void refusedGatherAndAsyncSendsQueueNothing() throws Exception {
-        BlockingQueue<Connection> opened = new ArrayBlockingQueue<>(1);
-        Handler h = new Handler() {
-            @Override
-            public void onOpen(Connection c) {
-                opened.add(c);
-            }
-
-            @Override
-            public int onData(Connection c, ByteBuffer data) {
-                return data.remaining();
-            }
-        };
+        Accepting h = new Accepting();
         try (Runtime rt = start(serverConfig().workers(1).sendQueueLimit(LIMIT), w -> h);
              Socket s = Clients.connectWithSmallReceiveBuffer(address(rt), 8 * 1024)) {
-            Connection c = opened.poll(20, TimeUnit.SECONDS);
-            assertNotNull(c);
+            Connection c = h.next();
             long queuedTotal = OnWorker.call(c.worker(), () -> {
                 // Everything below runs in one task: nothing is flushed in between, so the queue only grows.
                 long position = 0;
@@ -234,22 +223,10 @@ class BackpressureTest extends BackendTest {
     /** sendAsync completes (on the worker) once its bytes were handed to the kernel. */
     @Test
     void sendAsyncCompletesOnTheWorkerAfterTheBytesWereWritten() throws Exception {
-        BlockingQueue<Connection> opened = new ArrayBlockingQueue<>(1);
-        Handler h = new Handler() {
-            @Override
-            public void onOpen(Connection c) {
-                opened.add(c);
-            }
-
-            @Override
-            public int onData(Connection c, ByteBuffer data) {
-                return data.remaining();
-            }
-        };
+        Accepting h = new Accepting();
         try (Runtime rt = start(serverConfig().workers(1), w -> h);
              Socket s = Clients.connect(address(rt))) {
-            Connection c = opened.poll(20, TimeUnit.SECONDS);
-            assertNotNull(c);
+            Connection c = h.next();
             AtomicInteger completedOnWorker = new AtomicInteger();
             AtomicLong pendingAfter = new AtomicLong(-1);
             CompletionStage<Void> st = OnWorker.call(c.worker(), () -> c.sendAsync(ByteBuffer.wrap("hello".getBytes()))

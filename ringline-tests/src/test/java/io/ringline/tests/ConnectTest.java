@@ -5,6 +5,7 @@ import io.ringline.Connection;
 import io.ringline.Handler;
 import io.ringline.Runtime;
 import io.ringline.WorkerContext;
+import io.ringline.tests.support.Accepting;
 import io.ringline.tests.support.Await;
 import io.ringline.tests.support.BackendTest;
 import io.ringline.tests.support.Leaks;
@@ -225,22 +226,10 @@ class ConnectTest extends BackendTest {
 
     @Test
     void acceptedConnectionsReportTheirAddresses() throws Exception {
-        java.util.concurrent.BlockingQueue<Connection> opened = new java.util.concurrent.ArrayBlockingQueue<>(1);
-        Handler h = new Handler() {
-            @Override
-            public void onOpen(Connection c) {
-                opened.add(c);
-            }
-
-            @Override
-            public int onData(Connection c, ByteBuffer data) {
-                return data.remaining();
-            }
-        };
+        Accepting h = new Accepting();
         try (Runtime rt = start(serverConfig(), w -> h);
              Socket s = io.ringline.tests.support.Clients.connect(address(rt))) {
-            Connection c = opened.poll(20, java.util.concurrent.TimeUnit.SECONDS);
-            org.junit.jupiter.api.Assertions.assertNotNull(c);
+            Connection c = h.next();
             assertEquals(s.getLocalSocketAddress(), c.remoteAddress());
             assertEquals(s.getRemoteSocketAddress(), c.localAddress());
             assertEquals(address(rt), c.localAddress());

@@ -9,6 +9,7 @@ import io.ringline.RegionId;
 import io.ringline.Runtime;
 import io.ringline.ShutdownHandle;
 import io.ringline.WorkerContext;
+import io.ringline.tests.support.Accepting;
 import io.ringline.tests.support.Await;
 import io.ringline.tests.support.BackendTest;
 import io.ringline.tests.support.Clients;
@@ -85,27 +86,6 @@ class RegionTest extends BackendTest {
 
     private static byte[] bytes(MemoryRegion r, long offset, int length) {
         return r.segment().asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE);
-    }
-
-    /** Records accepted connections. */
-    static final class Accepting implements Handler {
-        final BlockingQueue<Connection> opened = new ArrayBlockingQueue<>(16);
-
-        @Override
-        public void onOpen(Connection c) {
-            opened.add(c);
-        }
-
-        @Override
-        public int onData(Connection c, ByteBuffer data) {
-            return data.remaining();
-        }
-
-        Connection next() throws InterruptedException {
-            Connection c = opened.poll(20, TimeUnit.SECONDS);
-            assertNotNull(c, "a connection was accepted");
-            return c;
-        }
     }
 
     private static void assertMessageNames(Throwable e, Object... values) {

@@ -6,6 +6,7 @@ import io.ringline.MemoryRegion;
 import io.ringline.RegionId;
 import io.ringline.Runtime;
 import io.ringline.WorkerContext;
+import io.ringline.tests.support.Accepting;
 import io.ringline.tests.support.BackendTest;
 import io.ringline.tests.support.Clients;
 import io.ringline.tests.support.OnWorker;
@@ -160,24 +161,12 @@ class ThreadAffinityTest extends BackendTest {
 
     @Test
     void connectionAndWorkerMethodsOffTheWorkerThreadThrowIllegalStateException() throws Exception {
-        BlockingQueue<Connection> opened = new ArrayBlockingQueue<>(1);
-        Handler h = new Handler() {
-            @Override
-            public void onOpen(Connection c) {
-                opened.add(c);
-            }
-
-            @Override
-            public int onData(Connection c, ByteBuffer data) {
-                return data.remaining();
-            }
-        };
+        Accepting h = new Accepting();
         try (Arena arena = Arena.ofShared()) {
             MemoryRegion region = MemoryRegion.of(arena.allocate(64));
             try (Runtime rt = start(serverConfig().initialRegion(region), w -> h);
                  Socket s = Clients.connect(address(rt))) {
-                Connection c = opened.poll(20, TimeUnit.SECONDS);
-                assertNotNull(c);
+                Connection c = h.next();
                 WorkerContext w = c.worker();
                 Map<String, Executable> calls = new LinkedHashMap<>();
                 calls.put("send(ByteBuffer)", () -> c.send(ByteBuffer.allocate(1)));

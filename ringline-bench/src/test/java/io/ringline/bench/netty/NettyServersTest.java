@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringline.examples.resp.RespParser;
@@ -24,6 +25,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 class NettyServersTest {
 
     static NettyTransport.Server start(String kind, NettyTransport t) throws Exception {
+        if (!t.isAvailable() && "1".equals(System.getenv("RINGLINE_REQUIRE_IOURING"))) {
+            // CI on Linux: the benchmark peers must really run on every native transport.
+            fail(t + " unavailable with RINGLINE_REQUIRE_IOURING=1: " + t.unavailabilityCause());
+        }
         assumeTrue(t.isAvailable(), () -> t + " unavailable: " + t.unavailabilityCause());
         return NettyServers.start(kind, t, 0, 1, "pooled", 1024 * 1024);
     }
