@@ -7,8 +7,12 @@ import java.nio.ByteBuffer;
  * {@link HandlerFactory#create(WorkerContext)}, and every callback of that instance runs on that
  * worker's thread, so a handler needs no locks for its own state.
  *
- * <p>An exception thrown by a connection callback closes that connection with
- * {@link CloseReason#ERROR}; it never stops the worker.
+ * <p><b>Failures:</b> anything a connection callback throws (any exception or error, checked or
+ * not) closes that connection with {@link CloseReason#ERROR} and the thrown object as the cause;
+ * from {@link #onClose} or {@link #onTick} it is logged. It never stops the worker, on any
+ * backend. The one exception is a {@link VirtualMachineError} (out of memory, stack overflow):
+ * the JVM may then be in an unknown state, so the worker dies and the runtime shuts itself down
+ * (see {@link Runtime#awaitTermination()}).
  */
 public interface Handler {
 

@@ -76,20 +76,28 @@ public interface Runtime extends AutoCloseable {
     ShutdownHandle shutdownHandle();
 
     /**
-     * Waits until every worker has stopped (after {@link ShutdownHandle#shutdown()}).
+     * Waits until every worker has stopped (after {@link ShutdownHandle#shutdown()}, or after a
+     * worker died).
+     *
+     * <p>A worker dies only of a {@link VirtualMachineError} thrown by a callback (anything else a
+     * callback throws closes that connection or fails that task) or of a fault of its backend. The
+     * runtime then shuts down by itself: the other workers close their connections gracefully within
+     * {@link Config#shutdownGracePeriod()}, and once everything stopped this method throws.
      *
      * @throws InterruptedException  if interrupted while waiting
      * @throws IllegalStateException if called on a worker thread
+     * @throws RinglineException     if the runtime stopped because a worker died; the cause is what killed it
      */
     void awaitTermination() throws InterruptedException;
 
     /**
-     * Waits at most {@code timeout} for every worker to stop.
+     * Waits at most {@code timeout} for every worker to stop; see {@link #awaitTermination()}.
      *
      * @param timeout the maximum wait
      * @return true if terminated
      * @throws InterruptedException  if interrupted while waiting
      * @throws IllegalStateException if called on a worker thread
+     * @throws RinglineException     if the runtime has terminated because a worker died; the cause is what killed it
      */
     boolean awaitTermination(Duration timeout) throws InterruptedException;
 
@@ -97,7 +105,8 @@ public interface Runtime extends AutoCloseable {
     boolean isTerminated();
 
     /**
-     * Shuts down gracefully and waits for termination. Idempotent.
+     * Shuts down gracefully and waits for termination. Idempotent. Does not throw for a runtime that
+     * stopped because a worker died (that was logged; {@link #awaitTermination()} reports it).
      *
      * @throws IllegalStateException if called on a worker thread (use {@link ShutdownHandle#shutdown()})
      */

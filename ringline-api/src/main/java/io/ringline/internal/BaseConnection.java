@@ -140,8 +140,9 @@ public abstract class BaseConnection implements Connection {
             int n;
             try {
                 n = worker.handler().onData(this, data);
-            } catch (Exception e) {
-                failed(CloseReason.ERROR, e);
+            } catch (Throwable t) {
+                Throwables.rethrowIfFatal(t);
+                failed(CloseReason.ERROR, t);
                 return;
             }
             if (n < 0 || n > available) {
@@ -216,8 +217,9 @@ public abstract class BaseConnection implements Connection {
             writeBlocked = false;
             try {
                 worker.handler().onWritable(this);
-            } catch (Exception e) {
-                failed(CloseReason.ERROR, e);
+            } catch (Throwable t) {
+                Throwables.rethrowIfFatal(t);
+                failed(CloseReason.ERROR, t);
             }
         }
     }
@@ -234,8 +236,9 @@ public abstract class BaseConnection implements Connection {
         inputClosed = true;
         try {
             worker.handler().onInputClosed(this);
-        } catch (Exception e) {
-            failed(CloseReason.ERROR, e);
+        } catch (Throwable t) {
+            Throwables.rethrowIfFatal(t);
+            failed(CloseReason.ERROR, t);
         }
     }
 

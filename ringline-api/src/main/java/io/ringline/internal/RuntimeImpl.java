@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** The {@link Runtime} implementation shared by every backend. */
 public final class RuntimeImpl implements Runtime {
@@ -53,6 +54,8 @@ public final class RuntimeImpl implements Runtime {
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final AtomicInteger liveWorkers;
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
+    /** The failure of the first worker that died, or null. */
+    private final AtomicReference<RinglineException> firstDeath = new AtomicReference<>();
     private final AtomicInteger nextConnectWorker = new AtomicInteger();
 
     private RuntimeImpl(Config config, BackendSelector.Selection selection, Backend backend, HandlerFactory factory) {
@@ -143,9 +146,16 @@ public final class RuntimeImpl implements Runtime {
         }
     }
 
+    /**
+     * A worker's thread is about to end. A worker that died ({@code death} non-null) takes the runtime
+     * down: the others shut down gracefully within the grace period, and the first death becomes the
+     * failure that {@link #awaitTermination()} reports once every worker has stopped.
+     */
     void workerTerminated(Worker w, Throwable death) {
         if (death != null) {
             log.error("ringline worker {} terminated abnormally; shutting the runtime down", w.workerId());
+            firstDeath.compareAndSet(null, new RinglineException("ringline runtime stopped because worker "
+                    + w.workerId() + " died: " + death, death));
             control.shutdown();
         }
         if (liveWorkers.decrementAndGet() == 0) {
@@ -155,8 +165,21 @@ public final class RuntimeImpl implements Runtime {
                 log.warn("ringline: closing backend {} failed", backendName, e);
             }
             blockingPool.shutdown();
-            termination.complete(null);
+            RinglineException failure = firstDeath.get();
+            if (failure == null) {
+                termination.complete(null);
+            } else {
+                termination.completeExceptionally(failure);
+            }
         }
+    }
+
+    /** Rethrows the failure a terminated runtime ended with, as a new exception thrown in the caller's stack. */
+    private static void reportFailure(ExecutionException e) {
+        if (e.getCause() instanceof RinglineException failure) {
+            throw new RinglineException(failure.getMessage(), failure.getCause());
+        }
+        throw new IllegalStateException(e.getCause());
     }
 
     AcceptDispatcher dispatcher() {
@@ -225,7 +248,7 @@ public final class RuntimeImpl implements Runtime {
         try {
             termination.get();
         } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
+            reportFailure(e);
         }
     }
 
@@ -238,7 +261,8 @@ public final class RuntimeImpl implements Runtime {
         } catch (TimeoutException e) {
             return false;
         } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
+            reportFailure(e);
+            return true;
         }
     }
 
@@ -259,7 +283,7 @@ public final class RuntimeImpl implements Runtime {
             } catch (InterruptedException e) {
                 interrupted = true;
             } catch (ExecutionException e) {
-                throw new IllegalStateException(e);
+                break; // a worker died: logged when it happened, reported by awaitTermination
             }
         }
         try {

@@ -161,7 +161,7 @@ public final class Worker implements WorkerContext {
             runTasks();
             runTimers();
             flushDirty();
-            handler.onTick(this);
+            tick();
             flushDirty();
             if (shuttingDown && connectionCount == 0 && pendingConnects.isEmpty()) {
                 break;
@@ -182,6 +182,15 @@ public final class Worker implements WorkerContext {
         }
     }
 
+    private void tick() {
+        try {
+            handler.onTick(this);
+        } catch (Throwable e) {
+            Throwables.rethrowIfFatal(e);
+            log.warn("ringline worker {}: Handler.onTick failed", id, e);
+        }
+    }
+
     private void runTasks() {
         // Bounded so a flood of tasks cannot starve I/O.
         for (int i = 0; i < 1024; i++) {
@@ -191,7 +200,8 @@ public final class Worker implements WorkerContext {
             }
             try {
                 r.run();
-            } catch (Exception e) {
+            } catch (Throwable e) {
+                Throwables.rethrowIfFatal(e);
                 log.warn("ringline worker {}: task {} failed", id, r, e);
             }
         }
@@ -203,7 +213,8 @@ public final class Worker implements WorkerContext {
         while ((t = timers.pollDue(now)) != null) {
             try {
                 t.run();
-            } catch (Exception e) {
+            } catch (Throwable e) {
+                Throwables.rethrowIfFatal(e);
                 log.warn("ringline worker {}: timer task failed", id, e);
             }
         }
@@ -248,7 +259,8 @@ public final class Worker implements WorkerContext {
             } else if (death == null) {
                 try {
                     r.run();
-                } catch (Exception e) {
+                } catch (Throwable e) {
+                    Throwables.rethrowIfFatal(e);
                     log.warn("ringline worker {}: task {} failed during termination", id, r, e);
                 }
             }
@@ -351,7 +363,8 @@ public final class Worker implements WorkerContext {
         stats.connectionsOpened++;
         try {
             handler.onOpen(c);
-        } catch (Exception e) {
+        } catch (Throwable e) {
+            Throwables.rethrowIfFatal(e);
             c.failed(CloseReason.ERROR, e);
         }
     }
@@ -374,7 +387,8 @@ public final class Worker implements WorkerContext {
             }
             try {
                 handler.onClose(c, reason, cause);
-            } catch (Exception e) {
+            } catch (Throwable e) {
+                Throwables.rethrowIfFatal(e);
                 log.warn("ringline worker {}: Handler.onClose failed for {}", id, c, e);
             }
         }

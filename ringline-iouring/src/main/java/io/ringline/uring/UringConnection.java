@@ -9,6 +9,7 @@ import io.ringline.CloseReason;
 import io.ringline.internal.BaseConnection;
 import io.ringline.internal.OutboundEntry;
 import io.ringline.internal.SendQueue;
+import io.ringline.internal.Throwables;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -71,8 +72,11 @@ final class UringConnection extends BaseConnection {
                     case SEND_ZC -> onSend(res, flags, true);
                     default -> { } // CANCEL
                 }
-            } catch (RuntimeException bug) {
-                // Never lose bytes silently: a failure while processing a completion ends the connection.
+            } catch (Throwable bug) {
+                // Netty rethrows Errors out of the ring and logs (and sleeps on) anything else: contain
+                // it here. Never lose bytes silently: a failure while processing a completion ends the
+                // connection; only a VirtualMachineError goes on to terminate the worker.
+                Throwables.rethrowIfFatal(bug);
                 if (!isClosed()) {
                     failed(CloseReason.ERROR, bug);
                 }

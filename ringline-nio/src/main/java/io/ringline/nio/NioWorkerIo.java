@@ -1,7 +1,9 @@
 package io.ringline.nio;
 
+import io.ringline.CloseReason;
 import io.ringline.Connection;
 import io.ringline.MemoryRegion;
+import io.ringline.internal.Throwables;
 import io.ringline.internal.Worker;
 import io.ringline.spi.WorkerIo;
 
@@ -58,7 +60,16 @@ final class NioWorkerIo implements WorkerIo {
     private void process(SelectionKey key) {
         Object att = key.attachment();
         if (att instanceof NioConnection c) {
-            c.ready(key);
+            try {
+                c.ready(key);
+            } catch (Throwable bug) {
+                // What escapes a connection's event processing (a handler's Throwable is already
+                // contained by the core) ends that connection, not the worker, as on io_uring.
+                Throwables.rethrowIfFatal(bug);
+                if (!c.isClosed()) {
+                    c.failed(CloseReason.ERROR, bug);
+                }
+            }
         } else if (att instanceof PendingConnect p) {
             p.finish(key);
         }
