@@ -23,6 +23,7 @@ final class Servers {
      *
      * @param name the command name, used as the prefix of messages
      * @return the exit status: {@link Main#EXIT_OK}, {@link Main#EXIT_BACKEND_UNAVAILABLE} or {@link Main#EXIT_FAILURE}
+     *     (failed to start, or a worker died and took the runtime down: the message names the cause)
      */
     static int serve(String name, Config config, HandlerFactory factory, PrintStream out, PrintStream err)
             throws InterruptedException {
@@ -44,6 +45,8 @@ final class Servers {
                 runtime.awaitTermination(config.shutdownGracePeriod().plus(Duration.ofSeconds(5)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (RinglineException workerDied) {
+                // reported by serve(), which is waiting too
             }
         }, "ringline-shutdown-hook");
         java.lang.Runtime.getRuntime().addShutdownHook(hook);
@@ -55,11 +58,21 @@ final class Servers {
         out.println(prefix + "press Ctrl-C (SIGINT) or send SIGTERM to stop");
         out.flush();
 
-        runtime.awaitTermination();
+        RinglineException failure = null;
+        try {
+            runtime.awaitTermination();
+        } catch (RinglineException e) {
+            failure = e; // a worker died, and the runtime shut itself down
+        }
         try {
             java.lang.Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
             // the hook is what stopped us
+        }
+        if (failure != null) {
+            err.println(prefix + "stopped with an error: " + describe(failure));
+            err.flush();
+            return Main.EXIT_FAILURE;
         }
         out.println(prefix + "stopped");
         out.flush();
