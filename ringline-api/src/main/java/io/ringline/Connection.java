@@ -152,7 +152,8 @@ public interface Connection {
     void close();
 
     /**
-     * Immediate close: drop the queued bytes and close now (the peer may see a reset). Reports
+     * Immediate close: drop the queued bytes and close now; if any byte was still queued the
+     * connection is reset (the peer sees ECONNRESET, not a clean end of stream). Reports
      * {@link CloseReason#LOCAL}. Idempotent.
      *
      * @throws IllegalStateException if called off the worker thread

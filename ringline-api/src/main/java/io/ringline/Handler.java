@@ -73,6 +73,26 @@ public interface Handler {
     }
 
     /**
+     * The runtime started a graceful shutdown ({@link ShutdownHandle#shutdown()}): finish this
+     * connection. Called once per open connection, on its worker. From now on the handler gets no
+     * more input: bytes already kept or still arriving are discarded (reading goes on, also on a
+     * paused connection, so that the peer's unread bytes cannot turn the close into a reset), and
+     * {@link Connection#pauseReading()} has no effect. Sends still work: a handler that holds
+     * replies it has not queued yet (for example waiting for {@link #onWritable}) sends them, then
+     * calls {@link Connection#close()}, which flushes the queue and closes (reporting
+     * {@link CloseReason#SHUTDOWN}). The default closes at once.
+     *
+     * <p>A connection still open when {@link Config#shutdownGracePeriod()} ends is reset (the peer
+     * sees ECONNRESET, never a clean end of stream in the middle of a reply), as is any connection
+     * closed while bytes are still queued.
+     *
+     * @param connection the connection
+     */
+    default void onDrain(Connection connection) {
+        connection.close();
+    }
+
+    /**
      * Called once per iteration of the worker's event loop, after I/O and timers were processed.
      * Keep it short.
      *

@@ -21,9 +21,11 @@ import java.util.concurrent.CompletionStage;
 public interface ShutdownHandle {
 
     /**
-     * Starts a graceful shutdown: stop accepting, close every connection after flushing its pending
-     * sends (handlers see {@link CloseReason#SHUTDOWN}), force-close what is left after
-     * {@link Config#shutdownGracePeriod()}, then stop the workers. Idempotent; returns at once.
+     * Starts a graceful shutdown: stop accepting, ask each connection's handler to finish
+     * ({@link Handler#onDrain}: by default the connection closes after flushing its pending sends;
+     * handlers see {@link CloseReason#SHUTDOWN}), reset what is still open after
+     * {@link Config#shutdownGracePeriod()}, then stop the workers. Within the grace period every
+     * queued byte is written before the connection's FIN. Idempotent; returns at once.
      */
     void shutdown();
 

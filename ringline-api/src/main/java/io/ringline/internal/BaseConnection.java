@@ -21,7 +21,7 @@ import java.util.concurrent.CompletionStage;
  * The backend-independent part of a connection: send queue and backpressure, the receive
  * accumulator and parse contract, half-close and close state, token and attachment. A backend
  * subclasses it and implements the socket operations ({@link #doFlush()},
- * {@link #doShutdownOutput()}, {@link #doClose()}), reporting back through {@link #deliver},
+ * {@link #doShutdownOutput()}, {@link #doClose(boolean)}), reporting back through {@link #deliver},
  * {@link #written}, {@link #afterFlush()}, {@link #inputEnded()} and {@link #failed}.
  *
  * <p>Every method runs on the owning worker's thread.
@@ -45,6 +45,8 @@ public abstract class BaseConnection implements Connection {
     private boolean writeBlocked;
     private boolean readingPaused;
     private boolean inputEndPending;
+    /** The runtime is shutting down: reading stopped, the handler was asked to finish (see {@link #beginDrain}). */
+    private boolean draining;
     boolean flushScheduled;
     private CloseReason closingReason;
     private Throwable closingCause;
@@ -68,8 +70,15 @@ public abstract class BaseConnection implements Connection {
     /** Shuts down the socket's output. Called once, after the queue drained. */
     protected abstract void doShutdownOutput();
 
-    /** Closes the socket and stops its I/O. Called once. */
-    protected abstract void doClose();
+    /**
+     * Closes the socket and stops its I/O. Called once.
+     *
+     * @param reset true to close with a reset (SO_LINGER 0: the peer sees ECONNRESET, unsent bytes
+     *              are dropped), as the core asks whenever bytes were still queued, or the connection
+     *              is being force-closed at the end of the shutdown grace period: a peer must never
+     *              mistake a truncated stream for a complete one. False: an orderly close (FIN).
+     */
+    protected abstract void doClose(boolean reset);
 
     /**
      * Stops ({@code paused}) or restarts reading from the socket, so that the peer is slowed down
@@ -102,8 +111,8 @@ public abstract class BaseConnection implements Connection {
      */
     public final void deliver(ByteBuffer src) {
         worker.stats().bytesIn += src.remaining();
-        if (state != State.OPEN) {
-            return; // closing: input is discarded
+        if (state != State.OPEN || draining) {
+            return; // closing, or draining at shutdown (reading has stopped): input is discarded
         }
         if (readingPaused) {
             stash(src.duplicate()); // read before the pause took effect: keep for resumeReading
@@ -285,15 +294,53 @@ public abstract class BaseConnection implements Connection {
         }
     }
 
+    /**
+     * The runtime is shutting down gracefully: the handler gets no more input (bytes kept or still
+     * arriving are discarded, but reading goes on, also on a paused connection, so that the peer's
+     * unread bytes cannot turn the final close into a reset), then it finishes what it holds
+     * ({@link io.ringline.Handler#onDrain}; by default it closes, flushing the queue). Sends stay
+     * allowed until the connection closes.
+     */
+    final void beginDrain() {
+        if (state != State.OPEN || draining) {
+            return;
+        }
+        draining = true;
+        inbound = null;
+        if (readingPaused) {
+            readingPaused = false;
+            readingPausedChanged(false);
+        }
+        try {
+            worker.handler().onDrain(this);
+        } catch (Throwable t) {
+            Throwables.rethrowIfFatal(t);
+            failed(CloseReason.ERROR, t);
+        }
+    }
+
+    /** Closes now with a reset, whatever is queued (the shutdown grace period is over). */
+    final void forceClose(CloseReason reason) {
+        finishClose(reason, null, true);
+    }
+
     /** Closes now: drops pending sends, closes the socket, frees the slot, calls {@code onClose}. */
     final void finishClose(CloseReason reason, Throwable cause) {
+        finishClose(reason, cause, false);
+    }
+
+    /**
+     * Closes now, with a reset if {@code reset} or if bytes are still queued (a peer must never see a
+     * clean end of stream in the middle of what the handler sent).
+     */
+    final void finishClose(CloseReason reason, Throwable cause, boolean reset) {
         if (state == State.CLOSED) {
             return;
         }
         state = State.CLOSED;
         inbound = null;
         try {
-            doClose();
+            doClose(reset || !queue.isEmpty());
         } finally {
             queue.discard(worker.regionTable(), this::entryFinished, "connection " + this + " closed (" + reason + ")");
             worker.closed(this, reason, cause);
@@ -418,7 +465,7 @@ public abstract class BaseConnection implements Connection {
     @Override
     public void pauseReading() {
         worker.checkThread("Connection.pauseReading");
-        if (state != State.OPEN || readingPaused) {
+        if (state != State.OPEN || readingPaused || draining) {
             return;
         }
         readingPaused = true;
@@ -435,7 +482,7 @@ public abstract class BaseConnection implements Connection {
         readingPausedChanged(false);
         // Present what was kept on the next loop iteration, not inside the caller's callback.
         worker.execute(() -> {
-            if (state != State.OPEN || readingPaused) {
+            if (state != State.OPEN || readingPaused || draining) {
                 return;
             }
             if (inbound != null && inbound.position() > 0) {
@@ -479,13 +526,13 @@ public abstract class BaseConnection implements Connection {
     @Override
     public void close() {
         worker.checkThread("Connection.close");
-        beginClose(inputClosed ? CloseReason.PEER_CLOSED : CloseReason.LOCAL, null);
+        beginClose(draining ? CloseReason.SHUTDOWN : inputClosed ? CloseReason.PEER_CLOSED : CloseReason.LOCAL, null);
     }
 
     @Override
     public void abort() {
         worker.checkThread("Connection.abort");
-        finishClose(CloseReason.LOCAL, null);
+        finishClose(draining ? CloseReason.SHUTDOWN : CloseReason.LOCAL, null);
     }
 
     @Override

@@ -237,7 +237,7 @@ public final class Worker implements WorkerContext {
         for (BaseConnection c : connections) {
             if (c != null) {
                 try {
-                    c.finishClose(reason, death);
+                    c.finishClose(reason, death, death != null); // a dead worker's streams may be cut: reset
                 } catch (Throwable t) {
                     log.warn("ringline worker {}: closing {} failed", id, c, t);
                 }
@@ -301,14 +301,16 @@ public final class Worker implements WorkerContext {
         }
         for (BaseConnection c : connections) {
             if (c != null) {
-                c.beginClose(CloseReason.SHUTDOWN, null);
+                c.beginDrain();
             }
         }
         Duration grace = config.shutdownGracePeriod();
         schedule(grace, () -> {
+            // Whatever is still open did not finish in time: reset it, so that no peer takes a
+            // truncated reply for a complete one.
             for (BaseConnection c : connections) {
                 if (c != null) {
-                    c.finishClose(CloseReason.SHUTDOWN, null);
+                    c.forceClose(CloseReason.SHUTDOWN);
                 }
             }
             exitRequested = true;

@@ -84,7 +84,7 @@ final class UringConnection extends BaseConnection {
             closeSocketIfIdle();
         }
 
-        /** Every completion of this connection arrived (after {@link #doClose()} cancelled the registration). */
+        /** Every completion of this connection arrived (after {@link #doClose(boolean)} cancelled the registration). */
         @Override
         public void unregistered() {
             recvArmed = false;
@@ -325,16 +325,17 @@ final class UringConnection extends BaseConnection {
     }
 
     @Override
-    protected void doClose() {
+    protected void doClose(boolean reset) {
         if (ioClosed) {
             return;
         }
         ioClosed = true;
         io.unstarve(this);
-        if (sendInFlight || !sendQueue().isEmpty()) {
+        if (reset || sendInFlight) {
             // Queued bytes are being dropped (abort, error, grace period over): reset instead of a
-            // FIN behind unsent data, so that the kernel frees the send buffer, and with it any
-            // region pages a zero-copy send still references, now rather than when the peer reads.
+            // FIN behind unsent data, so that the peer cannot take a truncated stream for a whole
+            // one, and the kernel frees the send buffer, and with it any region pages a zero-copy
+            // send still references, now rather than when the peer reads.
             Sys.setLingerZero(fd);
         }
         if ((recvArmed || sendInFlight) && registration.isValid()) {

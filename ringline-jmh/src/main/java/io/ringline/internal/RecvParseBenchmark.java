@@ -76,7 +76,7 @@ public class RecvParseBenchmark {
         }
 
         @Override
-        protected void doClose() {
+        protected void doClose(boolean reset) {
         }
     }
 

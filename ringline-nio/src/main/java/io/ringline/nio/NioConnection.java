@@ -131,7 +131,15 @@ final class NioConnection extends BaseConnection {
     }
 
     @Override
-    protected void doClose() {
+    protected void doClose(boolean reset) {
+        if (reset) {
+            try {
+                // SO_LINGER 0: close sends a reset; the peer cannot take a truncated stream for a whole one
+                ch.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException | RuntimeException ignored) {
+                // the socket is already broken: it closes either way
+            }
+        }
         key.cancel();
         NioWorkerIo.closeQuietly(ch);
     }
