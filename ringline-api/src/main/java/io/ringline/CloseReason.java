@@ -11,5 +11,11 @@ public enum CloseReason {
     /** The application closed the connection with {@link Connection#close()} or {@link Connection#abort()}. */
     LOCAL,
     /** The runtime shut down. */
-    SHUTDOWN
+    SHUTDOWN,
+    /**
+     * No byte was received or written for the connection's idle timeout
+     * ({@link Connection#setIdleTimeout}, default {@link Config#idleTimeout()}). The connection was
+     * closed, or reset if bytes were still queued (a peer that stopped reading).
+     */
+    IDLE_TIMEOUT
 }

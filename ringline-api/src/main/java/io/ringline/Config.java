@@ -38,6 +38,7 @@ public final class Config {
     private final int acceptHandoffLimit;
     private final int backlog;
     private final int blockingPoolSize;
+    private final Duration idleTimeout;
 
     private Config(Builder b) {
         this.workers = b.workers;
@@ -54,6 +55,7 @@ public final class Config {
         this.acceptHandoffLimit = b.acceptHandoffLimit;
         this.backlog = b.backlog;
         this.blockingPoolSize = b.blockingPoolSize;
+        this.idleTimeout = b.idleTimeout;
     }
 
     /** {@return a builder with defaults} */
@@ -131,13 +133,31 @@ public final class Config {
         return blockingPoolSize;
     }
 
+    /**
+     * {@return the idle timeout of new connections: one with no byte received or written for this
+     * long is closed with {@link CloseReason#IDLE_TIMEOUT}; {@link Duration#ZERO} (the default) means none}
+     * Each connection can change its own with {@link Connection#setIdleTimeout(Duration)}.
+     */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** {@return {@code d} in nanoseconds, saturated at a far-future value instead of overflowing} (for the runtime) */
+    public static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 4;
+        }
+    }
+
     @Override
     public String toString() {
         return "Config[workers=" + workers + ", bind=" + bindAddresses + ", recvBufferSize=" + recvBufferSize
                 + ", recvBufferCount=" + recvBufferCount + ", maxConnectionsPerWorker=" + maxConnectionsPerWorker
                 + ", sendQueueLimit=" + sendQueueLimit + ", inboundLimit=" + inboundLimit + ", maxRegions=" + maxRegions
                 + ", initialRegions=" + initialRegions.size() + ", backend=" + (backend == null ? "auto" : backend)
-                + ", shutdownGracePeriod=" + shutdownGracePeriod + "]";
+                + ", shutdownGracePeriod=" + shutdownGracePeriod + ", idleTimeout=" + idleTimeout + "]";
     }
 
     /** Builder of {@link Config}. Not thread-safe. */
@@ -156,6 +176,7 @@ public final class Config {
         private int acceptHandoffLimit = 1024;
         private int backlog = 1024;
         private int blockingPoolSize = 16;
+        private Duration idleTimeout = Duration.ZERO;
 
         private Builder() {
         }
@@ -272,6 +293,21 @@ public final class Config {
                 throw new IllegalArgumentException("shutdownGracePeriod must be >= 0, was " + grace);
             }
             this.shutdownGracePeriod = grace;
+            return this;
+        }
+
+        /**
+         * @param timeout idle timeout of new connections (see {@link Config#idleTimeout()}), {@code >= 0};
+         *                default {@link Duration#ZERO}: none
+         * @return this
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder idleTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("idleTimeout must be >= 0 (0: none), was " + timeout);
+            }
+            this.idleTimeout = timeout;
             return this;
         }
 

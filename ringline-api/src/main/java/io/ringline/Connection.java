@@ -2,6 +2,7 @@ package io.ringline;
 
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -124,6 +125,21 @@ public interface Connection {
 
     /** {@return whether reading is paused by {@link #pauseReading()}} */
     boolean isReadingPaused();
+
+    /**
+     * Sets this connection's idle timeout: when no byte was received or written for {@code timeout}
+     * the connection is closed with {@link CloseReason#IDLE_TIMEOUT} (reset if bytes are still
+     * queued: the peer stopped reading). Counting starts anew from this call. New connections get
+     * {@link Config#idleTimeout()}. Costs one timer per connection per timeout period, not per byte.
+     *
+     * @param timeout the idle timeout, {@code >= 0}; {@link Duration#ZERO} turns it off
+     * @throws IllegalArgumentException if negative
+     * @throws IllegalStateException    if called off the worker thread
+     */
+    void setIdleTimeout(Duration timeout);
+
+    /** {@return this connection's idle timeout; {@link Duration#ZERO} when off} */
+    Duration idleTimeout();
 
     /** {@return bytes queued and not yet handed to the kernel} */
     long pendingSendBytes();

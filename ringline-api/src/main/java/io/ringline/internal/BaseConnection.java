@@ -8,11 +8,13 @@ import io.ringline.MemoryRegion;
 import io.ringline.RegionId;
 import io.ringline.RinglineException;
 import io.ringline.SendQueueFullException;
+import io.ringline.TimerHandle;
 import io.ringline.WorkerContext;
 
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -51,6 +53,12 @@ public abstract class BaseConnection implements Connection {
     private CloseReason closingReason;
     private Throwable closingCause;
     private Object attachment;
+    /** Idle timeout in nanoseconds, 0 when off. */
+    private long idleTimeoutNanos;
+    /** {@link System#nanoTime()} of the last byte received or written (kept only while the idle timeout is on). */
+    private long lastActivityNanos;
+    private TimerHandle idleTimer;
+    private final Runnable idleCheck = this::checkIdle;
     /** Unconsumed received bytes, in write mode (bytes are in [0, position)); null when empty. */
     private ByteBuffer inbound;
 
@@ -111,6 +119,9 @@ public abstract class BaseConnection implements Connection {
      */
     public final void deliver(ByteBuffer src) {
         worker.stats().bytesIn += src.remaining();
+        if (idleTimeoutNanos != 0) {
+            lastActivityNanos = System.nanoTime();
+        }
         if (state != State.OPEN || draining) {
             return; // closing, or draining at shutdown (reading has stopped): input is discarded
         }
@@ -200,6 +211,9 @@ public abstract class BaseConnection implements Connection {
     /** The backend wrote {@code n} bytes from the head of the queue. */
     protected final void written(long n) {
         worker.stats().bytesOut += n;
+        if (idleTimeoutNanos != 0 && n > 0) {
+            lastActivityNanos = System.nanoTime();
+        }
         queue.consumed(n, this::entryFinished);
     }
 
@@ -339,6 +353,10 @@ public abstract class BaseConnection implements Connection {
         }
         state = State.CLOSED;
         inbound = null;
+        if (idleTimer != null) {
+            idleTimer.cancel();
+            idleTimer = null;
+        }
         try {
             doClose(reset || !queue.isEmpty());
         } finally {
@@ -493,6 +511,47 @@ public abstract class BaseConnection implements Connection {
                 inputEnded();
             }
         });
+    }
+
+    @Override
+    public void setIdleTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        worker.checkThread("Connection.setIdleTimeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("idle timeout must be >= 0 (0: off), was " + timeout);
+        }
+        if (idleTimer != null) {
+            idleTimer.cancel();
+            idleTimer = null;
+        }
+        idleTimeoutNanos = Config.saturatedNanos(timeout);
+        if (idleTimeoutNanos != 0 && state != State.CLOSED) {
+            lastActivityNanos = System.nanoTime();
+            idleTimer = worker.scheduleAt(lastActivityNanos + idleTimeoutNanos, idleCheck);
+        }
+    }
+
+    @Override
+    public Duration idleTimeout() {
+        return Duration.ofNanos(idleTimeoutNanos);
+    }
+
+    /**
+     * The idle timer fired: close if nothing moved for the whole timeout, else wait for the rest of
+     * it (one timer per connection and timeout period, however many bytes move in between).
+     */
+    private void checkIdle() {
+        idleTimer = null;
+        if (state == State.CLOSED || idleTimeoutNanos == 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        long due = lastActivityNanos + idleTimeoutNanos;
+        if (now - due >= 0) {
+            finishClose(CloseReason.IDLE_TIMEOUT, null);
+        } else {
+            idleTimer = worker.scheduleAt(due, idleCheck);
+        }
     }
 
     @Override

@@ -363,6 +363,7 @@ public final class Worker implements WorkerContext {
             load.incrementAndGet();
         }
         stats.connectionsOpened++;
+        c.setIdleTimeout(config.idleTimeout());
         try {
             handler.onOpen(c);
         } catch (Throwable e) {
@@ -586,6 +587,11 @@ public final class Worker implements WorkerContext {
             throw new IllegalStateException(operation + " must be called on worker thread '" + thread.getName()
                     + "', was called on '" + Thread.currentThread().getName() + "'");
         }
+    }
+
+    /** Schedules {@code task} at {@code deadlineNanos} ({@link System#nanoTime()} time); worker thread only. */
+    TimerHandle scheduleAt(long deadlineNanos, Runnable task) {
+        return timers.schedule(deadlineNanos, task);
     }
 
     @Override
