@@ -6,6 +6,7 @@ import io.ringline.Handler;
 import io.ringline.MemoryRegion;
 import io.ringline.RegionException;
 import io.ringline.RegionId;
+import io.ringline.RinglineException;
 import io.ringline.Runtime;
 import io.ringline.ShutdownHandle;
 import io.ringline.WorkerContext;
@@ -521,7 +522,10 @@ class RegionTest extends BackendTest {
                     () -> assertThrows(RegionException.class, () -> handle.registerRegion(region(64, 1))));
             assertEquals(Set.of(1), Faults.died, "worker 1 died by injection");
             causeChainContaining(e, "terminated before acknowledging");
-            assertTrue(rt.awaitTermination(Duration.ofSeconds(10)), "a dead worker shuts the runtime down");
+            Await.until(Duration.ofSeconds(10), rt::isTerminated, "a dead worker shuts the runtime down");
+            RinglineException death = assertThrows(RinglineException.class, rt::awaitTermination,
+                    "awaitTermination reports the dead worker");
+            assertTrue(death.getMessage().contains("worker 1 died"), death.getMessage());
             assertTimeoutPreemptively(NO_HANG, () -> {
                 assertThrows(IllegalStateException.class, () -> handle.registerRegion(region(64, 2)));
                 assertThrows(IllegalStateException.class, () -> handle.unregisterRegion(RegionId.of(0)));
