@@ -76,7 +76,9 @@ public interface Runtime extends AutoCloseable {
     ShutdownHandle shutdownHandle();
 
     /**
-     * Waits until every worker has stopped (after {@link ShutdownHandle#shutdown()}).
+     * Waits until the runtime has terminated (after {@link ShutdownHandle#shutdown()}): every worker
+     * has stopped and every listener's accepting thread has ended and closed its socket, so the
+     * ports can be bound again at once.
      *
      * @throws InterruptedException  if interrupted while waiting
      * @throws IllegalStateException if called on a worker thread
@@ -84,7 +86,7 @@ public interface Runtime extends AutoCloseable {
     void awaitTermination() throws InterruptedException;
 
     /**
-     * Waits at most {@code timeout} for every worker to stop.
+     * Waits at most {@code timeout} for the runtime to terminate (see {@link #awaitTermination()}).
      *
      * @param timeout the maximum wait
      * @return true if terminated
@@ -93,7 +95,7 @@ public interface Runtime extends AutoCloseable {
      */
     boolean awaitTermination(Duration timeout) throws InterruptedException;
 
-    /** {@return whether every worker has stopped} */
+    /** {@return whether the runtime has terminated: every worker and every accepting thread has stopped} */
     boolean isTerminated();
 
     /**

@@ -23,7 +23,12 @@ public interface ShutdownHandle {
     /**
      * Starts a graceful shutdown: stop accepting, close every connection after flushing its pending
      * sends (handlers see {@link CloseReason#SHUTDOWN}), force-close what is left after
-     * {@link Config#shutdownGracePeriod()}, then stop the workers. Idempotent; returns at once.
+     * {@link Config#shutdownGracePeriod()}, then stop the workers. Idempotent.
+     *
+     * <p>Only signals and returns at once, without waiting for any thread, so it may be called on a
+     * worker (for example from a handler). The listeners are told to stop: a connection that reaches
+     * a listening socket in the short time before its accepting thread closed it is closed, never
+     * served. Wait for the end with {@link Runtime#awaitTermination()} or {@link Runtime#close()}.
      */
     void shutdown();
 

@@ -430,8 +430,9 @@ public abstract class BaseConnection implements Connection {
         }
         readingPaused = false;
         readingPausedChanged(false);
-        // Present what was kept on the next loop iteration, not inside the caller's callback.
-        worker.execute(() -> {
+        // Present what was kept on the next loop iteration, not inside the caller's callback. An
+        // internal task: at most one per pause/resume of this connection, queued by this worker itself.
+        worker.executeInternal(() -> {
             if (state != State.OPEN || readingPaused) {
                 return;
             }
