@@ -82,10 +82,13 @@ class QueueLimitTest extends BackendTest {
             for (int round = 0; round < 2; round++) {
                 Blocker blocker = new Blocker();
                 w.execute(blocker);
-                blocker.awaitRunning();
-                fillAndExpectRefusal(w, ran);
-                assertEquals(TASK_LIMIT * round, ran.get(), "nothing queued ran while the worker was held");
-                blocker.release.countDown();
+                try {
+                    blocker.awaitRunning();
+                    fillAndExpectRefusal(w, ran);
+                    assertEquals(TASK_LIMIT * round, ran.get(), "nothing queued ran while the worker was held");
+                } finally {
+                    blocker.release.countDown();
+                }
                 int expected = TASK_LIMIT * (round + 1);
                 Await.until(() -> ran.get() == expected, () -> "the queued tasks ran: " + ran.get() + " of " + expected);
                 // Drained: execute is accepted again (the next round fills it again).
@@ -105,15 +108,15 @@ class QueueLimitTest extends BackendTest {
     @Test
     void internalTasksAreNeverRefusedWhileTheUserQueueIsFull() throws Exception {
         Accepting h = new Accepting();
+        Blocker blocker = new Blocker();
+        CountDownLatch queueFull = new CountDownLatch(1);
         try (Arena arena = Arena.ofShared();
              Runtime rt = start(serverConfig().workers(1).taskQueueLimit(TASK_LIMIT), ignored -> h)) {
             WorkerContext w = rt.worker(0);
             AtomicInteger ran = new AtomicInteger();
-            CountDownLatch queueFull = new CountDownLatch(1);
             AtomicReference<Thread> poolThread = new AtomicReference<>();
             AtomicBoolean callableReturned = new AtomicBoolean();
             CompletableFuture<Boolean> completedOnWorker = new CompletableFuture<>();
-            Blocker blocker = new Blocker();
             blocker.beforeWaiting.add(() -> w.runBlocking(() -> {
                 poolThread.set(Thread.currentThread());
                 assertTrue(queueFull.await(Await.LONG.toSeconds(), TimeUnit.SECONDS));
@@ -131,7 +134,7 @@ class QueueLimitTest extends BackendTest {
             CompletionStage<RegionId> registered = rt.shutdownHandle().registerRegionAsync(MemoryRegion.of(arena.allocate(4096)));
             try (Socket client = Clients.connect(address(rt))) {
                 assertThrows(RejectedExecutionException.class, () -> w.execute(ran::incrementAndGet), "the user queue is still full");
-                assertFalse(registered.toCompletableFuture().isDone(), "the worker is still held");
+                assertFalse(registered.toCompletableFuture().isDone(), "the register is queued, not refused, while the worker is held");
 
                 blocker.release.countDown();
                 assertTrue(OnWorker.Stages.await(completedOnWorker), "runBlocking completed with its value on worker 0");
@@ -139,6 +142,9 @@ class QueueLimitTest extends BackendTest {
                 h.next(); // the connection accepted meanwhile is served
                 Await.until(() -> ran.get() == TASK_LIMIT, "the user tasks ran");
             }
+        } finally {
+            queueFull.countDown();
+            blocker.release.countDown(); // a failed assertion must not leave the worker held
         }
     }
 
