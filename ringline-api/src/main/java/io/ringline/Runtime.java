@@ -68,7 +68,9 @@ public interface Runtime extends AutoCloseable {
      *
      * @param remote  the address
      * @param timeout connect timeout, {@code > 0}
-     * @return completes on the owning worker's thread
+     * @return completes on the owning worker's thread; fails with
+     *         {@link java.util.concurrent.RejectedExecutionException} if that worker's task queue is
+     *         full ({@link Config#taskQueueLimit()}), with {@link IllegalStateException} after shutdown
      */
     CompletionStage<Connection> connect(SocketAddress remote, Duration timeout);
 

@@ -167,7 +167,6 @@ public final class RuntimeImpl implements Runtime {
             }
             blockingPool.shutdown();
             listenersClosed.whenComplete((v, e) -> termination.complete(null)); // terminated = workers AND acceptors
-
         }
     }
 
