@@ -23,6 +23,10 @@ public final class Config {
     public static final int MAX_REGIONS_LIMIT = 16384;
     /** Largest number of connections per worker. */
     public static final int MAX_CONNECTIONS_LIMIT = 1 << 20;
+    /** Largest {@link #taskQueueLimit()}. */
+    public static final int MAX_TASK_QUEUE_LIMIT = 1 << 24;
+    /** Largest {@link #blockingQueueLimit()}. */
+    public static final int MAX_BLOCKING_QUEUE_LIMIT = 1 << 24;
 
     private final int workers;
     private final List<InetSocketAddress> bindAddresses;
@@ -39,6 +43,8 @@ public final class Config {
     private final int backlog;
     private final int blockingPoolSize;
     private final Duration idleTimeout;
+    private final int taskQueueLimit;
+    private final int blockingQueueLimit;
 
     private Config(Builder b) {
         this.workers = b.workers;
@@ -56,6 +62,8 @@ public final class Config {
         this.backlog = b.backlog;
         this.blockingPoolSize = b.blockingPoolSize;
         this.idleTimeout = b.idleTimeout;
+        this.taskQueueLimit = b.taskQueueLimit;
+        this.blockingQueueLimit = b.blockingQueueLimit;
     }
 
     /** {@return a builder with defaults} */
@@ -142,13 +150,22 @@ public final class Config {
         return idleTimeout;
     }
 
-    /** {@return {@code d} in nanoseconds, saturated at a far-future value instead of overflowing} (for the runtime) */
-    public static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 4;
-        }
+    /**
+     * {@return the most tasks given to {@link WorkerContext#execute} that may wait in one worker's
+     * queue; beyond it {@code execute} throws {@link java.util.concurrent.RejectedExecutionException}}
+     * The runtime's own tasks for the worker do not count.
+     */
+    public int taskQueueLimit() {
+        return taskQueueLimit;
+    }
+
+    /**
+     * {@return the most {@link WorkerContext#runBlocking} tasks that may wait for a thread of the
+     * blocking pool (runtime-wide, on top of the {@link #blockingPoolSize()} running ones); beyond it
+     * {@code runBlocking} fails its stage with {@link java.util.concurrent.RejectedExecutionException}}
+     */
+    public int blockingQueueLimit() {
+        return blockingQueueLimit;
     }
 
     @Override
@@ -157,7 +174,9 @@ public final class Config {
                 + ", recvBufferCount=" + recvBufferCount + ", maxConnectionsPerWorker=" + maxConnectionsPerWorker
                 + ", sendQueueLimit=" + sendQueueLimit + ", inboundLimit=" + inboundLimit + ", maxRegions=" + maxRegions
                 + ", initialRegions=" + initialRegions.size() + ", backend=" + (backend == null ? "auto" : backend)
-                + ", shutdownGracePeriod=" + shutdownGracePeriod + ", idleTimeout=" + idleTimeout + "]";
+                + ", shutdownGracePeriod=" + shutdownGracePeriod + ", acceptHandoffLimit=" + acceptHandoffLimit
+                + ", backlog=" + backlog + ", blockingPoolSize=" + blockingPoolSize + ", taskQueueLimit=" + taskQueueLimit
+                + ", blockingQueueLimit=" + blockingQueueLimit + ", idleTimeout=" + idleTimeout + "]";
     }
 
     /** Builder of {@link Config}. Not thread-safe. */
@@ -177,6 +196,8 @@ public final class Config {
         private int backlog = 1024;
         private int blockingPoolSize = 16;
         private Duration idleTimeout = Duration.ZERO;
+        private int taskQueueLimit = 65536;
+        private int blockingQueueLimit = 4096;
 
         private Builder() {
         }
@@ -335,6 +356,32 @@ public final class Config {
          */
         public Builder blockingPoolSize(int threads) {
             this.blockingPoolSize = checkRange("blockingPoolSize", threads, 1, 4096);
+            return this;
+        }
+
+        /**
+         * @param limit most {@link WorkerContext#execute} tasks waiting in one worker's queue,
+         *              1..{@value Config#MAX_TASK_QUEUE_LIMIT}; default 65536. Past it {@code execute}
+         *              throws {@link java.util.concurrent.RejectedExecutionException}; the runtime's
+         *              own tasks (accepted connections, region updates, completions) never count.
+         * @return this
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder taskQueueLimit(int limit) {
+            this.taskQueueLimit = checkRange("taskQueueLimit", limit, 1, MAX_TASK_QUEUE_LIMIT);
+            return this;
+        }
+
+        /**
+         * @param limit most {@link WorkerContext#runBlocking} tasks waiting for a blocking-pool thread
+         *              (for the whole runtime), 1..{@value Config#MAX_BLOCKING_QUEUE_LIMIT}; default
+         *              4096. Past it {@code runBlocking} fails its stage with
+         *              {@link java.util.concurrent.RejectedExecutionException}.
+         * @return this
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder blockingQueueLimit(int limit) {
+            this.blockingQueueLimit = checkRange("blockingQueueLimit", limit, 1, MAX_BLOCKING_QUEUE_LIMIT);
             return this;
         }
 

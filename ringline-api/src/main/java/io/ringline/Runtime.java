@@ -68,7 +68,9 @@ public interface Runtime extends AutoCloseable {
      *
      * @param remote  the address
      * @param timeout connect timeout, {@code > 0}
-     * @return completes on the owning worker's thread
+     * @return completes on the owning worker's thread; fails with
+     *         {@link java.util.concurrent.RejectedExecutionException} if that worker's task queue is
+     *         full ({@link Config#taskQueueLimit()}), with {@link IllegalStateException} after shutdown
      */
     CompletionStage<Connection> connect(SocketAddress remote, Duration timeout);
 
@@ -76,8 +78,9 @@ public interface Runtime extends AutoCloseable {
     ShutdownHandle shutdownHandle();
 
     /**
-     * Waits until every worker has stopped (after {@link ShutdownHandle#shutdown()}, or after a
-     * worker died).
+     * Waits until the runtime has terminated (after {@link ShutdownHandle#shutdown()}, or after a
+     * worker died): every worker has stopped and every listener's accepting thread has ended and
+     * closed its socket, so the ports can be bound again at once.
      *
      * <p>A worker dies only of a {@link VirtualMachineError} thrown by a callback (anything else a
      * callback throws closes that connection or fails that task) or of a fault of its backend. The
@@ -91,7 +94,7 @@ public interface Runtime extends AutoCloseable {
     void awaitTermination() throws InterruptedException;
 
     /**
-     * Waits at most {@code timeout} for every worker to stop; see {@link #awaitTermination()}.
+     * Waits at most {@code timeout} for the runtime to terminate (see {@link #awaitTermination()}).
      *
      * @param timeout the maximum wait
      * @return true if terminated
@@ -101,7 +104,7 @@ public interface Runtime extends AutoCloseable {
      */
     boolean awaitTermination(Duration timeout) throws InterruptedException;
 
-    /** {@return whether every worker has stopped} */
+    /** {@return whether the runtime has terminated: every worker and every accepting thread has stopped} */
     boolean isTerminated();
 
     /**

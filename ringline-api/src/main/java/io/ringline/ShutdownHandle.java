@@ -25,7 +25,12 @@ public interface ShutdownHandle {
      * ({@link Handler#onDrain}: by default the connection closes after flushing its pending sends;
      * handlers see {@link CloseReason#SHUTDOWN}), reset what is still open after
      * {@link Config#shutdownGracePeriod()}, then stop the workers. Within the grace period every
-     * queued byte is written before the connection's FIN. Idempotent; returns at once.
+     * queued byte is written before the connection's FIN. Idempotent.
+     *
+     * <p>Only signals and returns at once, without waiting for any thread, so it may be called on a
+     * worker (for example from a handler). The listeners are told to stop: a connection that reaches
+     * a listening socket in the short time before its accepting thread closed it is closed, never
+     * served. Wait for the end with {@link Runtime#awaitTermination()} or {@link Runtime#close()}.
      */
     void shutdown();
 

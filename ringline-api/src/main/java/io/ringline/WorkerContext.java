@@ -57,16 +57,27 @@ public interface WorkerContext {
 
     /**
      * Runs {@code task} on this worker's thread, waking the worker if it is blocked. Callable from
-     * any thread. Tasks from one thread run in submission order.
+     * any thread; never blocks (lock-free). Tasks from one thread run in submission order.
+     *
+     * <p>At most {@link Config#taskQueueLimit()} such tasks wait for this worker at once; past that
+     * the call is refused, so a producer faster than the worker gets an error instead of filling the
+     * heap. The runtime's own work for the worker (accepted connections, region updates,
+     * completions of {@link #runBlocking}) is queued separately and never refused for this reason.
      *
      * @param task the task
-     * @throws java.util.concurrent.RejectedExecutionException if the worker has terminated
+     * @throws java.util.concurrent.RejectedExecutionException if the worker has terminated, or if
+     *         {@link Config#taskQueueLimit()} tasks are waiting already (the message names the limit)
+     * @throws NullPointerException if {@code task} is null
      */
     void execute(Runnable task);
 
     /**
      * Runs {@code task} on the runtime's blocking pool (never on a worker) and completes the
-     * returned stage on this worker's thread.
+     * returned stage on this worker's thread. Never blocks the worker: when
+     * {@link Config#blockingQueueLimit()} tasks already wait for a pool thread (runtime-wide), the
+     * returned stage fails at once with {@link java.util.concurrent.RejectedExecutionException}
+     * naming the limit, and {@code task} does not run. After shutdown the stage fails with
+     * {@link IllegalStateException}.
      *
      * @param task blocking work
      * @param <T>  result type

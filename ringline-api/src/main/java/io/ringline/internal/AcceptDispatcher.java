@@ -2,6 +2,7 @@ package io.ringline.internal;
 
 import java.io.Closeable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -18,7 +19,8 @@ public final class AcceptDispatcher {
     private final Worker[] workers;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition capacity = lock.newCondition();
-    private volatile boolean waiting;
+    /** Accepting threads inside {@link #dispatch}'s wait (one per listener at most); read without the lock. */
+    private final AtomicInteger waiters = new AtomicInteger();
     private volatile boolean closed;
     private int next;
 
@@ -40,9 +42,9 @@ public final class AcceptDispatcher {
                 return true;
             }
             lock.lock();
+            waiters.incrementAndGet();
             try {
-                waiting = true;
-                // Re-check under the lock: a worker may have freed capacity before we set the flag.
+                // Re-check under the lock: a worker may have freed capacity before we counted as a waiter.
                 if (!closed && tryDispatch(socket, closer)) {
                     return true;
                 }
@@ -53,7 +55,7 @@ public final class AcceptDispatcher {
                 closeQuietly(closer);
                 throw e;
             } finally {
-                waiting = false;
+                waiters.decrementAndGet();
                 lock.unlock();
             }
         }
@@ -87,20 +89,28 @@ public final class AcceptDispatcher {
 
     /** Called by workers when a connection slot or hand-off slot frees up. Cheap when nobody waits. */
     void capacityFreed() {
-        if (waiting) {
-            lock.lock();
-            try {
-                capacity.signalAll();
-            } finally {
-                lock.unlock();
-            }
+        if (waiters.get() > 0) {
+            signalWaiters();
         }
     }
 
-    /** Stops dispatching: waiting and later calls return false. */
+    /**
+     * Stops dispatching: waiting and later calls return false (closing their socket). Wakes every
+     * accepting thread waiting in {@link #dispatch} at once; one that is about to wait sees
+     * {@code closed} under the lock and does not.
+     */
     void close() {
         closed = true;
-        capacityFreed();
+        signalWaiters();
+    }
+
+    private void signalWaiters() {
+        lock.lock();
+        try {
+            capacity.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** {@return whether the runtime stopped accepting} */

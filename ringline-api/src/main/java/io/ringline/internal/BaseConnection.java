@@ -498,8 +498,9 @@ public abstract class BaseConnection implements Connection {
         }
         readingPaused = false;
         readingPausedChanged(false);
-        // Present what was kept on the next loop iteration, not inside the caller's callback.
-        worker.execute(() -> {
+        // Present what was kept on the next loop iteration, not inside the caller's callback. An
+        // internal task: at most one per pause/resume of this connection, queued by this worker itself.
+        worker.executeInternal(() -> {
             if (state != State.OPEN || readingPaused || draining) {
                 return;
             }
@@ -524,7 +525,7 @@ public abstract class BaseConnection implements Connection {
             idleTimer.cancel();
             idleTimer = null;
         }
-        idleTimeoutNanos = Config.saturatedNanos(timeout);
+        idleTimeoutNanos = saturatedNanos(timeout);
         if (idleTimeoutNanos != 0 && state != State.CLOSED) {
             lastActivityNanos = System.nanoTime();
             idleTimer = worker.scheduleAt(lastActivityNanos + idleTimeoutNanos, idleCheck);
@@ -534,6 +535,15 @@ public abstract class BaseConnection implements Connection {
     @Override
     public Duration idleTimeout() {
         return Duration.ofNanos(idleTimeoutNanos);
+    }
+
+    /** {@return {@code d} in nanoseconds, saturated at a far-future value instead of overflowing} */
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 4;
+        }
     }
 
     /**

@@ -23,11 +23,9 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,8 +45,15 @@ public final class RuntimeImpl implements Runtime {
     private final Worker[] workers;
     private final AcceptDispatcher dispatcher;
     private final RegionRegistrar registrar;
-    private final ThreadPoolExecutor blockingPool;
-    private final List<Listener> listeners = new ArrayList<>();
+    private final BlockingPool blockingPool;
+    /** Added to only by {@link #startAll}; read by {@link Control#shutdown()} on any thread. */
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    /**
+     * Completed once every listener's accepting thread ended and its socket is closed (see
+     * {@link #watchListeners}); {@link #workerTerminated} completes {@link #termination} only after
+     * it, so a terminated runtime holds no listening socket.
+     */
+    private final CompletableFuture<Void> listenersClosed = new CompletableFuture<>();
     private final List<InetSocketAddress> boundAddresses = new ArrayList<>();
     private final Control control = new Control();
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
@@ -72,14 +77,7 @@ public final class RuntimeImpl implements Runtime {
         this.liveWorkers = new AtomicInteger(workers.length);
         this.dispatcher = new AcceptDispatcher(workers);
         this.registrar = new RegionRegistrar(workers, config.maxRegions(), config.initialRegions().size());
-        AtomicInteger blockingIds = new AtomicInteger();
-        this.blockingPool = new ThreadPoolExecutor(config.blockingPoolSize(), config.blockingPoolSize(),
-                10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "ringline-" + runtimeId + "-blocking-" + blockingIds.getAndIncrement());
-            t.setDaemon(true);
-            return t;
-        });
-        this.blockingPool.allowCoreThreadTimeOut(true);
+        this.blockingPool = new BlockingPool(runtimeId, config);
     }
 
     /** See {@link Runtime#start(Config, HandlerFactory)}. */
@@ -120,12 +118,16 @@ public final class RuntimeImpl implements Runtime {
                     Listener l = backend.listen(address, config.backlog(), dispatcher);
                     listeners.add(l);
                     boundAddresses.add(l.localAddress());
+                    if (shutdownStarted.get()) {
+                        l.close(); // a worker died meanwhile and its shutdown() may not have seen this one
+                    }
                 } catch (Exception e) {
                     failure = new RinglineException("cannot listen on " + address + ": " + e.getMessage(), e);
                     break;
                 }
             }
         }
+        watchListeners();
         if (failure != null) {
             shutdownNow();
             throw failure;
@@ -133,16 +135,25 @@ public final class RuntimeImpl implements Runtime {
         log.info("ringline started: backend {}, {} workers, listening on {}", backendName, workers.length, boundAddresses);
     }
 
-    /** Tears down a partially started runtime and waits for it. */
+    /** Completes {@link #listenersClosed} once every bound listener reported {@link Listener#closed()}. */
+    private void watchListeners() {
+        CompletableFuture<?>[] closed = listeners.stream().map(l -> l.closed().toCompletableFuture())
+                .toArray(CompletableFuture<?>[]::new);
+        CompletableFuture.allOf(closed).whenComplete((v, e) -> listenersClosed.complete(null));
+    }
+
+    /** Tears down a partially started runtime and waits (boundedly) for its workers and listeners. */
     private void shutdownNow() {
         control.shutdown();
-        for (Worker w : workers) {
-            try {
+        try {
+            for (Worker w : workers) {
                 w.thread().join(TimeUnit.SECONDS.toMillis(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
             }
+            listenersClosed.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("ringline: a listener of the failed start did not stop within 30 s", e);
         }
     }
 
@@ -166,11 +177,14 @@ public final class RuntimeImpl implements Runtime {
             }
             blockingPool.shutdown();
             RinglineException failure = firstDeath.get();
-            if (failure == null) {
-                termination.complete(null);
-            } else {
-                termination.completeExceptionally(failure);
-            }
+            // terminated = workers AND acceptors
+            listenersClosed.whenComplete((v, e) -> {
+                if (failure == null) {
+                    termination.complete(null);
+                } else {
+                    termination.completeExceptionally(failure);
+                }
+            });
         }
     }
 
@@ -186,7 +200,7 @@ public final class RuntimeImpl implements Runtime {
         return dispatcher;
     }
 
-    Executor blockingPool() {
+    BlockingPool blockingPool() {
         return blockingPool;
     }
 
@@ -232,7 +246,9 @@ public final class RuntimeImpl implements Runtime {
                 }
             }));
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new IllegalStateException("runtime is shut down: cannot connect to " + remote, e));
+            result.completeExceptionally(w.isTerminated()
+                    ? new IllegalStateException("runtime is shut down: cannot connect to " + remote, e)
+                    : e); // the worker's task queue is full (Config.taskQueueLimit)
         }
         return result;
     }
@@ -318,8 +334,8 @@ public final class RuntimeImpl implements Runtime {
             }
             log.info("ringline: shutting down (grace period {})", config.shutdownGracePeriod());
             registrar.close();
-            dispatcher.close();
-            for (Listener l : listeners) {
+            dispatcher.close(); // first: an acceptor waiting in dispatch() returns, closing its socket
+            for (Listener l : listeners) { // signals only: awaitTermination waits for the acceptors
                 try {
                     l.close();
                 } catch (RuntimeException e) {
@@ -328,7 +344,7 @@ public final class RuntimeImpl implements Runtime {
             }
             for (Worker w : workers) {
                 try {
-                    w.execute(w::beginShutdown);
+                    w.executeInternal(w::beginShutdown); // once per runtime: never refused for a full queue
                 } catch (RejectedExecutionException ignored) {
                     // already terminated
                 }
@@ -375,10 +391,10 @@ public final class RuntimeImpl implements Runtime {
          */
         private <T> CompletionStage<T> onCallerSide(CompletableFuture<T> f) {
             Worker caller = Worker.current();
-            Executor executor = caller != null ? caller::execute : blockingPool;
             CompletableFuture<T> result = new CompletableFuture<>();
             f.whenComplete((v, t) -> {
-                Runnable complete = () -> {
+                // Internal tasks (one per operation the caller started): never refused for a full queue.
+                TaskQueue.Internal complete = () -> {
                     if (t == null) {
                         result.complete(v);
                     } else {
@@ -386,9 +402,13 @@ public final class RuntimeImpl implements Runtime {
                     }
                 };
                 try {
-                    executor.execute(complete);
+                    if (caller != null) {
+                        caller.executeInternal(complete);
+                    } else {
+                        blockingPool.executeInternal(complete);
+                    }
                 } catch (RejectedExecutionException e) {
-                    complete.run();
+                    complete.run(); // the caller's worker or the pool is gone
                 }
             });
             return result;

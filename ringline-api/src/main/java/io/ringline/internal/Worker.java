@@ -31,7 +31,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,7 +60,8 @@ public final class Worker implements WorkerContext {
     private final Backend backend;
     private final HandlerFactory factory;
     private final WorkerThread thread;
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** Tasks for this worker from any thread; user tasks are bounded by {@link Config#taskQueueLimit()}. */
+    private final TaskQueue tasks;
     /** True while the worker may block in {@link WorkerIo#poll}: only then does {@link #execute} wake it. */
     private final AtomicBoolean wakeupArmed = new AtomicBoolean();
     private final TimerQueue timers = new TimerQueue();
@@ -100,6 +100,7 @@ public final class Worker implements WorkerContext {
         this.config = config;
         this.backend = backend;
         this.factory = factory;
+        this.tasks = new TaskQueue(config.taskQueueLimit());
         this.regions = new RegionTable(config.maxRegions());
         this.sendChunks = new BufferPool(16 * 1024, 256);
         this.thread = new WorkerThread(this, threadName);
@@ -431,7 +432,7 @@ public final class Worker implements WorkerContext {
         load.incrementAndGet();
         pendingHandoffs.incrementAndGet();
         try {
-            execute(new AdoptTask(socket, closer));
+            executeInternal(new AdoptTask(socket, closer));
             return true;
         } catch (RejectedExecutionException e) {
             load.decrementAndGet();
@@ -440,7 +441,8 @@ public final class Worker implements WorkerContext {
         }
     }
 
-    private final class AdoptTask implements Runnable {
+    /** Bounded by {@link Config#acceptHandoffLimit()} per worker ({@link #pendingHandoffs}). */
+    private final class AdoptTask implements TaskQueue.Internal {
         private final Object socket;
         private final Closeable closer;
 
@@ -494,7 +496,7 @@ public final class Worker implements WorkerContext {
     // ---------------------------------------------------------------- regions
 
     /** A control-plane task: runs on the worker, or is aborted if the worker terminates first. */
-    private abstract static class ControlTask implements Runnable {
+    private abstract static class ControlTask implements TaskQueue.Internal {
         final CompletableFuture<Void> ack = new CompletableFuture<>();
 
         void abort(Throwable why) {
@@ -545,7 +547,7 @@ public final class Worker implements WorkerContext {
 
     private CompletableFuture<Void> submitControl(ControlTask task) {
         try {
-            execute(task);
+            executeInternal(task);
         } catch (RejectedExecutionException e) {
             task.abort(new RegionException("worker " + id + " terminated before acknowledging region update"));
         }
@@ -630,7 +632,7 @@ public final class Worker implements WorkerContext {
         TimerHandle timer = schedule(timeout, () -> result.completeExceptionally(
                 new TimeoutException("timed out after " + timeout)));
         stage.whenComplete((v, t) -> {
-            Runnable complete = () -> {
+            TaskQueue.Internal complete = () -> {
                 timer.cancel();
                 if (t == null) {
                     result.complete(v);
@@ -642,7 +644,7 @@ public final class Worker implements WorkerContext {
                 complete.run();
             } else {
                 try {
-                    execute(complete);
+                    executeInternal(complete); // one per timeout() call of this worker: bounded by its own calls
                 } catch (RejectedExecutionException e) {
                     result.completeExceptionally(e);
                 }
@@ -654,10 +656,47 @@ public final class Worker implements WorkerContext {
     @Override
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
+        rejectIfTerminated();
+        if (!tasks.offerUser(task)) {
+            throw new RejectedExecutionException("ringline worker " + id + ": task queue is full, "
+                    + tasks.userLimit() + " tasks are waiting already (Config.taskQueueLimit = " + tasks.userLimit()
+                    + "; raise it with Config.Builder.taskQueueLimit or let the worker catch up)");
+        }
+        enqueued(task);
+    }
+
+    /**
+     * Queues a task of the runtime itself: like {@link #execute} but never refused because the
+     * user queue is full (see {@link TaskQueue} for why each internal producer is bounded anyway).
+     *
+     * @throws RejectedExecutionException only if this worker has terminated
+     */
+    void executeInternal(TaskQueue.Internal task) {
+        rejectIfTerminated();
+        tasks.addInternal(task);
+        enqueued(task);
+    }
+
+    /**
+     * For backends: queues a task of the backend itself (for example the housekeeping of Netty's
+     * ring), never refused because the user queue is full; the backend bounds its own tasks.
+     * Callable from any thread.
+     *
+     * @throws RejectedExecutionException if this worker has terminated
+     */
+    public void executeBackendTask(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        executeInternal(task::run);
+    }
+
+    private void rejectIfTerminated() {
         if (state == TERMINATED) {
             throw new RejectedExecutionException("ringline worker " + id + " has terminated");
         }
-        tasks.add(task);
+    }
+
+    /** Undoes an add that raced with termination, else wakes the worker if it may be blocked in poll. */
+    private void enqueued(Runnable task) {
         if (state == TERMINATED && tasks.remove(task)) {
             throw new RejectedExecutionException("ringline worker " + id + " has terminated");
         }
@@ -674,8 +713,9 @@ public final class Worker implements WorkerContext {
         Objects.requireNonNull(task, "task");
         checkThread("WorkerContext.runBlocking");
         CompletableFuture<T> result = new CompletableFuture<>();
+        BlockingPool pool = runtime.blockingPool();
         try {
-            runtime.blockingPool().execute(() -> {
+            pool.submit(() -> {
                 T value = null;
                 Throwable error = null;
                 try {
@@ -685,7 +725,8 @@ public final class Worker implements WorkerContext {
                 }
                 T v = value;
                 Throwable e = error;
-                Runnable complete = () -> {
+                // One per accepted blocking task: bounded by Config.blockingQueueLimit plus the pool size.
+                TaskQueue.Internal complete = () -> {
                     if (e == null) {
                         result.complete(v);
                     } else {
@@ -693,13 +734,14 @@ public final class Worker implements WorkerContext {
                     }
                 };
                 try {
-                    execute(complete);
+                    executeInternal(complete);
                 } catch (RejectedExecutionException gone) {
                     complete.run(); // the worker is gone: complete here rather than never
                 }
             });
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new IllegalStateException("runtime is shut down: blocking pool closed", e));
+            result.completeExceptionally(pool.isShutdown()
+                    ? new IllegalStateException("runtime is shut down: blocking pool closed", e) : e);
         }
         return result;
     }

@@ -53,6 +53,7 @@ final class Sys {
     static final int SO_LINGER = 13;
     static final int IPPROTO_TCP = 6;
     static final int TCP_NODELAY = 1;
+    static final int SHUT_RD = 0;
     static final int SHUT_WR = 1;
     static final int RLIMIT_MEMLOCK = 8;
     /** Size of {@code struct sockaddr_storage}. */

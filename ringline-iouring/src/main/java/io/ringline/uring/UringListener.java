@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -24,7 +25,12 @@ import java.util.concurrent.TimeUnit;
  * ring (DEFER_TASKRUN) completes no further accepts meanwhile, so pending connections wait in the
  * kernel's listen backlog: backpressure, nothing dropped.
  *
- * <p>Thread-safe: {@link #close()} may be called from any thread.
+ * <p>Thread-safe: {@link #close()} may be called from any thread and does not wait. It shuts the
+ * listening socket down for reading, which makes the kernel stop listening at once (new
+ * connections are refused, the multishot accept ends) and wakes the ring; the acceptor thread then
+ * tears its ring down, closes the socket and completes {@link #closed()}. {@link #lock} makes sure
+ * {@code close()} never touches the descriptor or the ring once the acceptor began releasing them
+ * (a closed descriptor number may already belong to someone else).
  */
 final class UringListener implements Listener {
 
@@ -39,6 +45,10 @@ final class UringListener implements Listener {
     private final Thread thread;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
+    /** Guards {@link #released}: {@link #close()} uses {@link #fd} and {@link #ring} only while it is false. */
+    private final Object lock = new Object();
+    private boolean released;
     private volatile boolean closing;
     private volatile NettyRing ring;
     private IoRegistration registration;
@@ -94,7 +104,11 @@ final class UringListener implements Listener {
             r = new NettyRing(16, tasks::add);
             registration = r.register(new Acceptor());
         } catch (IOException | RuntimeException e) {
+            synchronized (lock) {
+                released = true; // the constructor closes the socket and throws
+            }
             started.completeExceptionally(e);
+            closedFuture.complete(null);
             return;
         }
         ring = r;
@@ -114,8 +128,12 @@ final class UringListener implements Listener {
         } catch (Throwable t) {
             log.error("acceptor of {} died", localAddress, t);
         } finally {
-            r.close(); // cancels the accept (see close()) and drains it; late accepted sockets are closed
+            synchronized (lock) {
+                released = true;
+            }
+            r.close(); // cancels the accept (see Acceptor.close()) and drains it; late accepted sockets are closed
             Sys.close(fd);
+            closedFuture.complete(null);
         }
     }
 
@@ -163,23 +181,31 @@ final class UringListener implements Listener {
         }
     }
 
-    /** Stops accepting, waits for the acceptor thread, and closes the socket. Idempotent. */
+    /**
+     * Stops listening at once and wakes the acceptor thread, which then closes the socket and
+     * completes {@link #closed()}; does not wait for it. Idempotent.
+     */
     @Override
     public void close() {
         closing = true;
-        NettyRing r = ring;
-        if (r != null) {
-            r.wakeup();
-        }
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-            if (thread.isAlive()) {
-                thread.interrupt();
-                thread.join(TimeUnit.SECONDS.toMillis(10));
+        synchronized (lock) {
+            if (released) {
+                return;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            int r = Sys.shutdown(fd, Sys.SHUT_RD);
+            if (r < 0) {
+                log.debug("shutting down listener {} failed: {}", localAddress, Sys.strerror(-r));
+            }
+            NettyRing ringNow = ring;
+            if (ringNow != null) {
+                ringNow.wakeup();
+            }
         }
+    }
+
+    @Override
+    public CompletionStage<Void> closed() {
+        return closedFuture;
     }
 
     @Override

@@ -56,7 +56,7 @@ final class UringWorkerIo implements WorkerIo {
         this.arena = Arena.ofConfined();
         NettyRing r = null;
         try {
-            r = new NettyRing(RING_SIZE, worker::execute);
+            r = new NettyRing(RING_SIZE, worker::executeBackendTask);
             this.ring = r;
             this.bufferRing = Features.bufferRing ? new BufferRing(arena, r.fd(), BUFFER_GROUP,
                     worker.config().recvBufferCount(), worker.config().recvBufferSize()) : null;

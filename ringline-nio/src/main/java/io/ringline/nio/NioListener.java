@@ -11,11 +11,17 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A listening socket with its own acceptor thread, which accepts in blocking mode and hands each
  * socket to a worker through the {@link AcceptDispatcher} (waiting while every worker is full, so
  * excess connections wait in the kernel's backlog).
+ *
+ * <p>Thread-safe: {@link #close()} only closes the channel, which wakes an acceptor blocked in
+ * {@code accept} (the JDK closes the descriptor once that thread left the call); the acceptor then
+ * ends and completes {@link #closed()}.
  */
 final class NioListener implements Listener {
 
@@ -25,6 +31,7 @@ final class NioListener implements Listener {
     private final InetSocketAddress localAddress;
     private final AcceptDispatcher dispatcher;
     private final Thread acceptor;
+    private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
     private volatile boolean closed;
 
     NioListener(InetSocketAddress address, int backlog, AcceptDispatcher dispatcher) throws IOException {
@@ -44,6 +51,19 @@ final class NioListener implements Listener {
     }
 
     private void acceptLoop() {
+        try {
+            accept();
+        } finally {
+            try {
+                server.close(); // no-op after close(); closes it if the loop ended on its own
+            } catch (IOException e) {
+                log.debug("ringline: closing listener {} failed", localAddress, e);
+            }
+            closedFuture.complete(null);
+        }
+    }
+
+    private void accept() {
         while (!closed) {
             SocketChannel ch;
             try {
@@ -72,6 +92,7 @@ final class NioListener implements Listener {
         return localAddress;
     }
 
+    /** Closes the channel (waking the acceptor) without waiting for the acceptor to end. */
     @Override
     public void close() {
         closed = true;
@@ -80,13 +101,11 @@ final class NioListener implements Listener {
         } catch (IOException e) {
             log.debug("ringline: closing listener {} failed", localAddress, e);
         }
-        if (Thread.currentThread() != acceptor) {
-            try {
-                acceptor.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    }
+
+    @Override
+    public CompletionStage<Void> closed() {
+        return closedFuture;
     }
 
     @Override

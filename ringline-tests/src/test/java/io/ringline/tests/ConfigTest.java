@@ -55,10 +55,26 @@ class ConfigTest extends BackendTest {
         assertRejected(() -> Config.builder().backlog(0), 0, 1);
         assertRejected(() -> Config.builder().backlog(-1), -1, 1);
         assertRejected(() -> Config.builder().blockingPoolSize(0), 0, 1);
+        assertRejected(() -> Config.builder().taskQueueLimit(0), 0, 1);
+        assertRejected(() -> Config.builder().taskQueueLimit(Config.MAX_TASK_QUEUE_LIMIT + 1),
+                Config.MAX_TASK_QUEUE_LIMIT + 1, Config.MAX_TASK_QUEUE_LIMIT);
+        assertRejected(() -> Config.builder().blockingQueueLimit(-1), -1, 1);
+        assertRejected(() -> Config.builder().blockingQueueLimit(Config.MAX_BLOCKING_QUEUE_LIMIT + 1),
+                Config.MAX_BLOCKING_QUEUE_LIMIT + 1, Config.MAX_BLOCKING_QUEUE_LIMIT);
         assertThrows(IllegalArgumentException.class, () -> Config.builder().backend(" "));
         assertThrows(NullPointerException.class, () -> Config.builder().bind(null));
         assertThrows(NullPointerException.class, () -> Config.builder().initialRegion(null));
         assertThrows(NullPointerException.class, () -> Config.builder().shutdownGracePeriod(null));
+    }
+
+    @Test
+    void queueLimitsHaveTheirDocumentedDefaultsAndCanBeSet() {
+        Config d = Config.builder().build();
+        assertEquals(65536, d.taskQueueLimit());
+        assertEquals(4096, d.blockingQueueLimit());
+        Config c = Config.builder().taskQueueLimit(1).blockingQueueLimit(Config.MAX_BLOCKING_QUEUE_LIMIT).build();
+        assertEquals(1, c.taskQueueLimit());
+        assertEquals(Config.MAX_BLOCKING_QUEUE_LIMIT, c.blockingQueueLimit());
     }
 
     @Test

@@ -6,10 +6,14 @@ import io.ringline.Handler;
 import io.ringline.Runtime;
 import io.ringline.ShutdownHandle;
 import io.ringline.WorkerContext;
+import io.ringline.tests.support.Accepting;
 import io.ringline.tests.support.Await;
 import io.ringline.tests.support.BackendTest;
 import io.ringline.tests.support.Clients;
+import io.ringline.tests.support.Faults;
+import io.ringline.tests.support.FaultyBackendProvider;
 import io.ringline.tests.support.OnWorker;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -22,6 +26,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,6 +42,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Graceful shutdown: pending bytes are delivered, handlers see SHUTDOWN, the grace period bounds it. */
 class ShutdownTest extends BackendTest {
+
+    @AfterEach
+    void disarmFaults() {
+        Faults.reset();
+    }
 
     /** On open, queues {@code bytes} pattern bytes (in pieces within the queue limit), then idles. */
     static final class Sender implements Handler {
@@ -134,14 +149,14 @@ class ShutdownTest extends BackendTest {
         try (Socket s = Clients.connect(address)) {
             assertEquals(Clients.patternByte(0) & 0xFF, s.getInputStream().read());
             rt.shutdownHandle().shutdown();
-            // The listener is closed when shutdown() returns.
+            assertEquals(-1, s.getInputStream().read(), "the open connection is closed");
+            assertTrue(rt.awaitTermination(Duration.ofSeconds(20)));
+            // shutdown() only signals the listeners; once terminated, their sockets are closed.
             assertThrows(ConnectException.class, () -> {
                 try (Socket late = new Socket()) {
                     late.connect(address, 5000);
                 }
             });
-            assertEquals(-1, s.getInputStream().read(), "the open connection is closed too");
-            assertTrue(rt.awaitTermination(Duration.ofSeconds(20)));
             // Outbound connects are refused too once terminated.
             assertThrows(RuntimeException.class, () -> OnWorker.Stages.await(rt.connect(address, Duration.ofSeconds(1))));
         } finally {
@@ -181,6 +196,119 @@ class ShutdownTest extends BackendTest {
         assertTrue(rt.isTerminated(), "close() returns only after termination");
         assertTrue(tookMs < 10_000, "without connections the grace period is not waited for: took " + tookMs + " ms");
         assertTrue(rt.awaitTermination(Duration.ZERO));
+    }
+
+    /** {@link ShutdownHandle#shutdown()} only signals; anything slower than this is waiting for something. */
+    private static final Duration SHUTDOWN_RETURNS_WITHIN = Duration.ofMillis(200);
+
+    @Test
+    void shutdownReturnsAtOnceWhileEveryWorkerIsFullAndTheRestartCanRebindThePort() throws Exception {
+        shutdownWhileEveryWorkerIsFull(false);
+    }
+
+    @Test
+    void shutdownReturnsAtOnceOnAWorkerWhileEveryWorkerIsFull() throws Exception {
+        shutdownWhileEveryWorkerIsFull(true);
+    }
+
+    /**
+     * Fills both workers (one connection each, maxConnectionsPerWorker=1), lets the acceptor hold a
+     * further socket waiting for capacity (acceptHandoffLimit=1) and more wait in the backlog, then
+     * times {@code shutdown()} on a worker or on this thread. Afterwards the runtime terminates and
+     * a new runtime binds the same port at once.
+     */
+    private void shutdownWhileEveryWorkerIsFull(boolean onWorker) throws Exception {
+        Accepting h = new Accepting();
+        Runtime rt = start(serverConfig().maxConnectionsPerWorker(1).acceptHandoffLimit(1), w -> h);
+        InetSocketAddress address = address(rt);
+        List<Socket> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < rt.workerCount(); i++) {
+                clients.add(Clients.connect(address));
+                h.next();
+            }
+            for (int i = 0; i < 3; i++) {
+                clients.add(Clients.connect(address)); // completed by the kernel, never served
+            }
+            WorkerContext w = rt.worker(0);
+            long tookNanos = onWorker
+                    ? OnWorker.call(w, () -> timeShutdown(w.shutdownHandle()))
+                    : timeShutdown(rt.shutdownHandle());
+            assertTrue(tookNanos < SHUTDOWN_RETURNS_WITHIN.toNanos(), () -> "shutdown() " + (onWorker ? "on a worker" : "")
+                    + " returned after " + tookNanos / 1_000_000 + " ms, more than " + SHUTDOWN_RETURNS_WITHIN);
+            assertTrue(rt.awaitTermination(Await.LONG), "terminated");
+        } finally {
+            rt.close();
+            for (Socket s : clients) {
+                s.close();
+            }
+        }
+        // Terminated means every acceptor let go of the socket: a restart on the same port binds at once.
+        Accepting again = new Accepting();
+        try (Runtime restarted = start(clientConfig().bind(address), ignored -> again);
+             Socket s = Clients.connect(address(restarted))) {
+            assertEquals(address.getPort(), address(restarted).getPort());
+            again.next();
+        }
+    }
+
+    /**
+     * An acceptor slow to stop (the faulty backend holds the real acceptor inside the dispatcher)
+     * does not hold up {@code shutdown()}, but termination waits for it: the workers are gone and
+     * the runtime is still not terminated until the acceptor let go of the socket.
+     */
+    @Test
+    void shutdownDoesNotWaitForASlowAcceptorButTerminationDoes() throws Exception {
+        Faults.wrap(backend);
+        CountDownLatch hold = new CountDownLatch(1);
+        Faults.holdAcceptor = hold;
+        Accepting h = new Accepting();
+        Runtime rt = start(serverConfig().backend(FaultyBackendProvider.NAME), w -> h);
+        InetSocketAddress address = address(rt);
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try (Socket client = Clients.connect(address)) {
+            h.next();
+            Await.until(() -> Faults.acceptorHeld, "the acceptor is held after handing off the connection");
+            Future<Long> took = caller.submit(() -> timeShutdown(rt.shutdownHandle()));
+            long nanos;
+            try {
+                nanos = took.get(Await.LONG.toMillis() / 4, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                throw new AssertionError("shutdown() waits for the held acceptor: not returned after " + Await.LONG.toMillis() / 4 + " ms");
+            }
+            assertTrue(nanos < SHUTDOWN_RETURNS_WITHIN.toNanos(),
+                    () -> "shutdown() returned after " + nanos / 1_000_000 + " ms, more than " + SHUTDOWN_RETURNS_WITHIN);
+            for (int i = 0; i < rt.workerCount(); i++) {
+                WorkerContext w = rt.worker(i);
+                Await.until(() -> refusesTasks(w), "worker " + i + " terminated");
+            }
+            assertFalse(rt.isTerminated(), "not terminated while an acceptor still runs");
+            hold.countDown();
+            assertTrue(rt.awaitTermination(Await.LONG), "terminated once the acceptor stopped");
+        } finally {
+            Faults.reset();
+            rt.close();
+            caller.shutdownNow();
+        }
+        try (Runtime restarted = start(clientConfig().bind(address), ignored -> h);
+             Socket s = Clients.connect(address(restarted))) {
+            h.next();
+        }
+    }
+
+    private static boolean refusesTasks(WorkerContext w) {
+        try {
+            w.execute(() -> { });
+            return false;
+        } catch (RejectedExecutionException e) {
+            return true;
+        }
+    }
+
+    private static long timeShutdown(ShutdownHandle handle) {
+        long start = System.nanoTime();
+        handle.shutdown();
+        return System.nanoTime() - start;
     }
 
     private static long drain(InputStream in) {

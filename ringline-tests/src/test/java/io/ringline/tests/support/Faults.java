@@ -20,6 +20,15 @@ public final class Faults {
     /** Worker whose {@code poll} throws an Error after it was woken up while this is set (-1: none). */
     public static volatile int dieOnWakeup = -1;
 
+    /**
+     * While set, a worker wake-up requested by a listener's accepting thread (when it hands a
+     * socket to an idle worker) waits until this latch is released: the real acceptor is then held
+     * inside {@code AcceptDispatcher.dispatch}, like an acceptor slow to stop. Null: no hold.
+     */
+    public static volatile java.util.concurrent.CountDownLatch holdAcceptor;
+    /** Set once an accepting thread is held by {@link #holdAcceptor}. */
+    public static volatile boolean acceptorHeld;
+
     /** Workers that died by injection. */
     public static final Set<Integer> died = ConcurrentHashMap.newKeySet();
     /** Slots installed in the wrapped backend, per worker (install adds, remove removes). */
@@ -50,6 +59,12 @@ public final class Faults {
         delegate = null;
         failInstallOnWorker = -1;
         dieOnWakeup = -1;
+        java.util.concurrent.CountDownLatch hold = holdAcceptor;
+        holdAcceptor = null;
+        if (hold != null) {
+            hold.countDown();
+        }
+        acceptorHeld = false;
         died.clear();
         installedSlots.clear();
         workerIos.clear();

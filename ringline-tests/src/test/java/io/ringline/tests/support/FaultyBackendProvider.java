@@ -20,7 +20,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A fault-injecting test backend named {@value #NAME}: it wraps the real backend named by
  * {@link Faults#delegate} (the backend under test) and decorates each worker's {@link WorkerIo}
- * so that tests can make region installation fail, or a worker die, on a chosen worker. Everything
+ * so that tests can make region installation fail, or a worker die, on a chosen worker, or hold a
+ * listener's accepting thread (see {@link Faults#holdAcceptor}). Everything
  * else is delegated unchanged, so tests using it still exercise the real backend.
  *
  * <p>Unavailable (and with a negative priority) unless a test armed it, so auto-selection never
@@ -124,7 +125,28 @@ public final class FaultyBackendProvider implements BackendProvider {
             if (Faults.dieOnWakeup == workerId) {
                 wokenWhileArmed = true;
             }
-            delegate.wakeup();
+            delegate.wakeup(); // first, so that only the acceptor is held, not the worker
+            holdAcceptor();
+        }
+
+        /** Holds an accepting thread (the only non-worker caller naming itself "acceptor") while armed. */
+        private static void holdAcceptor() {
+            java.util.concurrent.CountDownLatch hold = Faults.holdAcceptor;
+            if (hold == null || !Thread.currentThread().getName().contains("acceptor")) {
+                return;
+            }
+            Faults.acceptorHeld = true;
+            boolean interrupted = false;
+            while (hold.getCount() > 0) {
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    interrupted = true; // stay held: the test decides when the acceptor goes on
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         @Override
