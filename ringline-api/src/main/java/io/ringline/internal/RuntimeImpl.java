@@ -68,7 +68,7 @@ public final class RuntimeImpl implements Runtime {
         }
         this.liveWorkers = new AtomicInteger(workers.length);
         this.dispatcher = new AcceptDispatcher(workers);
-        this.registrar = new RegionRegistrar(workers, config.maxRegions(), config.initialRegions().size());
+        this.registrar = new RegionRegistrar(workers, config.maxRegions(), config.initialRegions());
         AtomicInteger blockingIds = new AtomicInteger();
         this.blockingPool = new ThreadPoolExecutor(config.blockingPoolSize(), config.blockingPoolSize(),
                 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -91,7 +91,13 @@ public final class RuntimeImpl implements Runtime {
         } catch (Exception e) {
             throw new RinglineException("cannot open backend '" + selection.provider().name() + "': " + e.getMessage(), e);
         }
-        RuntimeImpl rt = new RuntimeImpl(config, selection, backend, factory);
+        RuntimeImpl rt;
+        try {
+            rt = new RuntimeImpl(config, selection, backend, factory); // throws if an initial region is closed
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
         rt.startAll();
         return rt;
     }
@@ -155,6 +161,7 @@ public final class RuntimeImpl implements Runtime {
                 log.warn("ringline: closing backend {} failed", backendName, e);
             }
             blockingPool.shutdown();
+            registrar.releaseAll(); // every worker removed its regions: runtime-owned region memory may be freed
             termination.complete(null);
         }
     }
