@@ -19,8 +19,13 @@ import java.util.concurrent.atomic.LongAdder;
  * position advanced by that count. The workers never touch arena memory. Any exception in the
  * worker loop (such as an NPE on the never-null {@code view}) or a wrong byte count is reported.
  *
- * <p>Run: {@code $JAVA_HOME/bin/java bench/repro/SharedArenaCloseRepro.java [seconds] [closers] [workers]}
- * (defaults 30 s, 4 closers, 2 workers). Exit status 0: no anomaly; 1: at least one.
+ * <p>With {@code sends}, each region is first handed to every worker, which "sends" four 64 KiB
+ * slices of it (as {@code asSlice(..).asByteBuffer()} copied into a direct buffer, like a region
+ * send on NIO) and hands it back; the closer closes the arena only once every worker handed it back
+ * (like closing after {@code unregisterRegion} returned).
+ *
+ * <p>Run: {@code $JAVA_HOME/bin/java bench/repro/SharedArenaCloseRepro.java [seconds] [closers] [workers] [sends]}
+ * (defaults 30 s, 4 closers, 2 workers, no sends). Exit status 0: no anomaly; 1: at least one.
  */
 public final class SharedArenaCloseRepro {
 
@@ -65,6 +70,11 @@ public final class SharedArenaCloseRepro {
         private final AtomicBoolean stop;
         private final LongAdder anomalies;
         final AtomicLong delivered = new AtomicLong();
+        /** A region to "send" from (copy into {@link #socket}), published by a closer; set back to null when done. */
+        final java.util.concurrent.atomic.AtomicReference<MemorySegment> region = new java.util.concurrent.atomic.AtomicReference<>();
+        private final ByteBuffer socket = ByteBuffer.allocateDirect(64 * 1024);
+        /** Set when the loop ended: a region published after that is never touched. */
+        volatile boolean exited;
         private ByteBuffer inbound = ByteBuffer.allocate(1024);
 
         Worker(AtomicBoolean stop, LongAdder anomalies) {
@@ -93,8 +103,30 @@ public final class SharedArenaCloseRepro {
                     System.out.println("ANOMALY in worker loop after " + rounds + " rounds: " + t);
                     t.printStackTrace(System.out);
                 }
+                MemorySegment r = region.get();
+                if (r != null) {
+                    try {
+                        sendRegion(r, rounds);
+                    } catch (Throwable t) {
+                        anomalies.increment();
+                        System.out.println("ANOMALY sending from a region that is still open: " + t);
+                        t.printStackTrace(System.out);
+                    }
+                    region.set(null); // done: the closer may close its arena now
+                }
                 rounds++;
                 delivered.lazySet(rounds);
+            }
+            exited = true;
+        }
+
+        /** Like ringline's region send on NIO: slices of the region as ByteBuffers, written out (copied). */
+        private void sendRegion(MemorySegment r, long rounds) {
+            for (int k = 0; k < 4; k++) {
+                long offset = (rounds * 4099 + k * 65536L) % (r.byteSize() - socket.capacity());
+                ByteBuffer slice = r.asSlice(offset, socket.capacity()).asByteBuffer();
+                socket.clear();
+                socket.put(slice);
             }
         }
 
@@ -137,8 +169,10 @@ public final class SharedArenaCloseRepro {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         int closers = args.length > 1 ? Integer.parseInt(args[1]) : 4;
         int workers = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        boolean sends = args.length > 3 && args[3].equals("sends");
         System.out.println(System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
-                + ": " + closers + " closer threads, " + workers + " worker threads, " + seconds + " s");
+                + ": " + closers + " closer threads, " + workers + " worker threads, " + seconds + " s"
+                + (sends ? ", workers send from each region before it is closed" : ""));
         AtomicBoolean stop = new AtomicBoolean();
         LongAdder anomalies = new LongAdder();
         LongAdder closes = new LongAdder();
@@ -154,6 +188,19 @@ public final class SharedArenaCloseRepro {
                     Arena arena = Arena.ofShared();
                     MemorySegment region = arena.allocate(1 << 20, 4096);
                     region.fill((byte) 1);
+                    if (sends) {
+                        // Like sendRegion then unregister: every worker sends from it, then we wait until all are done.
+                        for (Worker w : ws) {
+                            while (!w.region.compareAndSet(null, region) && !stop.get()) {
+                                Thread.onSpinWait();
+                            }
+                        }
+                        for (Worker w : ws) {
+                            while (w.region.get() == region && !w.exited) {
+                                Thread.onSpinWait();
+                            }
+                        }
+                    }
                     arena.close(); // the handshake with every thread, deoptimizing their top frames
                     closes.increment();
                 }

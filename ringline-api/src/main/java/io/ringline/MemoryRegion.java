@@ -80,7 +80,9 @@ public final class MemoryRegion implements AutoCloseable {
      * Allocates a runtime-owned region of {@code bytes} bytes: zero-filled, page aligned, mapped
      * from the operating system ({@code mmap} on Linux and macOS, {@code VirtualAlloc} on Windows)
      * and freed by {@link #close()} once no runtime has it registered. Its {@link #length()} is
-     * exactly {@code bytes}; the mapping is rounded up to whole pages.
+     * exactly {@code bytes}; the mapping is rounded up to whole pages, and on Linux every page is
+     * committed at once ({@code MAP_POPULATE}). Allocating and freeing are system calls whose
+     * cost grows with the size (the kernel zeroes every page): allocate regions once, not per request.
      *
      * @param bytes the region size
      * @return the region, open

@@ -21,7 +21,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Windows, called through {@code java.lang.foreign}. Freeing it is a plain system call: unlike
  * closing a shared arena, it runs no handshake with (and deoptimizes no frame of) other threads.
  *
- * <p>The memory is zero-filled, readable and writable. Thread-safe (stateless); linked on first use.
+ * <p>The memory is zero-filled, readable and writable; on Linux it is populated (committed) at
+ * once. Thread-safe (stateless); linked on first use.
  */
 public final class PageMemory {
 
@@ -87,7 +88,10 @@ public final class PageMemory {
         private static Os create() {
             String name = OS_NAME.toLowerCase(Locale.ROOT);
             if (name.startsWith("linux")) {
-                return new Posix(0x20); // MAP_ANONYMOUS on Linux
+                // MAP_ANONYMOUS | MAP_POPULATE: the kernel maps every page at once, cheaper than a page
+                // fault per page on first touch (measured: about 0.75 ms instead of 0.9 to 1.2 ms for
+                // mmap plus fill of 1 MiB on a loaded 2-core machine); a region is filled and sent anyway.
+                return new Posix(0x20 | 0x8000);
             }
             if (name.startsWith("mac") || name.startsWith("darwin")) {
                 return new Posix(0x1000); // MAP_ANON on macOS
@@ -154,6 +158,7 @@ public final class PageMemory {
         private static final int MAP_PRIVATE = 0x02;
         private static final long MAP_FAILED = -1L;
 
+        /** MAP_ANONYMOUS plus the platform's other flags. */
         private final int mapAnonymous;
         private final MethodHandle mmap;
         private final MethodHandle munmap;
