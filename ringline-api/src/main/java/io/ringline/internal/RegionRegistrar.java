@@ -79,22 +79,36 @@ final class RegionRegistrar {
         }
     }
 
-    /** Drops the reference of {@code slot}, if any (its memory may be freed now). */
-    private void drop(int slot) {
+    /**
+     * Drops the reference of {@code slot}, if any; its memory is freed now if it was closed and
+     * this was the last reference. On a worker thread (operations complete on the worker that
+     * acknowledged last) the release runs on a virtual thread instead, so that unmapping a large
+     * region never stalls a worker's event loop.
+     *
+     * @return completes once the reference was released
+     */
+    private CompletableFuture<Void> drop(int slot) {
         RegionMemory m;
         synchronized (this) {
             m = held[slot];
             held[slot] = null;
         }
-        if (m != null) {
-            releaseQuietly(m, slot);
+        if (m == null) {
+            return CompletableFuture.completedFuture(null);
         }
+        if (Worker.current() == null) {
+            releaseQuietly(m, slot);
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.runAsync(() -> releaseQuietly(m, slot),
+                task -> Thread.ofVirtual().name("ringline-region-release-" + slot).start(task));
     }
 
     /**
      * Drops every reference still held (initial regions and registered ones). Call once the runtime
      * terminated: every worker removed its regions and no send references them any more. Later
-     * operations fail; completions of operations still in flight drop nothing more.
+     * operations fail; completions of operations still in flight drop nothing more. Frees on the
+     * calling thread (the last worker to terminate: its loop is over), before termination is reported.
      */
     void releaseAll() {
         RegionMemory[] toRelease;
@@ -170,13 +184,14 @@ final class RegionRegistrar {
                 if (rollbackError != null) {
                     log.warn("ringline: rolling back region slot {} failed on a worker", slot, rollbackError);
                 }
-                drop(slot);
-                synchronized (this) {
-                    states[slot] = SlotState.FREE;
-                    free.add(slot);
-                }
-                return CompletableFuture.failedFuture(first instanceof RegionException re ? re
-                        : new RegionException("registering " + region + " in slot " + slot + " failed: " + first.getMessage(), first));
+                return drop(slot).thenCompose(released -> {
+                    synchronized (this) {
+                        states[slot] = SlotState.FREE;
+                        free.add(slot);
+                    }
+                    return CompletableFuture.failedFuture(first instanceof RegionException re ? re
+                            : new RegionException("registering " + region + " in slot " + slot + " failed: " + first.getMessage(), first));
+                });
             });
         });
     }
@@ -217,20 +232,21 @@ final class RegionRegistrar {
         }
         return allSettled(acks).thenCompose(ignored -> {
             Throwable first = firstError(acks);
-            if (first == null) {
-                drop(slot); // no worker references the region any more
-            }
-            synchronized (this) {
-                if (first == null) {
-                    states[slot] = SlotState.FREE;
-                    free.add(slot);
-                } else {
+            if (first != null) {
+                synchronized (this) {
                     states[slot] = SlotState.REGISTERED; // may be retried
                 }
+                return CompletableFuture.failedFuture(first instanceof RegionException re ? re
+                        : new RegionException("unregistering " + id + " failed: " + first.getMessage(), first));
             }
-            return first == null ? CompletableFuture.completedFuture(null)
-                    : CompletableFuture.failedFuture(first instanceof RegionException re ? re
-                    : new RegionException("unregistering " + id + " failed: " + first.getMessage(), first));
+            // No worker references the region any more: release it (a closed one is freed) before
+            // the unregister completes, then free the slot.
+            return drop(slot).thenRun(() -> {
+                synchronized (this) {
+                    states[slot] = SlotState.FREE;
+                    free.add(slot);
+                }
+            });
         });
     }
 
