@@ -28,8 +28,8 @@ class RegionChurnTest extends BackendTest {
 
     private static final int THREADS = 4;
     private static final int REPETITIONS = 3;
-    /** Cycles per thread and repetition: one backend's 3 repetitions take 8 to 15 s here (2 busy cores). */
-    private static final int CYCLES = Integer.getInteger("ringline.churn.cycles", 300);
+    /** Cycles per thread and repetition: one backend's 3 repetitions take 5 to 13 s here (2 busy cores). */
+    private static final int CYCLES = Integer.getInteger("ringline.churn.cycles", 250);
     private static final AtomicLong LEASES = new AtomicLong();
 
     @Test
