@@ -282,13 +282,21 @@ public final class Config {
         }
 
         /**
-         * Adds a region installed at start; the k-th one gets slot k-1.
+         * Adds a region installed at start; the k-th one gets slot k-1. It stays registered for the
+         * runtime's life: a runtime-owned region ({@link MemoryRegion#allocate(long)}) closed
+         * meanwhile is freed once the runtime terminated. {@link io.ringline.Runtime#start} fails
+         * with {@link IllegalStateException} if such a region was closed before the start.
          *
          * @param region the region
          * @return this
+         * @throws IllegalArgumentException if {@code region} is a closed runtime-owned region
          */
         public Builder initialRegion(MemoryRegion region) {
-            initialRegions.add(Objects.requireNonNull(region, "region"));
+            Objects.requireNonNull(region, "region");
+            if (region.isClosed()) {
+                throw new IllegalArgumentException("initial region " + region + " is closed");
+            }
+            initialRegions.add(region);
             return this;
         }
 

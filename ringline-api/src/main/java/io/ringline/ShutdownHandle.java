@@ -17,6 +17,13 @@ import java.util.concurrent.CompletionStage;
  * the first error is reported. Initial regions from {@link Config#initialRegions()} occupy slots
  * {@code 0..k-1} and cannot be unregistered; dynamic slots are handed out smallest first and
  * reused after unregister.
+ *
+ * <h2>Region memory</h2>
+ * A runtime-owned region ({@link MemoryRegion#allocate(long)}) may be closed at any time: every
+ * registration holds it, and its memory is freed only once it is closed and each registration
+ * ended, that is its unregister completed on every worker or the runtime terminated. The memory
+ * of an application-owned region ({@link MemoryRegion#of}) must stay valid until
+ * {@link #unregisterRegion(RegionId)} returned (or its stage completed) or the runtime terminated.
  */
 public interface ShutdownHandle {
 
@@ -40,10 +47,15 @@ public interface ShutdownHandle {
     /**
      * Registers {@code region} on every worker and blocks until all acknowledged.
      *
+     * A runtime-owned region is held (not freed by {@link MemoryRegion#close()}) from the start of
+     * the call until its unregister completed or the runtime terminated; if the register fails,
+     * nothing is held.
+     *
      * @param region the region
      * @return its slot, valid on every worker
      * @throws RegionException       if a worker failed (nothing changed), or the table is full
-     * @throws IllegalStateException if called on a worker thread, or after shutdown
+     * @throws IllegalStateException if called on a worker thread, after shutdown, or if
+     *                               {@code region} is a closed runtime-owned region
      */
     RegionId registerRegion(MemoryRegion region);
 
@@ -59,7 +71,9 @@ public interface ShutdownHandle {
     /**
      * Unregisters a dynamically registered region on every worker and blocks until all acknowledged.
      * Each worker acknowledges only when none of its in-flight sends references the region; new
-     * sends referencing it are refused from the start of the operation. The slot is then free.
+     * sends referencing it are refused from the start of the operation. The slot is then free, and
+     * the region's memory may be freed: a runtime-owned region that was closed is freed at that
+     * point, an application-owned one may be freed by the application once this returns.
      *
      * @param id the region
      * @throws IllegalArgumentException if {@code id} is {@link RegionId#UNREGISTERED}, out of range,

@@ -23,6 +23,12 @@ import java.util.concurrent.CompletionException;
  * A register that fails on any worker is rolled back on the workers that applied it before its
  * slot is freed.
  *
+ * <p>Runtime-owned region memory ({@link MemoryRegion#allocate(long)}, see {@link RegionMemory}):
+ * every slot holding a region holds one reference to its memory, taken when the register starts
+ * (initial regions: at construction) and dropped when the slot is free again: after a failed
+ * register was rolled back, after an unregister completed on every worker (no in-flight send
+ * references the region any more), or by {@link #releaseAll()} once the runtime terminated.
+ *
  * <p>Thread-safe.
  */
 final class RegionRegistrar {
@@ -34,16 +40,95 @@ final class RegionRegistrar {
     private final Worker[] workers;
     private final SlotState[] states;
     private final TreeSet<Integer> free = new TreeSet<>();
+    /** The runtime-owned memory each slot holds a reference to (null: none). */
+    private final RegionMemory[] held;
     private boolean closed;
 
-    RegionRegistrar(Worker[] workers, int maxSlots, int reserved) {
+    /**
+     * @param initial the initial regions, in slots {@code 0..initial.size()-1}; takes a reference
+     *                to the runtime-owned ones
+     * @throws IllegalStateException if a runtime-owned initial region is closed already
+     */
+    RegionRegistrar(Worker[] workers, int maxSlots, List<MemoryRegion> initial) {
         this.workers = workers;
         this.states = new SlotState[maxSlots];
+        this.held = new RegionMemory[maxSlots];
+        int reserved = initial.size();
         for (int i = 0; i < maxSlots; i++) {
             states[i] = i < reserved ? SlotState.RESERVED : SlotState.FREE;
             if (i >= reserved) {
                 free.add(i);
             }
+        }
+        try {
+            for (int i = 0; i < reserved; i++) {
+                hold(i, initial.get(i));
+            }
+        } catch (RuntimeException e) {
+            releaseAll();
+            throw e;
+        }
+    }
+
+    /** Takes the reference of {@code slot} on {@code region}'s memory if the runtime owns it. Caller holds the lock or is the constructor. */
+    private void hold(int slot, MemoryRegion region) {
+        RegionMemory m = RegionMemory.of(region);
+        if (m != null) {
+            m.retain();
+            held[slot] = m;
+        }
+    }
+
+    /**
+     * Drops the reference of {@code slot}, if any; its memory is freed now if it was closed and
+     * this was the last reference. On a worker thread (operations complete on the worker that
+     * acknowledged last) the release runs on a virtual thread instead, so that unmapping a large
+     * region never stalls a worker's event loop.
+     *
+     * @return completes once the reference was released
+     */
+    private CompletableFuture<Void> drop(int slot) {
+        RegionMemory m;
+        synchronized (this) {
+            m = held[slot];
+            held[slot] = null;
+        }
+        if (m == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (Worker.current() == null) {
+            releaseQuietly(m, slot);
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.runAsync(() -> releaseQuietly(m, slot),
+                task -> Thread.ofVirtual().name("ringline-region-release-" + slot).start(task));
+    }
+
+    /**
+     * Drops every reference still held (initial regions and registered ones). Call once the runtime
+     * terminated: every worker removed its regions and no send references them any more. Later
+     * operations fail; completions of operations still in flight drop nothing more. Frees on the
+     * calling thread (the last worker to terminate: its loop is over), before termination is reported.
+     */
+    void releaseAll() {
+        RegionMemory[] toRelease;
+        synchronized (this) {
+            closed = true;
+            toRelease = held.clone();
+            java.util.Arrays.fill(held, null);
+        }
+        for (int slot = 0; slot < toRelease.length; slot++) {
+            if (toRelease[slot] != null) {
+                releaseQuietly(toRelease[slot], slot);
+            }
+        }
+    }
+
+    private static void releaseQuietly(RegionMemory m, int slot) {
+        try {
+            m.release();
+        } catch (RuntimeException e) {
+            log.warn("ringline: freeing the memory of region slot {} failed", slot, e);
         }
     }
 
@@ -61,12 +146,18 @@ final class RegionRegistrar {
                 return CompletableFuture.failedFuture(new IllegalStateException(
                         "runtime is shut down: cannot register " + region));
             }
-            Integer s = free.pollFirst();
+            Integer s = free.isEmpty() ? null : free.first();
             if (s == null) {
                 return CompletableFuture.failedFuture(new RegionException("registered-region table is full: all "
                         + states.length + " slots are in use (Config.maxRegions = " + states.length + ")"));
             }
             slot = s;
+            try {
+                hold(slot, region);
+            } catch (IllegalStateException closedRegion) {
+                return CompletableFuture.failedFuture(closedRegion);
+            }
+            free.remove(slot);
             states[slot] = SlotState.BUSY;
         }
         List<CompletableFuture<Void>> acks = new ArrayList<>(workers.length);
@@ -93,12 +184,14 @@ final class RegionRegistrar {
                 if (rollbackError != null) {
                     log.warn("ringline: rolling back region slot {} failed on a worker", slot, rollbackError);
                 }
-                synchronized (this) {
-                    states[slot] = SlotState.FREE;
-                    free.add(slot);
-                }
-                return CompletableFuture.failedFuture(first instanceof RegionException re ? re
-                        : new RegionException("registering " + region + " in slot " + slot + " failed: " + first.getMessage(), first));
+                return drop(slot).thenCompose(released -> {
+                    synchronized (this) {
+                        states[slot] = SlotState.FREE;
+                        free.add(slot);
+                    }
+                    return CompletableFuture.failedFuture(first instanceof RegionException re ? re
+                            : new RegionException("registering " + region + " in slot " + slot + " failed: " + first.getMessage(), first));
+                });
             });
         });
     }
@@ -139,17 +232,21 @@ final class RegionRegistrar {
         }
         return allSettled(acks).thenCompose(ignored -> {
             Throwable first = firstError(acks);
-            synchronized (this) {
-                if (first == null) {
-                    states[slot] = SlotState.FREE;
-                    free.add(slot);
-                } else {
+            if (first != null) {
+                synchronized (this) {
                     states[slot] = SlotState.REGISTERED; // may be retried
                 }
+                return CompletableFuture.failedFuture(first instanceof RegionException re ? re
+                        : new RegionException("unregistering " + id + " failed: " + first.getMessage(), first));
             }
-            return first == null ? CompletableFuture.completedFuture(null)
-                    : CompletableFuture.failedFuture(first instanceof RegionException re ? re
-                    : new RegionException("unregistering " + id + " failed: " + first.getMessage(), first));
+            // No worker references the region any more: release it (a closed one is freed) before
+            // the unregister completes, then free the slot.
+            return drop(slot).thenRun(() -> {
+                synchronized (this) {
+                    states[slot] = SlotState.FREE;
+                    free.add(slot);
+                }
+            });
         });
     }
 

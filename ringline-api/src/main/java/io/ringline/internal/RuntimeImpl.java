@@ -76,7 +76,7 @@ public final class RuntimeImpl implements Runtime {
         }
         this.liveWorkers = new AtomicInteger(workers.length);
         this.dispatcher = new AcceptDispatcher(workers);
-        this.registrar = new RegionRegistrar(workers, config.maxRegions(), config.initialRegions().size());
+        this.registrar = new RegionRegistrar(workers, config.maxRegions(), config.initialRegions());
         this.blockingPool = new BlockingPool(runtimeId, config);
     }
 
@@ -92,7 +92,13 @@ public final class RuntimeImpl implements Runtime {
         } catch (Exception e) {
             throw new RinglineException("cannot open backend '" + selection.provider().name() + "': " + e.getMessage(), e);
         }
-        RuntimeImpl rt = new RuntimeImpl(config, selection, backend, factory);
+        RuntimeImpl rt;
+        try {
+            rt = new RuntimeImpl(config, selection, backend, factory); // throws if an initial region is closed
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
         rt.startAll();
         return rt;
     }
@@ -176,6 +182,7 @@ public final class RuntimeImpl implements Runtime {
                 log.warn("ringline: closing backend {} failed", backendName, e);
             }
             blockingPool.shutdown();
+            registrar.releaseAll(); // every worker removed its regions: runtime-owned region memory may be freed
             RinglineException failure = firstDeath.get();
             // terminated = workers AND acceptors
             listenersClosed.whenComplete((v, e) -> {
