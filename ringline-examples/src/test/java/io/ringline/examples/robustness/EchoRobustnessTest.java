@@ -185,7 +185,7 @@ class EchoRobustnessTest {
         List<Thread> lanes = new ArrayList<>();
         for (int lane = 0; lane < RESET_LANES; lane++) {
             int id = lane;
-            lanes.add(Thread.ofVirtual().start(() -> {
+            lanes.add(Thread.ofPlatform().daemon().start(() -> {
                 for (int i = 0; i < RESETS_PER_LANE && failures.size() < 10; i++) {
                     int n = id * RESETS_PER_LANE + i;
                     String problem = resetOnce(new Random(seed * 31 + n));
@@ -216,7 +216,7 @@ class EchoRobustnessTest {
             s.connect(server.address(), 5000);
             s.setSoLinger(true, 0); // close() resets
             s.setSoTimeout(10_000);
-            Thread writer = Thread.ofVirtual().start(() -> {
+            Thread writer = Thread.ofPlatform().daemon().start(() -> {
                 try {
                     OutputStream out = s.getOutputStream();
                     for (int at = 0; at < total; at += 64 << 10) {
@@ -299,8 +299,8 @@ class EchoRobustnessTest {
                 s.setSoTimeout(20_000);
                 int client = c;
                 int start = (int) ((long) c * SLOW_DATA.length / clients);
-                threads.add(Thread.ofVirtual().start(() -> writeStretch(s, start, bytes)));
-                threads.add(Thread.ofVirtual().start(() -> results[client] = readSlowly(s, start, bytes, rate)));
+                threads.add(Thread.ofPlatform().daemon().start(() -> writeStretch(s, start, bytes)));
+                threads.add(Thread.ofPlatform().daemon().start(() -> results[client] = readSlowly(s, start, bytes, rate)));
             }
             for (Thread t : threads) {
                 t.join(deadline);

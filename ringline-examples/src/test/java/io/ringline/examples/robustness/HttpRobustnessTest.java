@@ -127,7 +127,7 @@ class HttpRobustnessTest {
         List<Thread> threads = new ArrayList<>();
         for (int lane = 0; lane < lanes; lane++) {
             int first = lane;
-            threads.add(Thread.ofVirtual().start(() -> {
+            threads.add(Thread.ofPlatform().daemon().start(() -> {
                 for (int i = first; i < probes.size(); i += lanes) {
                     Probe probe = probes.get(i);
                     String problem = check(probe, clientErrors);
@@ -160,7 +160,7 @@ class HttpRobustnessTest {
             s.connect(server.address(), 5000);
             s.setSoTimeout((int) REPLY_TIMEOUT.toMillis());
             // a separate writer: the server may answer and stop reading long before a large request is sent
-            Thread writer = Thread.ofVirtual().start(() -> {
+            Thread writer = Thread.ofPlatform().daemon().start(() -> {
                 try {
                     OutputStream out = s.getOutputStream();
                     out.write(probe.request());

@@ -44,6 +44,10 @@ import java.util.stream.Stream;
  * (and a JVM shutdown hook kills children left behind by a test JVM that is itself stopped).
  *
  * <p>Thread-safety: every method may be called from any thread.
+ *
+ * <p>The cases' client threads are platform threads, not virtual ones: on JDK 25 a virtual thread
+ * blocked in a socket write to a server that stopped reading was not woken by closing the socket,
+ * which left an attacking client stuck past every deadline.
  */
 final class ServerProcess implements AutoCloseable {
 
