@@ -379,7 +379,8 @@ class EchoRobustnessTest {
         } catch (SocketTimeoutException e) {
             return "no byte for 20 s after " + received + " of " + bytes;
         } catch (SocketException e) {
-            return "connection reset after " + received + " of " + bytes + " bytes (" + e.getMessage() + ")";
+            return s.isClosed() ? "still reading at the deadline, after " + received + " of " + bytes + " bytes"
+                    : "connection reset after " + received + " of " + bytes + " bytes (" + e.getMessage() + ")";
         } catch (IOException e) {
             return e + " after " + received + " bytes";
         }

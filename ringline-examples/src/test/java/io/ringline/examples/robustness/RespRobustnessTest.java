@@ -436,16 +436,16 @@ class RespRobustnessTest {
                     bad.add("client " + c + " (" + received[c].get() + " whole replies): " + e);
                 }
             }
-            if (!bad.isEmpty()) {
-                fail(server.name() + " " + what + ": " + bad.size() + " of " + LOADED_CLIENTS
-                        + " streams did not end at a reply boundary or with a reset (" + resets + " resets):\n  "
-                        + String.join("\n  ", bad.subList(0, Math.min(10, bad.size()))) + "\nserver output:\n"
-                        + server.outputTail(3000));
-            }
-            assertTrue(status == 0 || status == 143, server.name() + " " + what + ": exit status "
+            String exit = status == 0 || status == 143 ? null : "exit status "
                     + (status < 0 ? "none: still running " + GRACE.plusSeconds(5).toSeconds() + " s after SIGTERM"
-                    : status + " (expected 0 or 143), " + exitMillis + " ms after SIGTERM")
-                    + "; output:\n" + server.outputTail(4000));
+                    : status + " (expected 0 or 143), " + exitMillis + " ms after SIGTERM");
+            if (!bad.isEmpty() || exit != null) {
+                fail(server.name() + " " + what + ": " + (exit == null ? "" : exit + "; ") + bad.size() + " of "
+                        + LOADED_CLIENTS + " streams did not end at a reply boundary or with a reset (" + resets
+                        + " resets, the rest ended at a boundary; exit status " + status + " after " + exitMillis
+                        + " ms):\n  " + String.join("\n  ", bad.subList(0, Math.min(10, bad.size())))
+                        + "\nserver output:\n" + server.outputTail(3000));
+            }
             server.assertNoOutOfMemory(what);
             server.assertRssBounded(what);
         } finally {
@@ -514,7 +514,8 @@ class RespRobustnessTest {
         } catch (SocketTimeoutException e) {
             return "no end of stream within " + (GRACE.toSeconds() + 15) + " s";
         } catch (SocketException e) {
-            return "reset: " + e.getMessage();
+            return s.isClosed() ? "no end of stream: the test closed the socket (" + e.getMessage() + ")"
+                    : "reset: " + e.getMessage();
         } catch (IOException e) {
             return "not RESP: " + e.getMessage();
         }
