@@ -21,6 +21,7 @@ import java.time.Duration;
 final class RequestTimer {
 
     private final Connection connection;
+    private final Duration timeout;
     private final long timeoutNanos;
     private final Runnable onTimeout;
     private final Runnable fire = this::fire;
@@ -39,6 +40,7 @@ final class RequestTimer {
      */
     RequestTimer(Connection connection, Duration timeout, Runnable onTimeout) {
         this.connection = connection;
+        this.timeout = timeout;
         this.timeoutNanos = timeout.toNanos();
         this.onTimeout = onTimeout;
     }
@@ -60,7 +62,7 @@ final class RequestTimer {
             since = System.nanoTime();
         }
         if (timer == null) {
-            timer = connection.worker().schedule(Duration.ofNanos(timeoutNanos), fire);
+            timer = connection.worker().schedule(timeout, fire);
         }
     }
 
