@@ -4,10 +4,14 @@ import io.ringline.Config;
 
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
-/** {@code http --port N [--workers N] [--host ADDR]}: the TechEmpower plaintext server ({@link HttpHandler}). */
+/**
+ * {@code http --port N [--workers N] [--host ADDR] [--request-timeout SECONDS]}: the TechEmpower
+ * plaintext server ({@link HttpHandler}).
+ */
 final class HttpCommand implements Command {
 
     @Override
@@ -22,17 +26,24 @@ final class HttpCommand implements Command {
 
     @Override
     public String usage() {
-        return "--port N [--workers N] [--host ADDR]";
+        return "--port N [--workers N] [--host ADDR] [--request-timeout SECONDS (longest time a request may take to"
+                + " arrive, default " + HttpHandler.DEFAULT_REQUEST_TIMEOUT.toSeconds() + ", 0: none)]";
     }
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, InterruptedException {
-        Config config = config(args);
-        return Servers.serve(name(), config, HttpHandler.factory(config.sendQueueLimit()), out, err);
+        Options o = Options.parse(args, Set.of("port", "workers", "host", "request-timeout"));
+        Config config = config(o);
+        Duration timeout = Duration.ofSeconds(o.optionalInt("request-timeout", 0, 24 * 3600,
+                (int) HttpHandler.DEFAULT_REQUEST_TIMEOUT.toSeconds()));
+        return Servers.serve(name(), config, HttpHandler.factory(config.sendQueueLimit(), timeout), out, err);
     }
 
     static Config config(List<String> args) throws UsageException {
-        Options o = Options.parse(args, Set.of("port", "workers", "host"));
+        return config(Options.parse(args, Set.of("port", "workers", "host", "request-timeout")));
+    }
+
+    private static Config config(Options o) throws UsageException {
         int port = o.requiredInt("port", 0, 65535);
         int workers = o.optionalInt("workers", 1, Config.MAX_WORKERS,
                 Math.min(Config.MAX_WORKERS, java.lang.Runtime.getRuntime().availableProcessors()));

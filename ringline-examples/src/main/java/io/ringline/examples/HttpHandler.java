@@ -22,7 +22,11 @@ import java.util.Locale;
  * (else {@code 431} and close); only {@code Connection}, {@code Content-Length} and
  * {@code Transfer-Encoding} are interpreted. A body announced by {@code Content-Length} (at most
  * {@value #MAX_BODY} bytes, else {@code 413} and close) is skipped as it arrives; chunked bodies
- * are refused ({@code 501} and close); malformed requests get {@code 400} and close.
+ * are refused ({@code 501} and close); malformed requests get {@code 400} and close, among them
+ * a header line with whitespace before the colon or starting with whitespace (obs-fold, RFC 9112
+ * sections 5.1 and 5.2) and a CR not followed by LF. A request whose head or announced body has not
+ * fully arrived within the request timeout gets {@code 408} and close ({@link RequestTimer}; a
+ * keep-alive connection idle between requests is not timed out).
  *
  * <p>Connections: HTTP/1.1 keeps the connection open unless {@code Connection: close}; HTTP/1.0
  * closes after the response unless {@code Connection: keep-alive}. Pipelining: every complete
@@ -57,21 +61,31 @@ final class HttpHandler implements Handler {
     private static final byte[] KEEP_ALIVE = ascii("\r\nConnection: keep-alive");
     private static final byte[] END = ascii("\r\n\r\n");
 
+    /** Default longest time a request (head and body) may take to arrive. */
+    static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
     private final WorkerContext worker;
     private final int piece;
+    private final Duration requestTimeout;
     private byte[] date;
     /** This worker's response buffer (write mode), reused by every connection. */
     private final ByteBuffer scratch = ByteBuffer.allocate(FLUSH_AT + 4096);
 
-    HttpHandler(WorkerContext worker, long sendQueueLimit) {
+    HttpHandler(WorkerContext worker, long sendQueueLimit, Duration requestTimeout) {
         this.worker = worker;
         this.piece = (int) Math.max(1, Math.min(FLUSH_AT, sendQueueLimit));
+        this.requestTimeout = requestTimeout;
         refreshDate();
     }
 
-    /** {@return a factory giving each worker its own handler} */
+    /** {@return a factory giving each worker its own handler, with the default request timeout} */
     static HandlerFactory factory(long sendQueueLimit) {
-        return worker -> new HttpHandler(worker, sendQueueLimit);
+        return factory(sendQueueLimit, DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    /** {@return a factory giving each worker its own handler; a zero {@code requestTimeout} disables it} */
+    static HandlerFactory factory(long sendQueueLimit, Duration requestTimeout) {
+        return worker -> new HttpHandler(worker, sendQueueLimit, requestTimeout);
     }
 
     private void refreshDate() {
@@ -91,11 +105,28 @@ final class HttpHandler implements Handler {
         boolean closing;
         /** The output was shut down after the last response ({@link Linger}). */
         boolean finished;
+        /** Requests answered so far: the request timer's progress counter. */
+        long answered;
+        RequestTimer timer;
     }
 
     @Override
     public void onOpen(Connection connection) {
-        connection.attach(new State());
+        State s = new State();
+        s.timer = new RequestTimer(connection, requestTimeout, () -> timedOut(connection, s));
+        connection.attach(s);
+    }
+
+    /** A request did not fully arrive within the request timeout. */
+    private void timedOut(Connection connection, State s) {
+        if (s.closing) {
+            return;
+        }
+        error(s, "408 Request Timeout");
+        flush(connection, s);
+        if (s.pending == null) {
+            finish(connection, s);
+        }
     }
 
     @Override
@@ -124,6 +155,7 @@ final class HttpHandler implements Handler {
             flush(connection, s);
         }
         if (s.closing) {
+            s.timer.cancel();
             if (s.pending == null) {
                 finish(connection, s);
             }
@@ -131,6 +163,9 @@ final class HttpHandler implements Handler {
         }
         if (s.pending != null) {
             connection.pauseReading();
+            s.timer.afterData(false, s.answered); // waiting for the client to read, not for its request
+        } else {
+            s.timer.afterData(data.hasRemaining() || s.skip > 0, s.answered);
         }
         return data.position() - start;
     }
@@ -158,7 +193,8 @@ final class HttpHandler implements Handler {
         int lineEnd = indexOf(data, p, end + 1, '\r'); // end itself when there are no headers
         int sp1 = indexOf(data, p, lineEnd, ' ');
         int sp2 = sp1 < 0 ? -1 : indexOf(data, sp1 + 1, lineEnd, ' ');
-        if (sp1 <= p || sp2 < 0 || sp2 == sp1 + 1 || indexOf(data, sp2 + 1, lineEnd, ' ') >= 0) {
+        if (sp1 <= p || sp2 < 0 || sp2 == sp1 + 1 || indexOf(data, sp2 + 1, lineEnd, ' ') >= 0
+                || data.get(lineEnd + 1) != '\n') {
             error(s, "400 Bad Request");
             return true;
         }
@@ -183,7 +219,7 @@ final class HttpHandler implements Handler {
         while (line < end + 2) {
             int eol = indexOf(data, line, end + 2, '\r');
             int colon = indexOf(data, line, eol, ':');
-            if (colon <= line) {
+            if (colon <= line || data.get(eol + 1) != '\n' || isSpace(data.get(line)) || isSpace(data.get(colon - 1))) {
                 error(s, "400 Bad Request");
                 return true;
             }
@@ -224,6 +260,7 @@ final class HttpHandler implements Handler {
         }
         data.position(end + 4);
         s.skip = Math.max(0, contentLength);
+        s.answered++;
 
         boolean keepAliveHeader = !http11 && !close;
         if (!get && !head) {
@@ -332,6 +369,10 @@ final class HttpHandler implements Handler {
             }
         }
         return -1;
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\t';
     }
 
     private static int indexOf(ByteBuffer b, int from, int to, char c) {

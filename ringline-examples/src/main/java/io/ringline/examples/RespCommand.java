@@ -4,18 +4,21 @@ import io.ringline.Config;
 import io.ringline.HandlerFactory;
 import io.ringline.MemoryRegion;
 import io.ringline.examples.resp.RegionStore;
+import io.ringline.examples.resp.RequestBudget;
 import io.ringline.examples.resp.RespCommands;
 import io.ringline.examples.resp.RespParser;
 
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
 /**
- * {@code resp --port N [--workers N] [--host ADDR] [--arena-mb N] [--region-threshold N] [--max-bulk N]}:
- * a Redis-compatible cache server (the command subset of {@link RespCommands}) whose values live
- * in one off-heap arena registered as region 0.
+ * {@code resp --port N [--workers N] [--host ADDR] [--arena-mb N] [--region-threshold N] [--max-bulk N]
+ * [--max-request N] [--request-budget-mb N] [--request-timeout SECONDS]}: a Redis-compatible cache
+ * server (the command subset of {@link RespCommands}) whose values live in one off-heap arena
+ * registered as region 0. The last three options bound partial requests ({@link RespLimits}).
  */
 final class RespCommand implements Command {
 
@@ -36,11 +39,15 @@ final class RespCommand implements Command {
     public String usage() {
         return "--port N [--workers N] [--host ADDR] [--arena-mb N (default 6; io_uring: workers x arena counts"
                 + " against RLIMIT_MEMLOCK)] [--region-threshold BYTES (default " + RegionStore.DEFAULT_REGION_THRESHOLD
-                + ")] [--max-bulk BYTES (default 16 MiB)]";
+                + ")] [--max-bulk BYTES (default 16 MiB)] [--max-request BYTES (heap a partial command may hold,"
+                + " default max-bulk + 1 MiB)] [--request-budget-mb N (heap partial commands of all connections may"
+                + " hold, default max heap / " + RequestBudget.DEFAULT_HEAP_DIVISOR + ")] [--request-timeout SECONDS"
+                + " (longest time a request may stay incomplete, default "
+                + RespLimits.DEFAULT_REQUEST_TIMEOUT.toSeconds() + ", 0: none)]";
     }
 
     /** The parsed arguments. */
-    record Settings(Config.Builder config, long arenaBytes, int regionThreshold, int maxBulk) {
+    record Settings(Config.Builder config, long arenaBytes, int regionThreshold, RespLimits limits) {
     }
 
     @Override
@@ -54,17 +61,21 @@ final class RespCommand implements Command {
             return Main.EXIT_FAILURE;
         }
         try {
-            Config config = configure(s.config(), store, s.maxBulk());
+            Config config = configure(s.config(), store, s.limits().maxBulk());
             out.println("ringline resp: arena " + (s.arenaBytes() >> 20) + " MiB registered as region 0, values >= "
                     + s.regionThreshold() + " bytes sent with sendRegion");
-            return Servers.serve(name(), config, factory(config, store, s.maxBulk()), out, err);
+            out.println("ringline resp: partial requests limited to " + s.limits().maxRequest() + " bytes per connection, "
+                    + (s.limits().budget().capacity() >> 20) + " MiB in all, "
+                    + s.limits().requestTimeout().toSeconds() + " s to complete");
+            return Servers.serve(name(), config, factory(config, store, s.limits()), out, err);
         } finally {
             store.close(); // the runtime has terminated: no send references the arena any more
         }
     }
 
     static Settings settings(List<String> args) throws UsageException {
-        Options o = Options.parse(args, Set.of("port", "workers", "host", "arena-mb", "region-threshold", "max-bulk"));
+        Options o = Options.parse(args, Set.of("port", "workers", "host", "arena-mb", "region-threshold", "max-bulk",
+                "max-request", "request-budget-mb", "request-timeout"));
         int port = o.requiredInt("port", 0, 65535);
         int workers = o.optionalInt("workers", 1, Config.MAX_WORKERS,
                 Math.min(Config.MAX_WORKERS, java.lang.Runtime.getRuntime().availableProcessors()));
@@ -76,7 +87,14 @@ final class RespCommand implements Command {
         int arenaMb = o.optionalInt("arena-mb", 1, 1024, RegionStore.DEFAULT_ARENA_BYTES >> 20);
         int threshold = o.optionalInt("region-threshold", 1, Integer.MAX_VALUE, RegionStore.DEFAULT_REGION_THRESHOLD);
         int maxBulk = o.optionalInt("max-bulk", 1, 512 << 20, DEFAULT_MAX_BULK);
-        return new Settings(Config.builder().workers(workers).bind(bind), (long) arenaMb << 20, threshold, maxBulk);
+        long maxRequest = o.optionalInt("max-request", 1024, Integer.MAX_VALUE,
+                (int) Math.min(Integer.MAX_VALUE, RespParser.defaultMaxRequest(maxBulk)));
+        int budgetMb = o.optionalInt("request-budget-mb", 1, Integer.MAX_VALUE,
+                (int) Math.min(Integer.MAX_VALUE, RequestBudget.defaultCapacity() >> 20));
+        int timeout = o.optionalInt("request-timeout", 0, 24 * 3600, (int) RespLimits.DEFAULT_REQUEST_TIMEOUT.toSeconds());
+        RespLimits limits = new RespLimits(maxBulk, maxRequest, new RequestBudget((long) budgetMb << 20),
+                Duration.ofSeconds(timeout));
+        return new Settings(Config.builder().workers(workers).bind(bind), (long) arenaMb << 20, threshold, limits);
     }
 
     /**
@@ -93,11 +111,15 @@ final class RespCommand implements Command {
                 .build();
     }
 
-    /** {@return handlers sharing {@code store}} */
+    /** {@return handlers sharing {@code store}, with the default {@link RespLimits} for {@code maxBulk}} */
     static HandlerFactory factory(Config config, RegionStore store, int maxBulk) {
+        return factory(config, store, RespLimits.defaults(maxBulk));
+    }
+
+    /** {@return handlers sharing {@code store} and the budget of {@code limits}} */
+    static HandlerFactory factory(Config config, RegionStore store, RespLimits limits) {
         RespCommands commands = new RespCommands(store);
         long limit = config.sendQueueLimit();
-        return worker -> new RespHandler(commands, maxBulk, RespParser.DEFAULT_MAX_ARRAY, RespParser.DEFAULT_MAX_INLINE,
-                limit);
+        return worker -> new RespHandler(commands, limits, limit);
     }
 }

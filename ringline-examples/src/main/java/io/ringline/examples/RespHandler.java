@@ -38,6 +38,13 @@ import java.util.ArrayDeque;
  * an over-long inline line) are answered with {@code -ERR Protocol error: ...}, then the
  * connection is closed after the replies were sent ({@link Linger}: output shut down, input
  * discarded until the peer closes).
+ *
+ * <p><b>Limits on partial requests</b> ({@link RespLimits}): the heap a partial command holds is
+ * bounded per connection and by a process-wide budget (see {@link RespParser}); exceeding either is
+ * a protocol error as above. A request that stays incomplete longer than the request timeout gets
+ * {@code -ERR Protocol error: request not completed within ...} and the connection is closed the
+ * same way ({@link RequestTimer}: armed only while a partial request is held at the end of an
+ * {@code onData} call). A connection idle between commands is never timed out.
  */
 final class RespHandler implements Handler {
 
@@ -48,19 +55,15 @@ final class RespHandler implements Handler {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final RespCommands commands;
-    private final int maxBulk;
-    private final int maxArray;
-    private final int maxInline;
+    private final RespLimits limits;
     /** Largest single copy send; a piece must fit the send queue limit. */
     private final int piece;
     /** This worker's reply buffer (write mode), reused by every connection. */
     private ByteBuffer scratch = ByteBuffer.allocate(FLUSH_AT * 2);
 
-    RespHandler(RespCommands commands, int maxBulk, int maxArray, int maxInline, long sendQueueLimit) {
+    RespHandler(RespCommands commands, RespLimits limits, long sendQueueLimit) {
         this.commands = commands;
-        this.maxBulk = maxBulk;
-        this.maxArray = maxArray;
-        this.maxInline = maxInline;
+        this.limits = limits;
         this.piece = (int) Math.max(1, Math.min(FLUSH_AT, sendQueueLimit));
     }
 
@@ -71,7 +74,10 @@ final class RespHandler implements Handler {
     /** Per-connection state; also the {@link RegionOutput} the commands write to. */
     private final class Session implements RegionOutput {
         final Connection connection;
-        final RespParser parser = new RespParser(maxBulk, maxArray, maxInline);
+        final RespParser parser = limits.parser();
+        final RequestTimer requestTimer;
+        /** Commands executed so far: the request timer's progress counter. */
+        long completed;
         /** Replies refused by the send queue, in order: ByteBuffer (read mode) or RegionSend. */
         final ArrayDeque<Object> pending = new ArrayDeque<>();
         boolean closing;
@@ -79,6 +85,22 @@ final class RespHandler implements Handler {
 
         Session(Connection connection) {
             this.connection = connection;
+            this.requestTimer = new RequestTimer(connection, limits.requestTimeout(), this::requestTimedOut);
+        }
+
+        /** The partial request held was not completed within the request timeout: answer and close. */
+        void requestTimedOut() {
+            if (closing) {
+                return;
+            }
+            parser.release();
+            Resp.error(this, "ERR Protocol error: request not completed within "
+                    + limits.requestTimeout().toMillis() + " ms (request-timeout)");
+            closing = true;
+            flushScratch();
+            if (pending.isEmpty()) {
+                finish();
+            }
         }
 
         @Override
@@ -179,8 +201,10 @@ final class RespHandler implements Handler {
             }
         }
 
-        /** Releases the pins of replies that will never be sent. */
+        /** Releases the pins of replies that will never be sent, the parser's budget and the timer. */
         void discard() {
+            parser.release();
+            requestTimer.cancel();
             for (Object o : pending) {
                 if (o instanceof RegionSend r) {
                     r.pin.release();
@@ -227,6 +251,7 @@ final class RespHandler implements Handler {
                 if (args.length == 0) {
                     continue;
                 }
+                s.completed++;
                 if (commands.execute(args, s) == RespCommands.After.CLOSE) {
                     s.closing = true;
                     break;
@@ -241,6 +266,8 @@ final class RespHandler implements Handler {
             scratch = ByteBuffer.allocate(FLUSH_AT * 2); // give a large reply's buffer back
         }
         if (s.closing) {
+            s.parser.release();
+            s.requestTimer.cancel();
             if (s.pending.isEmpty()) {
                 s.finish();
             }
@@ -248,6 +275,9 @@ final class RespHandler implements Handler {
         }
         if (!s.pending.isEmpty()) {
             connection.pauseReading(); // resumed by onWritable; unconsumed bytes are presented again
+            s.requestTimer.afterData(false, s.completed); // waiting for the client to read, not for its request
+        } else {
+            s.requestTimer.afterData(s.parser.inCommand() || data.hasRemaining(), s.completed);
         }
         return data.position() - start;
     }

@@ -2,9 +2,12 @@ package io.ringline.examples;
 
 import io.ringline.Config;
 import io.ringline.Runtime;
+import io.ringline.WorkerStats;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,6 +25,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -123,6 +129,140 @@ class EchoServerTest {
             runtime.shutdownHandle().shutdown();
             assertTrue(runtime.awaitTermination(java.time.Duration.ofSeconds(20)));
             assertEquals(-1, s.getInputStream().read(), "server closed the connection");
+        }
+    }
+
+    static List<String> backends() {
+        return Backends.names();
+    }
+
+    private InetSocketAddress start(String backend, Config.Builder builder) {
+        Backends.assumeAvailable(backend);
+        InetSocketAddress a = start(builder.backend(backend));
+        assertEquals(backend, runtime.backendName());
+        return a;
+    }
+
+    /** {@return bytes the server received and has not yet written back: its send queues plus kept input} */
+    private long heldByServer() {
+        long held = 0;
+        for (int w = 0; w < runtime.workerCount(); w++) {
+            WorkerStats stats = runtime.worker(w).stats();
+            held += stats.bytesIn() - stats.bytesOut();
+        }
+        return held;
+    }
+
+    /**
+     * A client writes 80 MiB (more than the 64 MiB the old per-connection backlog allowed) while not
+     * reading at all for a while, then reads slowly: it gets every byte back, in order.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void stalledThenSlowReaderGetsEveryByte(String backend) throws Exception {
+        InetSocketAddress address = start(backend, Config.builder().workers(1));
+        byte[] data = random(64, 80 << 20);
+        try (Socket s = connect(address)) {
+            AtomicLong written = new AtomicLong();
+            Future<?> writer = pool.submit(() -> {
+                OutputStream out = s.getOutputStream();
+                for (int off = 0; off < data.length; off += 1 << 16) {
+                    out.write(data, off, Math.min(1 << 16, data.length - off));
+                    written.addAndGet(Math.min(1 << 16, data.length - off));
+                }
+                out.flush();
+                return null;
+            });
+            Await.until(() -> written.get() >= 8 << 20, () -> "the writer wrote 8 MiB, wrote " + written.get());
+            try {
+                writer.get(1, TimeUnit.SECONDS); // the client does not read for a second (or until its writes are done)
+            } catch (TimeoutException stillWriting) {
+                // expected: TCP flow control holds the writer back
+            }
+            Config c = Config.builder().build(); // the defaults the server runs with
+            long bound = c.sendQueueLimit() + c.recvBufferSize() + 2L * c.recvBufferCount() * c.recvBufferSize();
+            assertTrue(heldByServer() <= bound, "the server holds " + heldByServer() + " bytes for a stalled reader,"
+                    + " bound " + bound);
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[16 * 1024];
+            int got = 0;
+            while (got < data.length) {
+                int n = in.read(buf, 0, Math.min(buf.length, data.length - got));
+                if (n < 0) {
+                    throw new IOException("EOF after " + got + " of " + data.length + " bytes");
+                }
+                if (Arrays.mismatch(data, got, got + n, buf, 0, n) >= 0) {
+                    throw new AssertionError("echo differs within bytes " + got + ".." + (got + n));
+                }
+                got += n;
+                if (got % (1 << 20) < n) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // the slow reader's pace: 5 ms per MiB
+                }
+            }
+            writer.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * 50 clients write 8 MiB each and do not read: what the server holds for them stays within
+     * what the runtime keeps per paused connection, the send queue limit plus the rest of one
+     * receive buffer plus what the backend had already received when the pause took effect (at
+     * most all of its receive buffers, see {@code BaseConnection.stash}); the old backlog kept
+     * megabytes per connection. Then they read and every byte comes back.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void stalledReadersDoNotGrowTheServer(String backend) throws Exception {
+        long sendQueueLimit = 256 << 10;
+        int recvBufferSize = 16 << 10;
+        int recvBufferCount = 16;
+        InetSocketAddress address = start(backend, Config.builder().workers(2).sendQueueLimit(sendQueueLimit)
+                .recvBufferSize(recvBufferSize).recvBufferCount(recvBufferCount));
+        int clients = 50;
+        byte[] data = random(50, 8 << 20);
+        List<Socket> sockets = new ArrayList<>();
+        List<Future<?>> writers = new ArrayList<>();
+        try {
+            for (int i = 0; i < clients; i++) {
+                Socket s = new Socket();
+                s.setReceiveBufferSize(64 << 10); // the kernel keeps little of the echo for a client that does not read
+                s.connect(address, 5000);
+                s.setSoTimeout(30_000);
+                sockets.add(s);
+                writers.add(pool.submit(() -> {
+                    s.getOutputStream().write(data);
+                    return null;
+                }));
+            }
+            long bound = clients * (sendQueueLimit + recvBufferSize + 2L * recvBufferCount * recvBufferSize);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            long max = 0;
+            // observe while the clients write and nobody reads (2 s, or until every write returned)
+            while (System.nanoTime() < deadline && !writers.stream().allMatch(Future::isDone)) {
+                max = Math.max(max, heldByServer());
+                assertTrue(max <= bound, "the server holds " + max + " bytes for " + clients
+                        + " stalled readers, bound " + bound);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            }
+            List<Future<?>> readers = new ArrayList<>();
+            for (Socket s : sockets) {
+                readers.add(pool.submit(() -> {
+                    assertArrayEquals(data, s.getInputStream().readNBytes(data.length));
+                    return null;
+                }));
+            }
+            for (Future<?> f : readers) {
+                f.get(50, TimeUnit.SECONDS);
+            }
+            for (Future<?> f : writers) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+            System.out.println(backend + ": at most " + max + " bytes held for " + clients + " stalled readers (bound "
+                    + bound + ")");
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
         }
     }
 

@@ -35,9 +35,13 @@ class HttpServerTest {
     private Runtime runtime;
 
     private InetSocketAddress start(String backend) {
+        return start(backend, HttpHandler.DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    private InetSocketAddress start(String backend, Duration requestTimeout) {
         Backends.assumeAvailable(backend);
         Config config = Config.builder().backend(backend).workers(2).bind(new InetSocketAddress("127.0.0.1", 0)).build();
-        runtime = Runtime.start(config, HttpHandler.factory(config.sendQueueLimit()));
+        runtime = Runtime.start(config, HttpHandler.factory(config.sendQueueLimit(), requestTimeout));
         assertEquals(backend, runtime.backendName());
         return runtime.boundAddresses().getFirst();
     }
@@ -163,6 +167,56 @@ class HttpServerTest {
         assertTrue(exchange(a, "POST / HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n").startsWith("HTTP/1.1 413 "));
         // still serving
         assertTrue(exchange(a, "GET /plaintext HTTP/1.0\r\n\r\n").startsWith(OK_PREFIX));
+    }
+
+    /** Malformed header lines that a lenient parser would misread (RFC 9112 sections 2.2, 5.1, 5.2) get 400 and a close. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void ambiguousHeaderLinesAreRejected(String backend) throws Exception {
+        InetSocketAddress a = start(backend);
+        String[] bad = {
+            "GET /plaintext HTTP/1.1\r\nContent-Length : 5\r\n\r\nhello",  // whitespace before the colon
+            "GET /plaintext HTTP/1.1\r\nX: a\r\n folded\r\n\r\n",        // obs-fold continuation line
+            "GET /plaintext HTTP/1.1\r\nX: a\rY: b\r\n\r\n",               // CR without LF in a header
+            "GET /plaintext HTTP/1.1\rX\r\n\r\n",                          // CR without LF in the request line
+        };
+        for (String request : bad) {
+            String reply = exchange(a, request);
+            assertTrue(reply.startsWith("HTTP/1.1 400 Bad Request\r\n") && reply.contains("Connection: close\r\n"),
+                    request.replace("\r", "\\r").replace("\n", "\\n") + " -> " + reply);
+        }
+        assertTrue(exchange(a, "GET /plaintext HTTP/1.0\r\nX:  spaced value \r\n\r\n").startsWith(OK_PREFIX));
+    }
+
+    /**
+     * A request head or body that does not fully arrive within the request timeout gets 408 and a
+     * close; a keep-alive connection idle between requests for longer than that stays open.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void incompleteRequestsTimeOutIdleConnectionsDoNot(String backend) throws Exception {
+        Duration timeout = Duration.ofMillis(500);
+        InetSocketAddress a = start(backend, timeout);
+        try (Socket idle = connect(a); Socket head = connect(a); Socket body = connect(a)) {
+            idle.getOutputStream().write("GET /plaintext HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(readHead(idle.getInputStream()).startsWith(OK_PREFIX));
+            assertEquals("Hello, World!", new String(idle.getInputStream().readNBytes(13), StandardCharsets.US_ASCII));
+
+            long start = System.nanoTime();
+            head.getOutputStream().write("GET /plaintext HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            body.getOutputStream().write("POST /plaintext HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String headReply = new String(head.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(headReply.startsWith("HTTP/1.1 408 Request Timeout\r\n"), headReply);
+            assertTrue(System.nanoTime() - start >= timeout.toNanos(), "timed out early");
+            String bodyReply = new String(body.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(bodyReply.startsWith("HTTP/1.1 405 Method Not Allowed\r\n"), bodyReply);
+            assertTrue(bodyReply.contains("HTTP/1.1 408 Request Timeout\r\n"), bodyReply);
+
+            assertTrue(System.nanoTime() - start > timeout.toNanos());
+            idle.getOutputStream().write("GET /plaintext HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(readHead(idle.getInputStream()).startsWith(OK_PREFIX), "the idle connection is still served");
+        }
     }
 
     /** Sends {@code request}, half-closes, and reads until the server closes. */

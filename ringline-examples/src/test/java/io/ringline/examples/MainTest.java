@@ -102,4 +102,24 @@ class MainTest {
         assertTrue(err().contains("-D" + Config.BACKEND_PROPERTY), err());
         assertTrue(!out().contains("listening on"), out());
     }
+
+    @Test
+    void respLimitOptions() throws UsageException {
+        RespLimits d = RespCommand.settings(List.of("--port", "0")).limits();
+        assertEquals(RespCommand.DEFAULT_MAX_BULK, d.maxBulk());
+        assertEquals(RespCommand.DEFAULT_MAX_BULK + (1L << 20), d.maxRequest());
+        assertEquals(RespLimits.DEFAULT_REQUEST_TIMEOUT, d.requestTimeout());
+        assertEquals((java.lang.Runtime.getRuntime().maxMemory() / 4) >> 20, d.budget().capacity() >> 20);
+
+        RespLimits l = RespCommand.settings(List.of("--port", "0", "--max-bulk", "1000", "--max-request", "65536",
+                "--request-budget-mb", "64", "--request-timeout", "5")).limits();
+        assertEquals(1000, l.maxBulk());
+        assertEquals(65536, l.maxRequest());
+        assertEquals(64L << 20, l.budget().capacity());
+        assertEquals(java.time.Duration.ofSeconds(5), l.requestTimeout());
+        assertEquals(1000 + (1L << 20), RespCommand.settings(List.of("--port", "0", "--max-bulk", "1000")).limits()
+                .maxRequest(), "the default request limit follows --max-bulk");
+        assertThrows(UsageException.class, () -> RespCommand.settings(List.of("--port", "0", "--max-request", "10")));
+        assertThrows(UsageException.class, () -> RespCommand.settings(List.of("--port", "0", "--request-timeout", "-1")));
+    }
 }

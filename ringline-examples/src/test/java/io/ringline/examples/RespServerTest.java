@@ -3,6 +3,8 @@ package io.ringline.examples;
 import io.ringline.Config;
 import io.ringline.Runtime;
 import io.ringline.examples.resp.RegionStore;
+import io.ringline.examples.resp.RequestBudget;
+import io.ringline.examples.resp.RespParser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
@@ -22,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,11 +60,19 @@ class RespServerTest {
     private final ExecutorService pool = Executors.newCachedThreadPool();
 
     private InetSocketAddress start(String backend) {
+        return start(backend, RespLimits.defaults(RespCommand.DEFAULT_MAX_BULK));
+    }
+
+    private InetSocketAddress start(String backend, RespLimits limits) {
+        return start(backend, ARENA, limits);
+    }
+
+    private InetSocketAddress start(String backend, long arenaBytes, RespLimits limits) {
         Backends.assumeAvailable(backend);
-        store = new RegionStore(ARENA, THRESHOLD);
+        store = new RegionStore(arenaBytes, THRESHOLD);
         Config config = RespCommand.configure(Config.builder().backend(backend).workers(2)
-                .bind(new InetSocketAddress("127.0.0.1", 0)), store, RespCommand.DEFAULT_MAX_BULK);
-        runtime = Runtime.start(config, RespCommand.factory(config, store, RespCommand.DEFAULT_MAX_BULK));
+                .bind(new InetSocketAddress("127.0.0.1", 0)), store, limits.maxBulk());
+        runtime = Runtime.start(config, RespCommand.factory(config, store, limits));
         assertEquals(backend, runtime.backendName());
         return runtime.boundAddresses().getFirst();
     }
@@ -322,6 +333,179 @@ class RespServerTest {
         }
         try (Jedis j = jedis(a)) {
             assertEquals("PONG", j.ping(), "the server still serves new connections");
+        }
+    }
+
+    // ------------------------------------------------------------------ limits on partial requests
+
+    /** 6 bytes on the wire, an empty argument on the server. */
+    private static final byte[] EMPTY_ARG = "$0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** {@return {@code n} empty arguments} */
+    private static byte[] emptyArgs(int n) {
+        byte[] b = new byte[n * EMPTY_ARG.length];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(EMPTY_ARG, 0, b, i * EMPTY_ARG.length, EMPTY_ARG.length);
+        }
+        return b;
+    }
+
+    /**
+     * The heap amplification attack: {@code *1048576} then a million {@code $0\r\n\r\n}, never
+     * finished, from 300 connections at once. Each gets the protocol error naming the limit and a
+     * close once its partial command exceeds the (small) per-connection limit; the server keeps
+     * serving and every budget reservation is returned.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void unfinishedHugeMultibulkFromManyConnectionsIsRefused(String backend) throws Exception {
+        RespLimits limits = new RespLimits(RespCommand.DEFAULT_MAX_BULK, 64 << 10, new RequestBudget(256L << 20),
+                Duration.ofSeconds(30));
+        InetSocketAddress a = start(backend, limits);
+        int elements = 1 << 20;
+        int perChunk = 10_000; // 60 KB on the wire, ~330 KB of arguments on the heap without the limit
+        byte[] chunk = emptyArgs(perChunk);
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < 300; i++) {
+                Socket s = connect(a);
+                sockets.add(s);
+                s.getOutputStream().write(("*" + elements + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().write(chunk);
+            }
+            String expected = "-ERR Protocol error: request exceeds the limit of 65536 bytes of parsed arguments (max-request)";
+            for (Socket s : sockets) {
+                InputStream in = s.getInputStream();
+                for (int sent = perChunk; sent < elements && in.available() == 0; sent += perChunk) {
+                    s.getOutputStream().write(chunk, 0, Math.min(perChunk, elements - sent) * EMPTY_ARG.length);
+                }
+                String reply = new String(in.readAllBytes(), StandardCharsets.US_ASCII); // until the server's EOF
+                assertTrue(reply.startsWith(expected), reply);
+                assertTrue(reply.endsWith("\r\n"), reply);
+            }
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+        try (Jedis j = jedis(a)) {
+            assertEquals("PONG", j.ping(), "the server still serves new connections");
+        }
+        Await.until(() -> limits.budget().used() == 0, () -> "budget returned, still " + limits.budget().used());
+    }
+
+    /**
+     * Partial commands under the per-connection limit from many connections together are refused
+     * once they would exceed the process-wide budget: exactly as many as fit are held, the others
+     * get the error and a close, PING still works, and closing returns every reservation.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void partialCommandsOfAllConnectionsAreBoundedByTheBudget(String backend) throws Exception {
+        RequestBudget budget = new RequestBudget(4L << 20);
+        InetSocketAddress a = start(backend, new RespLimits(RespCommand.DEFAULT_MAX_BULK, 1 << 20, budget,
+                Duration.ofSeconds(30)));
+        int n = 15_000;
+        // what the parser holds for *1048576 and 15000 empty arguments (its array grew to 16384 slots)
+        long held = RespParser.ARRAY_HEADER + 16_384L * RespParser.REFERENCE_BYTES + (long) n * RespParser.ELEMENT_OVERHEAD;
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        request.writeBytes("*1048576\r\n".getBytes(StandardCharsets.US_ASCII));
+        request.writeBytes(emptyArgs(n));
+        List<Socket> sockets = new ArrayList<>();
+        int accepted = 0;
+        int refused = 0;
+        try {
+            for (int i = 0; i < 40; i++) {
+                Socket s = connect(a);
+                sockets.add(s);
+                long before = budget.used();
+                request.writeTo(s.getOutputStream());
+                InputStream in = s.getInputStream();
+                Await.until(() -> available(in) > 0 || budget.used() == before + held,
+                        () -> "a reply or a reservation of " + held + " bytes; budget used " + budget.used());
+                assertTrue(budget.used() <= budget.capacity(), budget.used() + " bytes reserved");
+                if (available(in) == 0) {
+                    accepted++;
+                    continue;
+                }
+                String reply = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+                assertEquals("-ERR Protocol error: partial requests of all connections would exceed the server's"
+                        + " budget of 4194304 bytes (request-budget)\r\n", reply);
+                refused++;
+            }
+            assertEquals(budget.capacity() / held, accepted, "connections whose partial command fits the budget");
+            assertEquals(40 - accepted, refused);
+            try (Jedis j = jedis(a)) {
+                assertEquals("PONG", j.ping(), "complete commands need no budget");
+            }
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+        Await.until(() -> budget.used() == 0, () -> "budget returned after the close, still " + budget.used());
+    }
+
+    private static int available(InputStream in) {
+        try {
+            return in.available();
+        } catch (IOException e) {
+            return 1; // closed by the server: a reply (or its absence) is read next
+        }
+    }
+
+    /**
+     * A request left incomplete (also one that keeps trickling in) is answered with the timeout
+     * error and closed after the request timeout; a connection idle between commands for longer
+     * than that is not.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void incompleteRequestsAreClosedAfterTheTimeoutIdleConnectionsAreNot(String backend) throws Exception {
+        Duration timeout = Duration.ofMillis(500);
+        InetSocketAddress a = start(backend, new RespLimits(RespCommand.DEFAULT_MAX_BULK,
+                RespParser.defaultMaxRequest(RespCommand.DEFAULT_MAX_BULK), new RequestBudget(64L << 20), timeout));
+        String expected = "-ERR Protocol error: request not completed within 500 ms (request-timeout)\r\n";
+        try (Socket idle = connect(a); Socket partial = connect(a); Socket trickle = connect(a)) {
+            idle.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("+PONG\r\n", new String(idle.getInputStream().readNBytes(7), StandardCharsets.US_ASCII));
+
+            long start = System.nanoTime();
+            partial.getOutputStream().write("*2\r\n$4\r\nECHO\r\n$5\r\nhel".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(expected, new String(partial.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+            long elapsed = System.nanoTime() - start;
+            assertTrue(elapsed >= timeout.toNanos(), "closed after " + elapsed + " ns, before the timeout");
+
+            // one byte every 50 ms of a 100-byte argument: progress within the request does not extend it
+            OutputStream out = trickle.getOutputStream();
+            out.write("*2\r\n$4\r\nECHO\r\n$100\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = trickle.getInputStream();
+            int sent = 0;
+            while (available(in) == 0 && sent < 100) {
+                out.write('x');
+                sent++;
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // the client's pace
+            }
+            assertTrue(sent < 100, "the trickled request was never timed out");
+            assertEquals(expected, new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+
+            // the idle connection was idle between commands for longer than the timeout
+            assertTrue(System.nanoTime() - start > 2 * timeout.toNanos());
+            idle.getOutputStream().write("*2\r\n$4\r\nECHO\r\n$2\r\nok\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("$2\r\nok\r\n", new String(idle.getInputStream().readNBytes(8), StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** The largest legitimate request, a SET of a --max-bulk (16 MiB) value, still works under the limits. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void setOfTheLargestBulkStillWorks(String backend) {
+        InetSocketAddress a = start(backend, 40 << 20, RespLimits.defaults(RespCommand.DEFAULT_MAX_BULK));
+        byte[] value = random(RespCommand.DEFAULT_MAX_BULK, 16);
+        try (Jedis j = jedis(a)) {
+            assertEquals("OK", j.set("big".getBytes(StandardCharsets.US_ASCII), value));
+            assertArrayEquals(value, j.get("big".getBytes(StandardCharsets.US_ASCII)));
+            assertArrayEquals(value, j.echo(value));
         }
     }
 

@@ -22,6 +22,23 @@ import java.util.List;
  * line longer than {@code maxInlineLength} (redis: 64 KiB) throw {@link RespProtocolException};
  * after that the parser is unusable and the connection should be closed.
  *
+ * <p><b>Heap held by a partial command.</b> The elements of a multibulk command already parsed are
+ * kept on the heap until the command completes: {@code *1048576} followed by a million
+ * {@code $0\r\n\r\n} turns 6 wire bytes into one empty {@code byte[]} plus a reference each. They
+ * are counted in {@link #retainedBytes()}: every argument's bytes plus {@value #ELEMENT_OVERHEAD}
+ * bytes per argument (a {@code byte[]} header of 16 bytes plus up to 7 bytes of alignment padding,
+ * rounded up to 8) plus {@value #REFERENCE_BYTES} bytes per slot of the argument array (a reference
+ * without compressed oops; 4 with them) plus the array's 16-byte header. That is an upper bound of
+ * the real footprint on a 64-bit HotSpot JVM. A command whose count would exceed
+ * {@code maxRequestBytes} is refused as soon as the header of the offending element is read
+ * (before its bytes are waited for), with {@code ERR Protocol error: request exceeds ...}. In
+ * addition, while a partial command is held at the end of a {@link #next} call, its retained bytes
+ * plus the unconsumed input the caller keeps for it are reserved from the process-wide
+ * {@link RequestBudget} (refused with {@code ERR Protocol error: ... budget ...} when all
+ * connections together would exceed it). The reservation is returned when the command completes,
+ * when parsing fails, and by {@link #release()} when the connection closes. Complete commands
+ * never touch the budget.
+ *
  * <p>Not thread-safe: one parser per connection. Independent of Netty.
  */
 public final class RespParser {
@@ -29,27 +46,95 @@ public final class RespParser {
     public static final int DEFAULT_MAX_BULK = 512 * 1024 * 1024;
     public static final int DEFAULT_MAX_ARRAY = 1024 * 1024;
     public static final int DEFAULT_MAX_INLINE = 64 * 1024;
+    /** Heap charged per parsed argument beyond its bytes: byte[] header (16) + alignment padding (up to 7), rounded to 8. */
+    public static final int ELEMENT_OVERHEAD = 24;
+    /** Heap charged per slot of the argument array: a reference without compressed oops. */
+    public static final int REFERENCE_BYTES = 8;
+    /** Heap charged per argument array: its header. */
+    public static final int ARRAY_HEADER = 16;
+    /** Room a request may take beyond its largest argument by default: 1 MiB of headers and small arguments. */
+    public static final int DEFAULT_REQUEST_HEADROOM = 1 << 20;
 
     private static final byte[][] EMPTY = new byte[0][];
 
     private final int maxBulkLength;
     private final int maxArrayLength;
     private final int maxInlineLength;
+    private final long maxRequestBytes;
+    private final RequestBudget budget;
 
     // State of a multibulk command being received: -1 when between commands.
     private int expected = -1;
     private int filled;
     private byte[][] args;
     private boolean failed;
+    /** Heap held by the partial command's arguments and array (see the class comment). */
+    private long retained;
+    /** Bytes reserved from {@link #budget} for the partial command. */
+    private long reserved;
 
     public RespParser() {
         this(DEFAULT_MAX_BULK, DEFAULT_MAX_ARRAY, DEFAULT_MAX_INLINE);
     }
 
+    /**
+     * A parser with the default request limit ({@link #defaultMaxRequest}) and no process-wide budget.
+     */
     public RespParser(int maxBulkLength, int maxArrayLength, int maxInlineLength) {
+        this(maxBulkLength, maxArrayLength, maxInlineLength, defaultMaxRequest(maxBulkLength), RequestBudget.UNLIMITED);
+    }
+
+    /**
+     * @param maxBulkLength   largest bulk string
+     * @param maxArrayLength  largest multibulk count
+     * @param maxInlineLength longest inline command or header line
+     * @param maxRequestBytes most heap a partial command may retain ({@link #retainedBytes()}), {@code > 0}
+     * @param budget          the process-wide budget partial commands reserve from
+     * @throws IllegalArgumentException if {@code maxRequestBytes <= 0}
+     */
+    public RespParser(int maxBulkLength, int maxArrayLength, int maxInlineLength, long maxRequestBytes,
+            RequestBudget budget) {
+        if (maxRequestBytes <= 0) {
+            throw new IllegalArgumentException("maxRequestBytes must be > 0, was " + maxRequestBytes);
+        }
         this.maxBulkLength = maxBulkLength;
         this.maxArrayLength = maxArrayLength;
         this.maxInlineLength = maxInlineLength;
+        this.maxRequestBytes = maxRequestBytes;
+        this.budget = java.util.Objects.requireNonNull(budget, "budget");
+    }
+
+    /**
+     * {@return the default request limit for {@code maxBulkLength}: the largest argument with its
+     * overhead plus {@link #DEFAULT_REQUEST_HEADROOM}, so that a command with one argument of the
+     * largest size (e.g. SET key value) always fits}
+     */
+    public static long defaultMaxRequest(int maxBulkLength) {
+        return (long) maxBulkLength + DEFAULT_REQUEST_HEADROOM;
+    }
+
+    /** {@return the heap the partial command holds now (see the class comment); 0 between commands} */
+    public long retainedBytes() {
+        return retained;
+    }
+
+    /** {@return whether a multibulk command is partially parsed} */
+    public boolean inCommand() {
+        return expected >= 0;
+    }
+
+    /**
+     * Drops the partial command, if any, and returns its budget reservation. Call it when the
+     * connection closes; idempotent. The parser stays usable only if it had not failed.
+     */
+    public void release() {
+        expected = -1;
+        args = null;
+        retained = 0;
+        if (reserved > 0) {
+            budget.release(reserved);
+            reserved = 0;
+        }
     }
 
     /**
@@ -64,11 +149,41 @@ public final class RespParser {
             throw new RespProtocolException("ERR Protocol error: connection already failed");
         }
         try {
-            return parse(in);
+            byte[][] command = parse(in);
+            if (command != null) {
+                if (reserved > 0) {
+                    budget.release(reserved);
+                    reserved = 0;
+                }
+            } else if (expected >= 0 || in.hasRemaining()) {
+                reserve(retained + in.remaining());
+            }
+            return command;
         } catch (RespProtocolException e) {
             failed = true;
+            release();
             throw e;
         }
+    }
+
+    /** Grows the budget reservation of the partial command to {@code held} bytes. */
+    private void reserve(long held) {
+        if (held > reserved) {
+            if (!budget.tryReserve(held - reserved)) {
+                throw new RespProtocolException("ERR Protocol error: partial requests of all connections would exceed"
+                        + " the server's budget of " + budget.capacity() + " bytes (request-budget)");
+            }
+            reserved = held;
+        }
+    }
+
+    /** Counts {@code bytes} more of heap for the partial command; throws beyond {@code maxRequestBytes}. */
+    private void retain(long bytes) {
+        if (retained + bytes > maxRequestBytes) {
+            throw new RespProtocolException("ERR Protocol error: request exceeds the limit of " + maxRequestBytes
+                    + " bytes of parsed arguments (max-request), at argument " + (filled + 1) + " of " + expected);
+        }
+        retained += bytes;
     }
 
     private byte[][] parse(ByteBuffer in) {
@@ -93,8 +208,11 @@ public final class RespParser {
             }
             expected = (int) count;
             filled = 0;
+            retained = 0;
             // Do not trust the count for the allocation: grow as elements arrive.
-            args = new byte[(int) Math.min(count, 16)][];
+            int capacity = (int) Math.min(count, 16);
+            retain(ARRAY_HEADER + (long) capacity * REFERENCE_BYTES);
+            args = new byte[capacity][];
         }
         while (filled < expected) {
             int start = in.position();
@@ -113,6 +231,9 @@ public final class RespParser {
             if (len < 0 || len > maxBulkLength) {
                 throw new RespProtocolException("ERR Protocol error: invalid bulk length");
             }
+            if (retained + len + ELEMENT_OVERHEAD > maxRequestBytes) {
+                retain(len + ELEMENT_OVERHEAD); // throws: refuse before waiting for the bytes
+            }
             int dataStart = lineEnd + 2;
             if ((long) in.limit() - dataStart < len + 2) {
                 return null; // wait for the whole bulk string and its CRLF
@@ -121,17 +242,21 @@ public final class RespParser {
             if (in.get(dataEnd) != '\r' || in.get(dataEnd + 1) != '\n') {
                 throw new RespProtocolException("ERR Protocol error: bulk string not terminated by CRLF");
             }
+            retain(len + ELEMENT_OVERHEAD);
             byte[] arg = new byte[(int) len];
             in.get(dataStart, arg);
             in.position(dataEnd + 2);
             if (filled == args.length) {
-                args = Arrays.copyOf(args, (int) Math.min((long) args.length * 2, expected));
+                int capacity = (int) Math.min((long) args.length * 2, expected);
+                retain((long) (capacity - args.length) * REFERENCE_BYTES);
+                args = Arrays.copyOf(args, capacity);
             }
             args[filled++] = arg;
         }
         byte[][] done = args.length == expected ? args : Arrays.copyOf(args, expected);
         expected = -1;
         args = null;
+        retained = 0;
         return done;
     }
 

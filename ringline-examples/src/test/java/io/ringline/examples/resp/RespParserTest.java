@@ -161,4 +161,115 @@ class RespParserTest {
         RespParser q = new RespParser(1024, 16, 256);
         assertTrue(fails(q, "*1\r\n$" + "1".repeat(300)).getMessage().startsWith("ERR Protocol error"));
     }
+
+    // ------------------------------------------------------------------ heap held by partial commands
+
+    static final String EMPTY_ARG = "$0\r\n\r\n";
+
+    @Test
+    void partialCommandHeapIsCountedWithoutTrustingTheCount() {
+        RespParser p = new RespParser();
+        ByteBuffer in = ByteBuffer.wrap(b("*1048576\r\n"));
+        assertNull(p.next(in));
+        assertTrue(p.inCommand());
+        // the count pre-allocates nothing in proportion: the array starts at 16 slots
+        assertEquals(RespParser.ARRAY_HEADER + 16L * RespParser.REFERENCE_BYTES, p.retainedBytes());
+        assertNull(p.next(ByteBuffer.wrap(b(EMPTY_ARG.repeat(100) + "$3\r\nabc\r\n"))));
+        // 101 arguments (3 bytes in all), the array doubled to 128 slots
+        assertEquals(RespParser.ARRAY_HEADER + 128L * RespParser.REFERENCE_BYTES + 101L * RespParser.ELEMENT_OVERHEAD + 3,
+                p.retainedBytes());
+        // at least the real footprint of an empty byte[] (16 bytes) plus a compressed reference (4) each
+        assertTrue(p.retainedBytes() >= 101 * 20);
+    }
+
+    /** The attack: *1048576 then empty arguments forever. What the parser holds never exceeds the limit. */
+    @Test
+    void attackIsRefusedAtTheLimitAndHeldBytesStayBounded() {
+        long limit = 64 << 10;
+        RespParser p = new RespParser(16 << 20, RespParser.DEFAULT_MAX_ARRAY, RespParser.DEFAULT_MAX_INLINE, limit,
+                RequestBudget.UNLIMITED);
+        assertNull(p.next(ByteBuffer.wrap(b("*1048576\r\n"))));
+        byte[] chunk = b(EMPTY_ARG.repeat(100));
+        RespProtocolException refused = null;
+        int chunks = 0;
+        while (refused == null && chunks < 10_000) {
+            try {
+                assertNull(p.next(ByteBuffer.wrap(chunk)));
+                chunks++;
+            } catch (RespProtocolException e) {
+                refused = e;
+            }
+            assertTrue(p.retainedBytes() <= limit, p.retainedBytes() + " bytes held after " + chunks + " chunks");
+        }
+        assertNotNull(refused, "never refused");
+        assertTrue(refused.getMessage().startsWith("ERR Protocol error: request exceeds the limit of 65536 bytes"),
+                refused.getMessage());
+        assertTrue(chunks * 100 >= 1500 && chunks * 100 <= 2800, chunks * 100 + " arguments accepted");
+        assertEquals(0, p.retainedBytes(), "the partial command is dropped after the error");
+    }
+
+    @Test
+    void anArgumentThatWouldExceedTheLimitIsRefusedBeforeItsBytesArrive() {
+        RespParser p = new RespParser(1 << 20, 16, 256, 10_000, RequestBudget.UNLIMITED);
+        RespProtocolException e = fails(p, "*2\r\n$3\r\nSET\r\n$20000\r\n");
+        assertTrue(e.getMessage().contains("limit of 10000 bytes"), e.getMessage());
+    }
+
+    @Test
+    void theLargestLegitimateRequestFitsTheDefaultLimit() {
+        int maxBulk = 1 << 20;
+        RespParser p = new RespParser(maxBulk, RespParser.DEFAULT_MAX_ARRAY, RespParser.DEFAULT_MAX_INLINE,
+                RespParser.defaultMaxRequest(maxBulk), RequestBudget.UNLIMITED);
+        String value = "v".repeat(maxBulk);
+        List<byte[][]> cmds = feed(p, b("*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$" + maxBulk + "\r\n" + value + "\r\n"), 20, 5000);
+        assertEquals(1, cmds.size());
+        assertEquals(maxBulk, cmds.getFirst()[2].length);
+    }
+
+    @Test
+    void budgetIsReservedOnlyWhilePartialAndAlwaysReturned() {
+        RequestBudget budget = new RequestBudget(100_000);
+        RespParser p = new RespParser(1 << 20, RespParser.DEFAULT_MAX_ARRAY, 1024, 1 << 20, budget);
+        // complete commands never reserve
+        assertEquals(1, feed(p, b("*1\r\n$4\r\nPING\r\n")).size());
+        assertEquals(0, budget.used());
+        // a partial command reserves what it holds plus the unconsumed bytes kept for it
+        ByteBuffer in = ByteBuffer.wrap(b("*2\r\n$4\r\nECHO\r\n$5\r\nhel"));
+        assertNull(p.next(in));
+        assertEquals(p.retainedBytes() + in.remaining(), budget.used());
+        assertTrue(budget.used() > 0);
+        // completing it returns the reservation
+        ByteBuffer rest = ByteBuffer.allocate(64).put(in).put(b("lo\r\n")).flip();
+        assertEquals(2, p.next(rest).length);
+        assertEquals(0, budget.used());
+        // release() on close returns it too
+        assertNull(p.next(ByteBuffer.wrap(b("*2\r\n$4\r\nECHO\r\n"))));
+        assertTrue(budget.used() > 0);
+        p.release();
+        p.release();
+        assertEquals(0, budget.used());
+
+        // partial commands of two parsers together are refused beyond the budget, and the refused one returns its share
+        RespParser q = new RespParser(1 << 20, RespParser.DEFAULT_MAX_ARRAY, 1024, 1 << 20, budget);
+        RespParser r = new RespParser(1 << 20, RespParser.DEFAULT_MAX_ARRAY, 1024, 1 << 20, budget);
+        byte[] many = b("*100000\r\n" + EMPTY_ARG.repeat(2000)); // ~64 KB held
+        assertNull(q.next(ByteBuffer.wrap(many)));
+        long held = budget.used();
+        assertTrue(held > 50_000 && held <= 100_000, held + " reserved");
+        RespProtocolException e = fails(r, "*100000\r\n" + EMPTY_ARG.repeat(2000));
+        assertTrue(e.getMessage().contains("budget of 100000 bytes"), e.getMessage());
+        assertEquals(held, budget.used(), "the refused parser returned its reservation");
+        q.release();
+        assertEquals(0, budget.used());
+    }
+
+    @Test
+    void failureReturnsTheReservation() {
+        RequestBudget budget = new RequestBudget(1 << 20);
+        RespParser p = new RespParser(1 << 20, 16, 256, 1 << 20, budget);
+        assertNull(p.next(ByteBuffer.wrap(b("*3\r\n$3\r\nSET\r\n"))));
+        assertTrue(budget.used() > 0);
+        fails(p, "+oops\r\n");
+        assertEquals(0, budget.used());
+    }
 }
