@@ -107,6 +107,8 @@ final class HttpHandler implements Handler {
         boolean finished;
         /** Requests answered so far: the request timer's progress counter. */
         long answered;
+        /** The runtime is shutting down: close (not linger) once the responses were sent. */
+        boolean draining;
         RequestTimer timer;
     }
 
@@ -351,11 +353,33 @@ final class HttpHandler implements Handler {
         }
     }
 
-    /** Every response was queued and the connection is to close: see {@link Linger}. */
+    /**
+     * Graceful shutdown: no more requests will arrive (the runtime discards input from now on), so
+     * send the responses still pending, then close.
+     */
+    @Override
+    public void onDrain(Connection connection) {
+        State s = connection.attachment();
+        s.draining = true;
+        s.closing = true;
+        s.timer.cancel();
+        if (s.pending == null) {
+            finish(connection, s);
+        } // else onWritable sends them and then finishes
+    }
+
+    /**
+     * Every response was queued and the connection is to close: see {@link Linger}; at shutdown
+     * simply close (input is discarded while draining, so the close stays clean).
+     */
     private static void finish(Connection connection, State s) {
         if (!s.finished) {
             s.finished = true;
-            Linger.start(connection);
+            if (s.draining) {
+                connection.close();
+            } else {
+                Linger.start(connection);
+            }
         }
     }
 

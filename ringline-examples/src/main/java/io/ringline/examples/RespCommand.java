@@ -9,10 +9,8 @@ import io.ringline.examples.resp.RespCommands;
 import io.ringline.examples.resp.RespParser;
 
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code resp --port N [--workers N] [--host ADDR] [--arena-mb N] [--region-threshold N] [--max-bulk N]
@@ -37,7 +35,7 @@ final class RespCommand implements Command {
 
     @Override
     public String usage() {
-        return "--port N [--workers N] [--host ADDR] [--arena-mb N (default 6; io_uring: workers x arena counts"
+        return ServerOptions.USAGE + " [--arena-mb N (default 6; io_uring: workers x arena counts"
                 + " against RLIMIT_MEMLOCK)] [--region-threshold BYTES (default " + RegionStore.DEFAULT_REGION_THRESHOLD
                 + ")] [--max-bulk BYTES (default 16 MiB)] [--max-request BYTES (heap a partial command may hold,"
                 + " default max-bulk + 1 MiB)] [--request-budget-mb N (heap partial commands of all connections may"
@@ -74,16 +72,9 @@ final class RespCommand implements Command {
     }
 
     static Settings settings(List<String> args) throws UsageException {
-        Options o = Options.parse(args, Set.of("port", "workers", "host", "arena-mb", "region-threshold", "max-bulk",
-                "max-request", "request-budget-mb", "request-timeout"));
-        int port = o.requiredInt("port", 0, 65535);
-        int workers = o.optionalInt("workers", 1, Config.MAX_WORKERS,
-                Math.min(Config.MAX_WORKERS, java.lang.Runtime.getRuntime().availableProcessors()));
-        String host = o.string("host", "0.0.0.0");
-        InetSocketAddress bind = new InetSocketAddress(host, port);
-        if (bind.isUnresolved()) {
-            throw new UsageException("option --host: cannot resolve '" + host + "'");
-        }
+        Options o = ServerOptions.parse(args, "arena-mb", "region-threshold", "max-bulk",
+                "max-request", "request-budget-mb", "request-timeout");
+        Config.Builder builder = ServerOptions.builder(o);
         int arenaMb = o.optionalInt("arena-mb", 1, 1024, RegionStore.DEFAULT_ARENA_BYTES >> 20);
         int threshold = o.optionalInt("region-threshold", 1, Integer.MAX_VALUE, RegionStore.DEFAULT_REGION_THRESHOLD);
         int maxBulk = o.optionalInt("max-bulk", 1, 512 << 20, DEFAULT_MAX_BULK);
@@ -94,7 +85,7 @@ final class RespCommand implements Command {
         int timeout = o.optionalInt("request-timeout", 0, 24 * 3600, (int) RespLimits.DEFAULT_REQUEST_TIMEOUT.toSeconds());
         RespLimits limits = new RespLimits(maxBulk, maxRequest, new RequestBudget((long) budgetMb << 20),
                 Duration.ofSeconds(timeout));
-        return new Settings(Config.builder().workers(workers).bind(bind), (long) arenaMb << 20, threshold, limits);
+        return new Settings(builder, (long) arenaMb << 20, threshold, limits);
     }
 
     /**

@@ -82,6 +82,8 @@ final class RespHandler implements Handler {
         final ArrayDeque<Object> pending = new ArrayDeque<>();
         boolean closing;
         boolean finished;
+        /** The runtime is shutting down: close (not linger) once the pending replies were sent. */
+        boolean draining;
 
         Session(Connection connection) {
             this.connection = connection;
@@ -193,11 +195,18 @@ final class RespHandler implements Handler {
             return true;
         }
 
-        /** Every reply was queued and no more will come: shut the output down and linger. */
+        /**
+         * Every reply was queued and no more will come: shut the output down and linger; at shutdown
+         * simply close (the runtime discards input while draining, so the close stays clean).
+         */
         void finish() {
             if (!finished) {
                 finished = true;
-                Linger.start(connection);
+                if (draining) {
+                    connection.close();
+                } else {
+                    Linger.start(connection);
+                }
             }
         }
 
@@ -293,6 +302,22 @@ final class RespHandler implements Handler {
         } else {
             connection.resumeReading();
         }
+    }
+
+    /**
+     * Graceful shutdown: no more commands will arrive (the runtime discards input from now on), so
+     * send the replies still pending, then close; a reply is never cut off by the shutdown.
+     */
+    @Override
+    public void onDrain(Connection connection) {
+        Session s = connection.attachment();
+        s.draining = true;
+        s.closing = true;
+        s.requestTimer.cancel();
+        s.parser.release();
+        if (s.pending.isEmpty()) {
+            s.finish();
+        } // else onWritable sends them and then finishes
     }
 
     @Override

@@ -86,6 +86,17 @@ class MainTest {
     }
 
     @Test
+    void everyServerTakesAnIdleTimeout() throws UsageException {
+        assertEquals(ServerOptions.DEFAULT_IDLE_TIMEOUT, EchoCommand.config(List.of("--port", "0")).idleTimeout());
+        assertEquals(java.time.Duration.ofSeconds(7),
+                EchoCommand.config(List.of("--port", "0", "--idle-timeout", "7")).idleTimeout());
+        assertEquals(java.time.Duration.ZERO, HttpCommand.config(List.of("--port", "0", "--idle-timeout", "0")).idleTimeout());
+        assertEquals(java.time.Duration.ofSeconds(9),
+                RespCommand.settings(List.of("--port", "0", "--idle-timeout", "9")).config().build().idleTimeout());
+        assertUsage("option --idle-timeout must be in [0, 604800], was -1", "echo", "--port", "0", "--idle-timeout", "-1");
+    }
+
+    @Test
     void absentBackendExits2NamingIt() {
         String old = System.getProperty(Config.BACKEND_PROPERTY);
         System.setProperty(Config.BACKEND_PROPERTY, "nonexistent");

@@ -1,0 +1,49 @@
+package io.ringline.examples;
+
+import io.ringline.Config;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The options every server subcommand takes: {@code --port N [--workers N] [--host ADDR]
+ * [--idle-timeout SECONDS]}, turned into the common part of the runtime {@link Config}.
+ */
+final class ServerOptions {
+
+    /** Default {@code --idle-timeout}: a connection silent in both directions this long is closed. */
+    static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(300);
+
+    /** Usage text of the common options. */
+    static final String USAGE = "--port N [--workers N] [--host ADDR] [--idle-timeout SECONDS (default "
+            + DEFAULT_IDLE_TIMEOUT.toSeconds() + ", 0: none)]";
+
+    private static final Set<String> NAMES = Set.of("port", "workers", "host", "idle-timeout");
+
+    private ServerOptions() {
+    }
+
+    /** Parses {@code args}, accepting the common options plus {@code extra}. */
+    static Options parse(List<String> args, String... extra) throws UsageException {
+        Set<String> known = new HashSet<>(NAMES);
+        known.addAll(List.of(extra));
+        return Options.parse(args, known);
+    }
+
+    /** {@return a config builder with the bind address, worker count and idle timeout {@code o} asks for} */
+    static Config.Builder builder(Options o) throws UsageException {
+        int port = o.requiredInt("port", 0, 65535);
+        int workers = o.optionalInt("workers", 1, Config.MAX_WORKERS,
+                Math.min(Config.MAX_WORKERS, java.lang.Runtime.getRuntime().availableProcessors()));
+        String host = o.string("host", "0.0.0.0");
+        InetSocketAddress bind = new InetSocketAddress(host, port);
+        if (bind.isUnresolved()) {
+            throw new UsageException("option --host: cannot resolve '" + host + "'");
+        }
+        int idle = o.optionalInt("idle-timeout", 0, 7 * 24 * 3600, (int) DEFAULT_IDLE_TIMEOUT.toSeconds());
+        return Config.builder().workers(workers).bind(bind).idleTimeout(Duration.ofSeconds(idle));
+    }
+}
