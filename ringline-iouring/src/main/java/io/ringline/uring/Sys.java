@@ -40,6 +40,7 @@ final class Sys {
     static final int ENOSYS = 38;
     static final int ECONNRESET = 104;
     static final int ENOBUFS = 105;
+    static final int EAGAIN = 11;
     static final int ENOTCONN = 107;
     static final int ECANCELED = 125;
 

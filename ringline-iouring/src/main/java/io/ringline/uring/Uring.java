@@ -14,6 +14,8 @@ final class Uring {
 
     static final short IORING_RECV_MULTISHOT = 2;
     static final short IORING_RECVSEND_FIXED_BUF = 4;
+    /** send/recv ioprio flag: wait for socket readiness before trying (no EAGAIN to user space again). */
+    static final short IORING_RECVSEND_POLL_FIRST = 1;
     static final short IORING_ACCEPT_MULTISHOT = 1;
 
     static final int IORING_ASYNC_CANCEL_ALL = 1;

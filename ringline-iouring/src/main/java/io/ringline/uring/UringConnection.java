@@ -52,6 +52,14 @@ final class UringConnection extends BaseConnection {
     private boolean readPaused;
     private boolean endOfStream;
     private boolean sendInFlight;
+    /**
+     * The last send completed with EAGAIN (the socket buffer was full and the kernel did not wait):
+     * the next one asks the kernel to wait for writability first (IORING_RECVSEND_POLL_FIRST), so
+     * the retry neither spins nor fails the connection.
+     */
+    private boolean sendPollFirst;
+    /** Like {@link #sendPollFirst}, for a receive that completed with EAGAIN. */
+    private boolean recvPollFirst;
     private OutboundEntry zcEntry;
     private int zcNotifs;
     private boolean ioClosed;
@@ -131,11 +139,12 @@ final class UringConnection extends BaseConnection {
         BufferRing ring = io.bufferRing();
         IoUringIoOps op;
         if (ring != null) {
-            op = new IoUringIoOps(Uring.OP_RECV, Uring.IOSQE_BUFFER_SELECT, Uring.IORING_RECV_MULTISHOT, fd,
+            op = new IoUringIoOps(Uring.OP_RECV, Uring.IOSQE_BUFFER_SELECT,
+                    (short) (Uring.IORING_RECV_MULTISHOT | (recvPollFirst ? Uring.IORING_RECVSEND_POLL_FIRST : 0)), fd,
                     0, 0, 0, 0, RECV, ring.groupId(), (short) 0, 0, 0);
         } else {
             ownRecvBuffer.clear();
-            op = new IoUringIoOps(Uring.OP_RECV, (byte) 0, (short) 0, fd, 0,
+            op = new IoUringIoOps(Uring.OP_RECV, (byte) 0, recvPollFirst ? Uring.IORING_RECVSEND_POLL_FIRST : 0, fd, 0,
                     MemorySegment.ofBuffer(ownRecvBuffer).address(), ownRecvBuffer.capacity(), 0, RECV,
                     (short) 0, (short) 0, 0, 0);
         }
@@ -161,6 +170,7 @@ final class UringConnection extends BaseConnection {
         }
         BufferRing ring = io.bufferRing();
         if (res > 0) {
+            recvPollFirst = false;
             if ((flags & Uring.IORING_CQE_F_BUFFER) != 0) {
                 int bid = flags >>> Uring.IORING_CQE_BUFFER_SHIFT;
                 try {
@@ -188,6 +198,9 @@ final class UringConnection extends BaseConnection {
             }
         } else if (-res == Sys.ECANCELED) {
             armRecv(); // cancelled by a pause that was lifted meanwhile (a no-op if closed or still paused)
+        } else if (-res == Sys.EAGAIN) {
+            recvPollFirst = true; // nothing to read after all: wait for readability, never spin
+            armRecv();
         } else if (!ioClosed) {
             fail("recv", res);
         }
@@ -208,7 +221,7 @@ final class UringConnection extends BaseConnection {
         if (zeroCopy(head)) {
             ByteBuffer b = head.buffer();
             long address = MemorySegment.ofBuffer(b).address();
-            IoUringIoOps op = new IoUringIoOps(Uring.OP_SEND_ZC, (byte) 0, Uring.IORING_RECVSEND_FIXED_BUF, fd,
+            IoUringIoOps op = new IoUringIoOps(Uring.OP_SEND_ZC, (byte) 0, (short) (Uring.IORING_RECVSEND_FIXED_BUF | sendPrio()), fd,
                     0, address, b.remaining(), Uring.MSG_NOSIGNAL, SEND_ZC, (short) head.regionSlot(), (short) 0, 0, 0);
             if (submit(op) != 0) {
                 zcEntry = head;
@@ -233,19 +246,24 @@ final class UringConnection extends BaseConnection {
         }
         IoUringIoOps op;
         if (n == 1) {
-            op = new IoUringIoOps(Uring.OP_SEND, (byte) 0, (short) 0, fd, 0, iov.get(JAVA_LONG, 56),
+            op = new IoUringIoOps(Uring.OP_SEND, (byte) 0, sendPrio(), fd, 0, iov.get(JAVA_LONG, 56),
                     (int) iov.get(JAVA_LONG, 64), Uring.MSG_NOSIGNAL, SEND, (short) 0, (short) 0, 0, 0);
         } else {
             // struct msghdr: name, namelen, iov, iovlen, control, controllen, flags
             iov.asSlice(0, 56).fill((byte) 0);
             iov.set(JAVA_LONG, 16, iov.address() + 56);
             iov.set(JAVA_LONG, 24, n);
-            op = new IoUringIoOps(Uring.OP_SENDMSG, (byte) 0, (short) 0, fd, 0, iov.address(), 1,
+            op = new IoUringIoOps(Uring.OP_SENDMSG, (byte) 0, sendPrio(), fd, 0, iov.address(), 1,
                     Uring.MSG_NOSIGNAL, SEND, (short) 0, (short) 0, 0, 0);
         }
         if (submit(op) != 0) {
             sendInFlight = true;
         }
+    }
+
+    /** {@return the send's ioprio flags: poll first after an EAGAIN} */
+    private short sendPrio() {
+        return sendPollFirst ? Uring.IORING_RECVSEND_POLL_FIRST : 0;
     }
 
     /** {@return whether {@code e} goes out as a zero-copy send from the kernel's fixed buffer} */
@@ -268,6 +286,14 @@ final class UringConnection extends BaseConnection {
             releaseDeferred();
             return;
         }
+        if (-res == Sys.EAGAIN) {
+            // The socket buffer was full and the kernel gave up instead of waiting (seen with slow
+            // readers): nothing was written; resend once the socket is writable.
+            releaseDeferred();
+            sendPollFirst = true;
+            doFlush();
+            return;
+        }
         if (res < 0) {
             releaseDeferred();
             if (-res != Sys.ECANCELED) {
@@ -275,6 +301,7 @@ final class UringConnection extends BaseConnection {
             }
             return;
         }
+        sendPollFirst = false;
         if (zc && res > 0 && res == zcEntry.buffer().remaining()) {
             worker.stats().regionSends++; // a fixed-buffer send (see entryFinished)
         }

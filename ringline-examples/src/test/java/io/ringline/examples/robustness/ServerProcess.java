@@ -128,7 +128,7 @@ final class ServerProcess implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, HEAP,
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-Dringline.backend=" + backend,
+                "-Dringline.backend=" + backend, "-Dorg.slf4j.simpleLogger.log.io.ringline.internal.Worker=debug",
                 "-cp", System.getProperty("java.class.path"),
                 "io.ringline.examples.Main", command, "--port", "0", "--workers", "2", "--host", "127.0.0.1"));
         cmd.addAll(List.of(extraArgs));
