@@ -49,6 +49,8 @@ public abstract class BaseConnection implements Connection {
     private boolean inputEndPending;
     /** The runtime is shutting down: reading stopped, the handler was asked to finish (see {@link #beginDrain}). */
     private boolean draining;
+    /** Closing at shutdown: the output was shut down after the last byte, waiting for the peer's end of stream. */
+    private boolean lingering;
     boolean flushScheduled;
     private CloseReason closingReason;
     private Throwable closingCause;
@@ -228,7 +230,7 @@ public abstract class BaseConnection implements Connection {
         }
         if (queue.isEmpty()) {
             if (state == State.CLOSING) {
-                finishClose(closingReason, closingCause);
+                closeWhenFlushed();
                 return;
             }
             if (outputShutdownRequested && !outputShutdownDone) {
@@ -249,6 +251,11 @@ public abstract class BaseConnection implements Connection {
 
     /** The peer shut down its output (end of stream). */
     public final void inputEnded() {
+        if (lingering && state == State.CLOSING) {
+            inputClosed = true;
+            finishClose(closingReason, closingCause); // the peer read everything and closed: a clean close
+            return;
+        }
         if (state != State.OPEN || inputClosed) {
             return;
         }
@@ -302,10 +309,29 @@ public abstract class BaseConnection implements Connection {
         closingCause = cause;
         inbound = null;
         if (queue.isEmpty()) {
-            finishClose(reason, cause);
+            closeWhenFlushed();
         } else {
             scheduleFlush();
         }
+    }
+
+    /**
+     * Every queued byte was written: close. While the runtime drains for shutdown, linger instead:
+     * shut the output down (the peer reads every byte, then end of stream) and keep reading and
+     * discarding until the peer closes too, because closing a socket with unread input makes the
+     * kernel send a reset that can destroy the replies the peer has not read yet. The end of the
+     * grace period bounds the wait.
+     */
+    private void closeWhenFlushed() {
+        if (!draining || inputClosed) {
+            finishClose(closingReason, closingCause);
+            return;
+        }
+        if (!outputShutdownDone) {
+            outputShutdownDone = true;
+            doShutdownOutput();
+        }
+        lingering = true;
     }
 
     /**
