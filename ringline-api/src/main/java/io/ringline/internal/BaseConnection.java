@@ -49,8 +49,8 @@ public abstract class BaseConnection implements Connection {
     private CloseReason closingReason;
     private Throwable closingCause;
     private Object attachment;
-    /** Unconsumed received bytes, in write mode (bytes are in [0, position)); null when empty. */
-    private ByteBuffer inbound;
+    /** Unconsumed received bytes; null until the handler first leaves bytes unconsumed, and once closing. */
+    private InboundBuffer inbound;
 
     protected BaseConnection(Worker worker, SocketAddress localAddress, SocketAddress remoteAddress) {
         this.worker = worker;
@@ -106,30 +106,28 @@ public abstract class BaseConnection implements Connection {
             return; // closing: input is discarded
         }
         if (readingPaused) {
-            stash(src.duplicate()); // read before the pause took effect: keep for resumeReading
+            stash(src); // read before the pause took effect: keep for resumeReading
             return;
         }
-        if (inbound == null || inbound.position() == 0) {
+        if (inbound == null || inbound.isEmpty()) {
+            // Nothing kept: show the fresh bytes in place and keep only what the handler left.
             ByteBuffer view = src.asReadOnlyBuffer();
             consume(view);
             if (state == State.OPEN && view.hasRemaining()) {
                 stash(view);
             }
-        } else {
-            if (stash(src.duplicate())) {
-                presentInbound();
-            }
+        } else if (stash(src)) {
+            presentInbound();
         }
     }
 
-    /** Presents the accumulated unconsumed bytes to the handler again. */
+    /** Presents the kept unconsumed bytes to the handler again; what it consumes is dropped from the front. */
     private void presentInbound() {
-        inbound.flip();
-        ByteBuffer view = inbound.asReadOnlyBuffer();
+        ByteBuffer view = inbound.readable();
+        int start = view.position();
         consume(view);
-        if (inbound != null) {
-            inbound.position(view.position());
-            inbound.compact();
+        if (inbound != null) { // null when the handler closed the connection
+            inbound.skip(view.position() - start);
         }
     }
 
@@ -157,12 +155,13 @@ public abstract class BaseConnection implements Connection {
     }
 
     /**
-     * Keeps unconsumed bytes; closes the connection (and returns false) beyond
-     * {@link Config#inboundLimit()} (plus, while reading is paused, the backend's receive buffers).
+     * Keeps unconsumed bytes ({@code rest} from position to limit; its position is not changed);
+     * closes the connection (and returns false) beyond {@link Config#inboundLimit()} (plus, while
+     * reading is paused, the backend's receive buffers).
      */
     private boolean stash(ByteBuffer rest) {
         int need = rest.remaining();
-        long have = inbound == null ? 0 : inbound.position();
+        long have = inbound == null ? 0 : inbound.readableBytes();
         Config cfg = worker.config();
         long limit = cfg.inboundLimit();
         // While paused, only bytes the backend had already received when the pause took effect
@@ -174,17 +173,15 @@ public abstract class BaseConnection implements Connection {
             return false;
         }
         if (inbound == null) {
-            inbound = ByteBuffer.allocate(Math.max(need, 1024));
-        } else if (inbound.remaining() < need) {
-            long required = inbound.position() + (long) need;
-            long doubled = Math.max(inbound.capacity() * 2L, required);
-            ByteBuffer bigger = ByteBuffer.allocate((int) Math.max(required, Math.min(limit, doubled)));
-            inbound.flip();
-            bigger.put(inbound);
-            inbound = bigger;
+            inbound = new InboundBuffer(InboundBuffer.retainedCapacity(cfg));
         }
-        inbound.put(rest);
+        inbound.append(rest, (int) Math.min(Integer.MAX_VALUE, limit + slack));
         return true;
+    }
+
+    /** {@return the kept unconsumed bytes, null if none were ever kept or the connection is closing; for tests} */
+    final InboundBuffer inboundBuffer() {
+        return inbound;
     }
 
     /** The backend wrote {@code n} bytes from the head of the queue. */
@@ -435,7 +432,7 @@ public abstract class BaseConnection implements Connection {
             if (state != State.OPEN || readingPaused) {
                 return;
             }
-            if (inbound != null && inbound.position() > 0) {
+            if (inbound != null && !inbound.isEmpty()) {
                 presentInbound();
             }
             if (inputEndPending && state == State.OPEN && !readingPaused) {
