@@ -173,7 +173,7 @@ public abstract class BaseConnection implements Connection {
             return false;
         }
         if (inbound == null) {
-            inbound = new InboundBuffer(InboundBuffer.retainedCapacity(cfg));
+            inbound = new InboundBuffer(InboundBuffer.retainedCapacity(cfg), worker.inboundSpare());
         }
         inbound.append(rest, (int) Math.min(Integer.MAX_VALUE, limit + slack));
         return true;

@@ -26,13 +26,15 @@ import java.nio.ByteBuffer;
  *       read-only) whether it is shown a fresh read or kept bytes.</li>
  *   <li>Memory: storage is allocated on the first append. When the buffer empties and its capacity
  *       exceeds {@link #retainedCapacity(Config)} (64 KiB or two receive buffers), the storage is
- *       dropped, so a connection that once received a large frame does not keep it while idle; an
- *       idle connection keeps at most the retained capacity. When the connection closes, its
- *       reference to this object is dropped and the direct memory is freed by the buffer's cleaner
- *       when the garbage collector finds it unreachable (like any {@code allocateDirect} buffer;
- *       the JVM collects when {@code -XX:MaxDirectMemorySize} would be exceeded). Netty returns an
- *       emptied cumulation to its pooled allocator instead; a pool here would trade the allocation
- *       of large frames for a per-worker cache and is not done.</li>
+ *       handed to the worker's {@link InboundSpare} (which keeps one such buffer per worker), so a
+ *       connection that once received a large frame does not keep it while idle: an idle
+ *       connection keeps at most the retained capacity. Growth beyond the retained capacity takes
+ *       the spare when it is large enough, so repeated large frames reuse one buffer instead of
+ *       allocating and zeroing fresh direct memory each time (what Netty's pooled allocator does
+ *       for an emptied cumulation). {@link #release()} hands the storage over when the connection
+ *       closes; a buffer that is simply dropped is freed by its cleaner once the garbage collector
+ *       finds it unreachable, like any {@code allocateDirect} buffer (the JVM collects when
+ *       {@code -XX:MaxDirectMemorySize} would be exceeded).</li>
  * </ul>
  *
  * <p>Not thread-safe: used by the owning worker's thread only.
@@ -43,6 +45,7 @@ final class InboundBuffer {
     static final int MIN_CAPACITY = 1024;
 
     private final int retainedCapacity;
+    private final InboundSpare spare;
     /** Direct storage, or null before the first append and after a large storage was dropped. */
     private ByteBuffer storage;
     /** Read-only duplicate of {@link #storage}, handed out by {@link #readable()}. */
@@ -55,12 +58,15 @@ final class InboundBuffer {
 
     /**
      * @param retainedCapacity the largest storage kept while the buffer is empty
+     * @param spare            the worker's cache of one larger storage
+     * @throws IllegalArgumentException if {@code retainedCapacity} is below {@link #MIN_CAPACITY}
      */
-    InboundBuffer(int retainedCapacity) {
+    InboundBuffer(int retainedCapacity, InboundSpare spare) {
         if (retainedCapacity < MIN_CAPACITY) {
             throw new IllegalArgumentException("retainedCapacity " + retainedCapacity + " is below " + MIN_CAPACITY);
         }
         this.retainedCapacity = retainedCapacity;
+        this.spare = spare;
     }
 
     /** {@return the largest storage an empty buffer keeps under {@code config}: 64 KiB or two receive buffers} */
@@ -130,6 +136,7 @@ final class InboundBuffer {
             long doubled = Math.min(maxCapacity, 2L * capacity);
             ByteBuffer old = storage;
             allocate((int) Math.max(held + need, doubled));
+
             storage.put(0, old, readIndex, held);
             regrownBytes += held;
         }
@@ -137,8 +144,10 @@ final class InboundBuffer {
         writeIndex = held;
     }
 
+    /** Installs a storage of at least {@code capacity} bytes: the worker's spare when the size is beyond the retained capacity and the spare is large enough. */
     private void allocate(int capacity) {
-        storage = ByteBuffer.allocateDirect(capacity);
+        ByteBuffer reused = capacity > retainedCapacity ? spare.take(capacity) : null;
+        storage = reused != null ? reused : ByteBuffer.allocateDirect(capacity);
         view = storage.asReadOnlyBuffer();
     }
 
@@ -169,10 +178,23 @@ final class InboundBuffer {
             readIndex = 0;
             writeIndex = 0;
             if (storage != null && storage.capacity() > retainedCapacity) {
-                storage = null;
-                view = null;
+                release();
             }
         }
+    }
+
+    /**
+     * Drops the kept bytes and the storage; a storage beyond the retained capacity goes to the
+     * worker's spare. For the connection's close; the buffer may be used again afterwards.
+     */
+    void release() {
+        if (storage != null && storage.capacity() > retainedCapacity) {
+            spare.offer(storage);
+        }
+        storage = null;
+        view = null;
+        readIndex = 0;
+        writeIndex = 0;
     }
 
     /** {@return bytes copied in by {@link #append}, in total} */

@@ -37,7 +37,7 @@ class InboundBufferTest {
 
     @Test
     void emptyingResetsBothIndexesAndKeepsASmallStorage() {
-        InboundBuffer buf = new InboundBuffer(64 * 1024);
+        InboundBuffer buf = new InboundBuffer(64 * 1024, new InboundSpare());
         buf.append(bytes(0, 100), UNBOUNDED);
         buf.skip(40);
         assertEquals(40, buf.readIndex());
@@ -52,22 +52,83 @@ class InboundBufferTest {
     }
 
     @Test
-    void aStorageAboveTheRetainedCapacityIsDroppedWhenEmptied() {
-        InboundBuffer buf = new InboundBuffer(4096);
+    void aStorageAboveTheRetainedCapacityGoesToTheWorkersSpareWhenEmptied() {
+        InboundSpare spare = new InboundSpare();
+        InboundBuffer buf = new InboundBuffer(4096, spare);
         buf.append(bytes(0, 5000), UNBOUNDED);
         assertEquals(5000, buf.capacity());
         buf.skip(4999);
         assertEquals(5000, buf.capacity(), "kept while not empty");
+        assertEquals(0, spare.capacity());
         buf.skip(1);
         assertEquals(0, buf.capacity(), "an idle connection does not pin a large buffer");
+        assertEquals(5000, spare.capacity(), "the worker keeps it for the next large frame");
         buf.append(bytes(3, 10), UNBOUNDED);
-        assertEquals(InboundBuffer.MIN_CAPACITY, buf.capacity());
+        assertEquals(InboundBuffer.MIN_CAPACITY, buf.capacity(), "small input does not take the spare");
+        assertEquals(5000, spare.capacity());
         assertKept(buf, 3, 10);
     }
 
     @Test
+    void growthBeyondTheRetainedCapacityTakesTheSpareWhenLargeEnough() {
+        InboundSpare spare = new InboundSpare();
+        InboundBuffer first = new InboundBuffer(4096, spare);
+        first.append(bytes(0, 20_000), UNBOUNDED);
+        first.skip(20_000);
+        assertEquals(20_000, spare.capacity());
+
+        InboundBuffer other = new InboundBuffer(4096, spare);
+        other.append(bytes(0, 4096), UNBOUNDED);
+        other.append(bytes(4096, 1), UNBOUNDED);
+        assertEquals(20_000, other.capacity(), "the spare replaces an 8 KiB allocation");
+        assertEquals(0, spare.capacity(), "taken, not shared");
+        assertKept(other, 0, 4097);
+        other.append(bytes(4097, 30_000), UNBOUNDED);
+        assertEquals(40_000, other.capacity(), "no spare left: allocated");
+        assertKept(other, 0, 34_097);
+    }
+
+    @Test
+    void aSpareTooSmallForTheGrowthIsNotTaken() {
+        InboundSpare spare = new InboundSpare();
+        InboundBuffer first = new InboundBuffer(4096, spare);
+        first.append(bytes(0, 5000), UNBOUNDED);
+        first.release();
+        assertEquals(5000, spare.capacity());
+        InboundBuffer other = new InboundBuffer(4096, spare);
+        other.append(bytes(0, 4096), UNBOUNDED);
+        other.append(bytes(0, 2000), UNBOUNDED);
+        assertEquals(8192, other.capacity(), "at least doubles: a 5000-byte spare does not do");
+        assertEquals(5000, spare.capacity());
+    }
+
+    @Test
+    void theSpareHoldsOneBufferAndKeepsTheLarger() {
+        InboundSpare spare = new InboundSpare();
+        spare.offer(ByteBuffer.allocateDirect(8000));
+        spare.offer(ByteBuffer.allocateDirect(5000));
+        assertEquals(8000, spare.capacity());
+        spare.offer(ByteBuffer.allocateDirect(9000));
+        assertEquals(9000, spare.capacity());
+        assertNull(spare.take(9001));
+        assertEquals(9000, spare.take(100).capacity());
+        assertNull(spare.take(100));
+    }
+
+    @Test
+    void releaseDropsTheKeptBytesAndKeepsSmallStorageOutOfTheSpare() {
+        InboundSpare spare = new InboundSpare();
+        InboundBuffer buf = new InboundBuffer(4096, spare);
+        buf.append(bytes(0, 100), UNBOUNDED);
+        buf.release();
+        assertTrue(buf.isEmpty());
+        assertEquals(0, buf.capacity());
+        assertEquals(0, spare.capacity(), "only storage beyond the retained capacity is worth caching");
+    }
+
+    @Test
     void growthDoublesTheCapacityAndKeepsTheBytes() {
-        InboundBuffer buf = new InboundBuffer(64 * 1024);
+        InboundBuffer buf = new InboundBuffer(64 * 1024, new InboundSpare());
         buf.append(bytes(0, 1024), UNBOUNDED);
         assertEquals(1024, buf.capacity());
         buf.append(bytes(1024, 1), UNBOUNDED);
@@ -82,7 +143,7 @@ class InboundBufferTest {
 
     @Test
     void growthStopsAtTheMaximumCapacity() {
-        InboundBuffer buf = new InboundBuffer(64 * 1024);
+        InboundBuffer buf = new InboundBuffer(64 * 1024, new InboundSpare());
         buf.append(bytes(0, 1024), 1500);
         buf.append(bytes(1024, 400), 1500);
         assertEquals(1500, buf.capacity());
@@ -91,7 +152,7 @@ class InboundBufferTest {
 
     @Test
     void compactsWhenShortOfSpaceAndTheReadIndexPassedHalf() {
-        InboundBuffer buf = new InboundBuffer(64 * 1024);
+        InboundBuffer buf = new InboundBuffer(64 * 1024, new InboundSpare());
         buf.append(bytes(0, 1024), UNBOUNDED);
         buf.skip(600);
         buf.append(bytes(1024, 500), UNBOUNDED);
@@ -104,7 +165,7 @@ class InboundBufferTest {
 
     @Test
     void appendsBehindTheWriteIndexWithoutMovingWhileThereIsSpace() {
-        InboundBuffer buf = new InboundBuffer(64 * 1024);
+        InboundBuffer buf = new InboundBuffer(64 * 1024, new InboundSpare());
         buf.append(bytes(0, 100), UNBOUNDED);
         buf.skip(90);
         buf.append(bytes(100, 500), UNBOUNDED);
@@ -115,7 +176,7 @@ class InboundBufferTest {
 
     @Test
     void growsInsteadOfCompactingWhenLittleWasConsumed() {
-        InboundBuffer buf = new InboundBuffer(64 * 1024);
+        InboundBuffer buf = new InboundBuffer(64 * 1024, new InboundSpare());
         buf.append(bytes(0, 1024), UNBOUNDED);
         buf.skip(100);
         buf.append(bytes(1024, 50), UNBOUNDED);
@@ -127,7 +188,7 @@ class InboundBufferTest {
 
     @Test
     void aBufferAtTheMaximumCapacityCompactsEvenWhenLittleWasConsumed() {
-        InboundBuffer buf = new InboundBuffer(64 * 1024);
+        InboundBuffer buf = new InboundBuffer(64 * 1024, new InboundSpare());
         buf.append(bytes(0, 1024), 1024);
         buf.skip(10);
         buf.append(bytes(1024, 10), 1024);
@@ -138,7 +199,7 @@ class InboundBufferTest {
 
     @Test
     void appendBeyondTheMaximumThrowsNamingTheSizes() {
-        InboundBuffer buf = new InboundBuffer(64 * 1024);
+        InboundBuffer buf = new InboundBuffer(64 * 1024, new InboundSpare());
         buf.append(bytes(0, 1000), 2000);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> buf.append(bytes(0, 1001), 2000));
         assertTrue(e.getMessage().contains("1001") && e.getMessage().contains("2000"), e.getMessage());
@@ -147,7 +208,7 @@ class InboundBufferTest {
 
     @Test
     void skippingMoreThanIsKeptThrows() {
-        InboundBuffer buf = new InboundBuffer(64 * 1024);
+        InboundBuffer buf = new InboundBuffer(64 * 1024, new InboundSpare());
         buf.append(bytes(0, 10), UNBOUNDED);
         assertThrows(IllegalArgumentException.class, () -> buf.skip(11));
         assertThrows(IllegalArgumentException.class, () -> buf.skip(-1));
@@ -155,7 +216,7 @@ class InboundBufferTest {
 
     @Test
     void appendLeavesTheSourcePositionAndTheViewIsDirectAndReadOnly() {
-        InboundBuffer buf = new InboundBuffer(64 * 1024);
+        InboundBuffer buf = new InboundBuffer(64 * 1024, new InboundSpare());
         ByteBuffer src = bytes(0, 30).position(10);
         buf.append(src, UNBOUNDED);
         assertEquals(10, src.position());
