@@ -46,7 +46,7 @@ final class InboundBuffer {
 
     private final int retainedCapacity;
     private final InboundSpare spare;
-    /** Direct storage, or null before the first append and after a large storage was dropped. */
+    /** Direct storage, or null before the first append and after {@link #release()}. */
     private ByteBuffer storage;
     /** Read-only duplicate of {@link #storage}, handed out by {@link #readable()}. */
     private ByteBuffer view;
@@ -136,7 +136,6 @@ final class InboundBuffer {
             long doubled = Math.min(maxCapacity, 2L * capacity);
             ByteBuffer old = storage;
             allocate((int) Math.max(held + need, doubled));
-
             storage.put(0, old, readIndex, held);
             regrownBytes += held;
         }
@@ -144,7 +143,10 @@ final class InboundBuffer {
         writeIndex = held;
     }
 
-    /** Installs a storage of at least {@code capacity} bytes: the worker's spare when the size is beyond the retained capacity and the spare is large enough. */
+    /**
+     * Installs a storage of at least {@code capacity} bytes: the worker's spare when the size is
+     * beyond the retained capacity and the spare is large enough, else a new direct buffer.
+     */
     private void allocate(int capacity) {
         ByteBuffer reused = capacity > retainedCapacity ? spare.take(capacity) : null;
         storage = reused != null ? reused : ByteBuffer.allocateDirect(capacity);
@@ -164,7 +166,8 @@ final class InboundBuffer {
 
     /**
      * The handler consumed {@code n} bytes from the start of the unconsumed bytes. When none are
-     * left, both indexes go back to 0 and a storage above the retained capacity is dropped.
+     * left, both indexes go back to 0 and a storage above the retained capacity goes to the worker's
+     * spare.
      *
      * @param n consumed bytes, 0..{@link #readableBytes()}
      * @throws IllegalArgumentException if {@code n} is out of that range
