@@ -61,8 +61,8 @@ public abstract class BaseConnection implements Connection {
     private long lastActivityNanos;
     private TimerHandle idleTimer;
     private final Runnable idleCheck = this::checkIdle;
-    /** Unconsumed received bytes, in write mode (bytes are in [0, position)); null when empty. */
-    private ByteBuffer inbound;
+    /** Unconsumed received bytes; null until the handler first leaves bytes unconsumed, and once closing. */
+    private InboundBuffer inbound;
 
     protected BaseConnection(Worker worker, SocketAddress localAddress, SocketAddress remoteAddress) {
         this.worker = worker;
@@ -128,30 +128,28 @@ public abstract class BaseConnection implements Connection {
             return; // closing, or draining at shutdown (reading has stopped): input is discarded
         }
         if (readingPaused) {
-            stash(src.duplicate()); // read before the pause took effect: keep for resumeReading
+            stash(src); // read before the pause took effect: keep for resumeReading
             return;
         }
-        if (inbound == null || inbound.position() == 0) {
+        if (inbound == null || inbound.isEmpty()) {
+            // Nothing kept: show the fresh bytes in place and keep only what the handler left.
             ByteBuffer view = src.asReadOnlyBuffer();
             consume(view);
             if (state == State.OPEN && view.hasRemaining()) {
                 stash(view);
             }
-        } else {
-            if (stash(src.duplicate())) {
-                presentInbound();
-            }
+        } else if (stash(src)) {
+            presentInbound();
         }
     }
 
-    /** Presents the accumulated unconsumed bytes to the handler again. */
+    /** Presents the kept unconsumed bytes to the handler again; what it consumes is dropped from the front. */
     private void presentInbound() {
-        inbound.flip();
-        ByteBuffer view = inbound.asReadOnlyBuffer();
+        ByteBuffer view = inbound.readable();
+        int start = view.position();
         consume(view);
-        if (inbound != null) {
-            inbound.position(view.position());
-            inbound.compact();
+        if (inbound != null) { // null when the handler closed the connection
+            inbound.skip(view.position() - start);
         }
     }
 
@@ -180,12 +178,13 @@ public abstract class BaseConnection implements Connection {
     }
 
     /**
-     * Keeps unconsumed bytes; closes the connection (and returns false) beyond
-     * {@link Config#inboundLimit()} (plus, while reading is paused, the backend's receive buffers).
+     * Keeps unconsumed bytes ({@code rest} from position to limit; its position is not changed);
+     * closes the connection (and returns false) beyond {@link Config#inboundLimit()} (plus, while
+     * reading is paused, the backend's receive buffers).
      */
     private boolean stash(ByteBuffer rest) {
         int need = rest.remaining();
-        long have = inbound == null ? 0 : inbound.position();
+        long have = inbound == null ? 0 : inbound.readableBytes();
         Config cfg = worker.config();
         long limit = cfg.inboundLimit();
         // While paused, only bytes the backend had already received when the pause took effect
@@ -197,17 +196,23 @@ public abstract class BaseConnection implements Connection {
             return false;
         }
         if (inbound == null) {
-            inbound = ByteBuffer.allocate(Math.max(need, 1024));
-        } else if (inbound.remaining() < need) {
-            long required = inbound.position() + (long) need;
-            long doubled = Math.max(inbound.capacity() * 2L, required);
-            ByteBuffer bigger = ByteBuffer.allocate((int) Math.max(required, Math.min(limit, doubled)));
-            inbound.flip();
-            bigger.put(inbound);
-            inbound = bigger;
+            inbound = new InboundBuffer(InboundBuffer.retainedCapacity(cfg), worker.inboundSpare());
         }
-        inbound.put(rest);
+        inbound.append(rest, (int) Math.min(Integer.MAX_VALUE, limit + slack));
         return true;
+    }
+
+    /** {@return the kept unconsumed bytes, null if none were ever kept or the connection is closing; for tests} */
+    /** Discards the kept input; a large storage goes back to the worker's spare at once. */
+    private void dropInbound() {
+        if (inbound != null) {
+            inbound.release();
+            inbound = null;
+        }
+    }
+
+    final InboundBuffer inboundBuffer() {
+        return inbound;
     }
 
     /** The backend wrote {@code n} bytes from the head of the queue. */
@@ -307,7 +312,7 @@ public abstract class BaseConnection implements Connection {
         state = State.CLOSING;
         closingReason = reason;
         closingCause = cause;
-        inbound = null;
+        dropInbound();
         if (queue.isEmpty()) {
             closeWhenFlushed();
         } else {
@@ -346,7 +351,7 @@ public abstract class BaseConnection implements Connection {
             return;
         }
         draining = true;
-        inbound = null;
+        dropInbound();
         if (readingPaused) {
             readingPaused = false;
             readingPausedChanged(false);
@@ -378,7 +383,7 @@ public abstract class BaseConnection implements Connection {
             return;
         }
         state = State.CLOSED;
-        inbound = null;
+        dropInbound();
         if (idleTimer != null) {
             idleTimer.cancel();
             idleTimer = null;
@@ -530,7 +535,7 @@ public abstract class BaseConnection implements Connection {
             if (state != State.OPEN || readingPaused || draining) {
                 return;
             }
-            if (inbound != null && inbound.position() > 0) {
+            if (inbound != null && !inbound.isEmpty()) {
                 presentInbound();
             }
             if (inputEndPending && state == State.OPEN && !readingPaused) {

@@ -67,6 +67,7 @@ public final class Worker implements WorkerContext {
     private final TimerQueue timers = new TimerQueue();
     private final RegionTable regions;
     private final BufferPool sendChunks;
+    private final InboundSpare inboundSpare = new InboundSpare();
     private final WorkerStatsImpl stats = new WorkerStatsImpl();
     private final ArrayDeque<BaseConnection> dirty = new ArrayDeque<>();
     private final Set<Runnable> pendingConnects = new HashSet<>();
@@ -285,6 +286,7 @@ public final class Worker implements WorkerContext {
             }
         }
         sendChunks.clear();
+        inboundSpare.clear();
         terminated.complete(null);
         runtime.workerTerminated(this, death);
     }
@@ -820,6 +822,11 @@ public final class Worker implements WorkerContext {
     /** {@return the pool of send chunks} */
     public BufferPool sendChunks() {
         return sendChunks;
+    }
+
+    /** {@return the cache of one large receive-accumulation storage, shared by this worker's connections} */
+    InboundSpare inboundSpare() {
+        return inboundSpare;
     }
 
     @Override
