@@ -352,6 +352,10 @@ public abstract class BaseConnection implements Connection {
         }
         draining = true;
         dropInbound();
+        if (inputEndPending) {
+            inputEndPending = false; // the peer already closed while paused: nothing to linger for
+            inputClosed = true;
+        }
         if (readingPaused) {
             readingPaused = false;
             readingPausedChanged(false);
@@ -528,17 +532,23 @@ public abstract class BaseConnection implements Connection {
             return;
         }
         readingPaused = false;
-        readingPausedChanged(false);
-        // Present what was kept on the next loop iteration, not inside the caller's callback. An
-        // internal task: at most one per pause/resume of this connection, queued by this worker itself.
+        // Present what was kept on the next loop iteration, not inside the caller's callback, and
+        // only then restart the backend's reading: if the handler pauses again while the kept bytes
+        // are presented, nothing new was received meanwhile (a receive restarted first could pile up
+        // a burst beyond the documented paused slack). An internal task: at most one per
+        // pause/resume of this connection, queued by this worker itself.
         worker.executeInternal(() -> {
-            if (state != State.OPEN || readingPaused || draining) {
+            if (state == State.CLOSED || readingPaused) {
                 return;
             }
-            if (inbound != null && !inbound.isEmpty()) {
+            if (state == State.OPEN && !draining && inbound != null && !inbound.isEmpty()) {
                 presentInbound();
             }
-            if (inputEndPending && state == State.OPEN && !readingPaused) {
+            if (state == State.CLOSED || readingPaused) {
+                return;
+            }
+            readingPausedChanged(false); // also while draining or lingering: input is read and discarded
+            if (inputEndPending && state == State.OPEN && !draining) {
                 inputEndPending = false;
                 inputEnded();
             }

@@ -180,7 +180,7 @@ class EchoServerTest {
                 // expected: TCP flow control holds the writer back
             }
             Config c = Config.builder().build(); // the defaults the server runs with
-            long bound = c.sendQueueLimit() + c.recvBufferSize() + 2L * c.recvBufferCount() * c.recvBufferSize();
+            long bound = c.sendQueueLimit() + c.recvBufferSize() + (long) c.recvBufferCount() * c.recvBufferSize();
             assertTrue(heldByServer() <= bound, "the server holds " + heldByServer() + " bytes for a stalled reader,"
                     + " bound " + bound);
             InputStream in = s.getInputStream();
@@ -234,7 +234,7 @@ class EchoServerTest {
                     return null;
                 }));
             }
-            long bound = clients * (sendQueueLimit + recvBufferSize + 2L * recvBufferCount * recvBufferSize);
+            long bound = clients * (sendQueueLimit + recvBufferSize + (long) recvBufferCount * recvBufferSize);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             long max = 0;
             // observe while the clients write and nobody reads (2 s, or until every write returned)
