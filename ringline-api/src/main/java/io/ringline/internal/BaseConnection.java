@@ -202,7 +202,6 @@ public abstract class BaseConnection implements Connection {
         return true;
     }
 
-    /** {@return the kept unconsumed bytes, null if none were ever kept or the connection is closing; for tests} */
     /** Discards the kept input; a large storage goes back to the worker's spare at once. */
     private void dropInbound() {
         if (inbound != null) {
@@ -211,6 +210,7 @@ public abstract class BaseConnection implements Connection {
         }
     }
 
+    /** {@return the kept unconsumed bytes, null if none were ever kept or the connection is closing; for tests} */
     final InboundBuffer inboundBuffer() {
         return inbound;
     }
