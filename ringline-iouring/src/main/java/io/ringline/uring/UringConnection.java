@@ -268,6 +268,9 @@ final class UringConnection extends BaseConnection {
 
     /** {@return whether {@code e} goes out as a zero-copy send from the kernel's fixed buffer} */
     private boolean zeroCopy(OutboundEntry e) {
+        if (e == zcEntry) {
+            return true; // the rest of a partly written zero-copy send stays zero-copy, however short
+        }
         return e.regionSlot() >= 0 && Features.sendZc && io.hasFixedSlot(e.regionSlot())
                 && e.buffer().remaining() >= Features.zcThreshold;
     }
@@ -304,6 +307,9 @@ final class UringConnection extends BaseConnection {
         sendPollFirst = false;
         if (zc && res > 0 && res == zcEntry.buffer().remaining()) {
             worker.stats().regionSends++; // a fixed-buffer send (see entryFinished)
+        }
+        if (zc && res == zcEntry.buffer().remaining()) {
+            zcEntry = null; // written whole: the next entry decides for itself
         }
         written(res);
         releaseDeferred();
