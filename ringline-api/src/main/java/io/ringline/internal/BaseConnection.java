@@ -47,6 +47,11 @@ public abstract class BaseConnection implements Connection {
     private boolean writeBlocked;
     private boolean readingPaused;
     private boolean inputEndPending;
+    /**
+     * Between {@link #resumeReading()} and the task that presents the kept bytes: an end of stream
+     * arriving meanwhile must wait for them, or the handler would learn of it with bytes unseen.
+     */
+    private boolean presentationPending;
     /** The runtime is shutting down: reading stopped, the handler was asked to finish (see {@link #beginDrain}). */
     private boolean draining;
     /** Closing at shutdown: the output was shut down after the last byte, waiting for the peer's end of stream. */
@@ -264,7 +269,7 @@ public abstract class BaseConnection implements Connection {
         if (state != State.OPEN || inputClosed) {
             return;
         }
-        if (readingPaused) {
+        if (readingPaused || presentationPending) {
             inputEndPending = true; // reported after resumeReading presented the buffered bytes
             return;
         }
@@ -532,12 +537,14 @@ public abstract class BaseConnection implements Connection {
             return;
         }
         readingPaused = false;
+        presentationPending = true;
         // Present what was kept on the next loop iteration, not inside the caller's callback, and
         // only then restart the backend's reading: if the handler pauses again while the kept bytes
         // are presented, nothing new was received meanwhile (a receive restarted first could pile up
         // a burst beyond the documented paused slack). An internal task: at most one per
         // pause/resume of this connection, queued by this worker itself.
         worker.executeInternal(() -> {
+            presentationPending = false;
             if (state == State.CLOSED || readingPaused) {
                 return;
             }

@@ -9,30 +9,32 @@ import org.junit.jupiter.api.Assumptions;
 import java.util.List;
 
 /**
- * The backends the server tests run on: every provider on the class path. An unavailable one is
- * skipped with its reason, except io_uring when the environment variable
- * {@code RINGLINE_REQUIRE_IOURING=1} is set: then its absence fails the test.
+ * The backends the example-server tests run on (in process, and as child processes in the
+ * robustness suite): both real backends, always. A backend whose provider is missing from the
+ * class path fails the test; an unavailable one fails too, except io_uring, which is skipped with
+ * the provider's reason unless the environment variable {@code RINGLINE_REQUIRE_IOURING=1} is set
+ * (as CI sets it on Linux).
  */
-final class Backends {
+public final class Backends {
 
     private Backends() {
     }
 
-    /** {@return the names of every backend provider (a {@code @MethodSource})} */
-    static List<String> names() {
-        return BackendSelector.providers().stream().map(BackendProvider::name).toList();
+    /** {@return the names of the backends every server test runs on (a {@code @MethodSource})} */
+    public static List<String> names() {
+        return List.of("nio", "io_uring");
     }
 
-    /** Skips (or fails, see the class comment) the calling test if {@code name} is unavailable. */
-    static void assumeAvailable(String name) {
+    /** Fails or skips (see the class comment) the calling test if {@code name} cannot run here. */
+    public static void assumeAvailable(String name) {
         BackendProvider p = BackendSelector.providers().stream().filter(b -> b.name().equals(name)).findFirst()
-                .orElseThrow();
+                .orElseThrow(() -> new AssertionError("backend " + name + " is not on the class path"));
         Availability a = p.availability();
         if (a.available()) {
             return;
         }
-        if (name.equals("io_uring") && "1".equals(System.getenv("RINGLINE_REQUIRE_IOURING"))) {
-            Assertions.fail("backend io_uring is required (RINGLINE_REQUIRE_IOURING=1) but unavailable: " + a.reason());
+        if (!name.equals("io_uring") || "1".equals(System.getenv("RINGLINE_REQUIRE_IOURING"))) {
+            Assertions.fail("backend " + name + " is required but unavailable: " + a.reason());
         }
         Assumptions.abort("backend " + name + " unavailable: " + a.reason());
     }

@@ -1,10 +1,7 @@
 package io.ringline.examples.robustness;
 
-import io.ringline.internal.BackendSelector;
-import io.ringline.spi.Availability;
-import io.ringline.spi.BackendProvider;
+import io.ringline.examples.Backends;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -93,26 +90,14 @@ final class ServerProcess implements AutoCloseable {
 
     // ------------------------------------------------------------------ backends
 
-    /** {@return the names of the backends every case runs on (a {@code @MethodSource})} */
+    /** {@return the backends every case runs on: see {@link Backends#names()}} */
     static List<String> backends() {
-        return List.of("nio", "io_uring");
+        return Backends.names();
     }
 
-    /**
-     * Fails if {@code backend} is unavailable in this environment and required (nio always is; io_uring
-     * when {@code RINGLINE_REQUIRE_IOURING=1}, as CI sets), else aborts the test with the reason.
-     */
+    /** Fails or skips the calling test if {@code backend} cannot run here: see {@link Backends#assumeAvailable}. */
     static void requireAvailable(String backend) {
-        BackendProvider p = BackendSelector.providers().stream().filter(b -> b.name().equals(backend)).findFirst()
-                .orElseThrow(() -> new AssertionError("backend " + backend + " is not on the class path"));
-        Availability a = p.availability();
-        if (a.available()) {
-            return;
-        }
-        if (backend.equals("nio") || "1".equals(System.getenv("RINGLINE_REQUIRE_IOURING"))) {
-            Assertions.fail("backend " + backend + " is required but unavailable: " + a.reason());
-        }
-        Assumptions.abort("backend " + backend + " unavailable: " + a.reason());
+        Backends.assumeAvailable(backend);
     }
 
     // ------------------------------------------------------------------ start and stop
