@@ -88,16 +88,17 @@ class IdleTimeoutTest extends BackendTest {
     @Test
     void trafficKeepsAConnectionOpenAndSilenceThenClosesIt() throws Exception {
         Recorder h = new Recorder(null, 0);
-        try (Runtime rt = start(serverConfig().idleTimeout(IDLE), w -> h);
+        Duration idle = Duration.ofMillis(800); // ten times the send interval: a loaded CI machine may stall the client
+        try (Runtime rt = start(serverConfig().idleTimeout(idle), w -> h);
              Socket s = Clients.connect(address(rt))) {
             OutputStream out = s.getOutputStream();
             InputStream in = s.getInputStream();
-            // one byte every 100 ms for 4 idle periods: never idle for a whole period
-            long end = System.nanoTime() + IDLE.multipliedBy(4).toNanos();
+            // one byte every 80 ms for 3 idle periods: never idle for a whole period
+            long end = System.nanoTime() + idle.multipliedBy(3).toNanos();
             while (System.nanoTime() < end) {
                 out.write('x');
                 assertEquals('x', in.read(), "echo while active");
-                LockSupport.parkNanos(Duration.ofMillis(100).toNanos()); // the client's send interval, not a wait for an event
+                LockSupport.parkNanos(Duration.ofMillis(80).toNanos()); // the client's send interval, not a wait for an event
             }
             assertTrue(h.closes.isEmpty(), "an active connection stayed open, closes: " + h.closes);
             assertEquals(-1, in.read(), "closed once silent");
