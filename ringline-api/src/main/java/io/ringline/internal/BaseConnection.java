@@ -30,7 +30,12 @@ import java.util.concurrent.CompletionStage;
  */
 public abstract class BaseConnection implements Connection {
 
-    private enum State { OPEN, CLOSING, CLOSED }
+    /**
+     * OPEN; CLOSING: flushing the queue before the close; LINGERING: at shutdown, everything was
+     * written and the output shut down, waiting for the peer's end of stream (see
+     * {@link #closeWhenFlushed()}); CLOSED.
+     */
+    private enum State { OPEN, CLOSING, LINGERING, CLOSED }
 
     protected final Worker worker;
     private final SendQueue queue;
@@ -54,8 +59,6 @@ public abstract class BaseConnection implements Connection {
     private boolean presentationPending;
     /** The runtime is shutting down: reading stopped, the handler was asked to finish (see {@link #beginDrain}). */
     private boolean draining;
-    /** Closing at shutdown: the output was shut down after the last byte, waiting for the peer's end of stream. */
-    private boolean lingering;
     boolean flushScheduled;
     private CloseReason closingReason;
     private Throwable closingCause;
@@ -261,7 +264,7 @@ public abstract class BaseConnection implements Connection {
 
     /** The peer shut down its output (end of stream). */
     public final void inputEnded() {
-        if (lingering && state == State.CLOSING) {
+        if (state == State.LINGERING) {
             inputClosed = true;
             finishClose(closingReason, closingCause); // the peer read everything and closed: a clean close
             return;
@@ -341,7 +344,9 @@ public abstract class BaseConnection implements Connection {
             outputShutdownDone = true;
             doShutdownOutput();
         }
-        lingering = true;
+        if (state == State.CLOSING) { // not if the shutdown of the output failed and closed it
+            state = State.LINGERING;
+        }
     }
 
     /**
