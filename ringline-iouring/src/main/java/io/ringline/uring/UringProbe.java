@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -134,8 +135,16 @@ final class UringProbe {
     static Facts observe() {
         String os = System.getProperty("os.name", "?");
         String release = System.getProperty("os.version", "?");
+        return guarded(os, release, () -> observeLinux(os, release));
+    }
+
+    /**
+     * {@return what {@code observation} observed, or, if it threw a {@link LinkageError} (a Netty
+     * without a class, field or method this backend uses), facts that record that error}
+     */
+    static Facts guarded(String os, String release, Supplier<Facts> observation) {
         try {
-            return observeLinux(os, release);
+            return observation.get();
         } catch (LinkageError e) {
             return new Facts(os, release, -1, null, 0, null, 0, null, false, null, null, false, false, false, false, null, e);
         }
@@ -175,7 +184,7 @@ final class UringProbe {
         try {
             netty = IoUring.isAvailable();
             cause = netty ? null : IoUring.unavailabilityCause();
-        } catch (RuntimeException | ExceptionInInitializerError | NoClassDefFoundError e) {
+        } catch (RuntimeException e) {
             netty = false;
             cause = e;
         }

@@ -145,6 +145,18 @@ class AvailabilityTest {
     }
 
     @Test
+    void aLinkageErrorThrownWhileObservingBecomesAnUnavailabilityReason() {
+        UringProbe.Facts f = UringProbe.guarded("Linux", "6.18.0", () -> {
+            throw new NoSuchMethodError("'boolean io.netty.channel.uring.IoUring.isRegisterBufferRingSupported()'");
+        });
+        assertUnavailable(UringProbe.evaluate(f), "NoSuchMethodError", "isRegisterBufferRingSupported");
+        UringProbe.Facts g = UringProbe.guarded("Linux", "6.18.0", () -> {
+            throw new NoClassDefFoundError("io/netty/channel/uring/IoUringIoOps");
+        });
+        assertUnavailable(UringProbe.evaluate(g), "NoClassDefFoundError", "IoUringIoOps");
+    }
+
+    @Test
     void missingOptionalFeaturesStayAvailableAndFallBackOneByOne() {
         Availability a = evaluate(f -> { f.nettyBufferRing = false; f.without(Uring.OP_SEND_ZC); f.cloneBuffers = false; });
         assertTrue(a.available(), a.reason());
