@@ -20,6 +20,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 final class BufferRing {
 
     private static final VarHandle TAIL = JAVA_SHORT.varHandle();
+    private static final long ENTRY = KernelStructs.IO_URING_BUF.byteSize();
 
     private final int ringFd;
     private final short groupId;
@@ -44,7 +45,7 @@ final class BufferRing {
         this.entries = count <= 1 ? 1 : Integer.highestOneBit(count - 1) << 1;
         this.mask = entries - 1;
         this.size = size;
-        this.ring = arena.allocate((long) entries * 16, 4096);
+        this.ring = arena.allocate((long) entries * ENTRY, 4096);
         // The receive buffers are a plain direct ByteBuffer, not arena memory: views of a shared
         // arena segment pay a session liveness check on every byte a handler reads (seen in a JFR
         // profile as the top frame). The ring is unregistered before this object is dropped.
@@ -61,10 +62,10 @@ final class BufferRing {
             views[i] = memory.slice(i * size, size);
         }
         try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment reg = tmp.allocate(40, 8); // struct io_uring_buf_reg
-            reg.set(JAVA_LONG, 0, ring.address());
-            reg.set(JAVA_INT, 8, entries);
-            reg.set(JAVA_SHORT, 12, groupId);
+            MemorySegment reg = tmp.allocate(KernelStructs.IO_URING_BUF_REG);
+            reg.set(JAVA_LONG, KernelStructs.BUF_REG_RING_ADDR, ring.address());
+            reg.set(JAVA_INT, KernelStructs.BUF_REG_RING_ENTRIES, entries);
+            reg.set(JAVA_SHORT, KernelStructs.BUF_REG_BGID, groupId);
             int r = Sys.ioUringRegister(ringFd, Uring.REGISTER_PBUF_RING, reg, 1);
             if (r < 0) {
                 throw Sys.error("registering a provided buffer ring of " + entries + " buffers", r);
@@ -93,12 +94,12 @@ final class BufferRing {
 
     /** Gives buffer {@code bid} back to the kernel. */
     void recycle(int bid) {
-        long e = (long) (tail & mask) * 16;
-        ring.set(JAVA_LONG, e, buffers.address() + (long) bid * size);
-        ring.set(JAVA_INT, e + 8, size);
-        ring.set(JAVA_SHORT, e + 12, (short) bid);
+        long e = (long) (tail & mask) * ENTRY;
+        ring.set(JAVA_LONG, e + KernelStructs.BUF_ADDR, buffers.address() + (long) bid * size);
+        ring.set(JAVA_INT, e + KernelStructs.BUF_LEN, size);
+        ring.set(JAVA_SHORT, e + KernelStructs.BUF_BID, (short) bid);
         tail++;
-        TAIL.setRelease(ring, 14L, tail);
+        TAIL.setRelease(ring, KernelStructs.BUF_RING_TAIL, tail);
     }
 
     /** Unregisters the ring (after every receive using it completed). Idempotent. */
@@ -108,8 +109,8 @@ final class BufferRing {
         }
         registered = false;
         try (Arena tmp = Arena.ofConfined()) {
-            MemorySegment reg = tmp.allocate(40, 8);
-            reg.set(JAVA_SHORT, 12, groupId);
+            MemorySegment reg = tmp.allocate(KernelStructs.IO_URING_BUF_REG);
+            reg.set(JAVA_SHORT, KernelStructs.BUF_REG_BGID, groupId);
             Sys.ioUringRegister(ringFd, Uring.UNREGISTER_PBUF_RING, reg, 1);
         }
     }

@@ -21,25 +21,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class IoUringBackend implements Backend {
 
+    private final UringFeatures features;
     private final RegionDonor donor;
     private final AtomicInteger listenerIds = new AtomicInteger();
 
     /**
-     * @param fixedBuffers whether regions go into the kernel's fixed-buffer tables
+     * @param features this runtime's feature set and sizes
      * @throws IOException if the region donor ring cannot be created
      */
-    IoUringBackend(Config config, boolean fixedBuffers) throws IOException {
-        this.donor = fixedBuffers && config.maxRegions() > 0 ? new RegionDonor(config.maxRegions()) : null;
+    IoUringBackend(Config config, UringFeatures features) throws IOException {
+        this.features = features;
+        this.donor = features.fixedBuffers() && config.maxRegions() > 0 ? new RegionDonor(config.maxRegions()) : null;
     }
 
     @Override
     public WorkerIo openWorker(WorkerServices worker) throws IOException {
-        return new UringWorkerIo(worker, donor);
+        return new UringWorkerIo(worker, donor, features);
     }
 
     @Override
     public Listener listen(InetSocketAddress address, int backlog, AcceptSink sink) throws IOException {
-        return new UringListener(address, backlog, sink, "ringline-io_uring-acceptor-" + listenerIds.getAndIncrement());
+        return new UringListener(address, backlog, sink, "ringline-io_uring-acceptor-" + listenerIds.getAndIncrement(),
+                features);
     }
 
     @Override

@@ -56,10 +56,10 @@ final class RegionDonor implements AutoCloseable {
      */
     static void registerSparseTable(int ringFd, int slots) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment reg = arena.allocate(32, 8); // struct io_uring_rsrc_register
-            reg.set(JAVA_INT, 0, slots);
-            reg.set(JAVA_INT, 4, Uring.IORING_RSRC_REGISTER_SPARSE);
-            int r = Sys.ioUringRegister(ringFd, Uring.REGISTER_BUFFERS2, reg, 32);
+            MemorySegment reg = arena.allocate(KernelStructs.IO_URING_RSRC_REGISTER);
+            reg.set(JAVA_INT, KernelStructs.RSRC_REGISTER_NR, slots);
+            reg.set(JAVA_INT, KernelStructs.RSRC_REGISTER_FLAGS, Uring.IORING_RSRC_REGISTER_SPARSE);
+            int r = Sys.ioUringRegister(ringFd, Uring.REGISTER_BUFFERS2, reg, (int) reg.byteSize());
             if (r < 0) {
                 throw Sys.error("registering a sparse fixed-buffer table of " + slots + " slots", r);
             }
@@ -69,16 +69,16 @@ final class RegionDonor implements AutoCloseable {
     /** Sets one slot of ring {@code ringFd}'s table to {@code region}, or empties it (null); {@return 1 or -errno} */
     static int updateSlot(int ringFd, int slot, MemoryRegion region) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment iov = arena.allocate(16, 8);
+            MemorySegment iov = arena.allocate(KernelStructs.IOVEC);
             if (region != null) {
-                iov.set(JAVA_LONG, 0, region.address());
-                iov.set(JAVA_LONG, 8, region.length());
+                iov.set(JAVA_LONG, KernelStructs.IOV_BASE, region.address());
+                iov.set(JAVA_LONG, KernelStructs.IOV_LEN, region.length());
             }
-            MemorySegment up = arena.allocate(32, 8); // struct io_uring_rsrc_update2
-            up.set(JAVA_INT, 0, slot);
-            up.set(JAVA_LONG, 8, iov.address());
-            up.set(JAVA_INT, 24, 1);
-            return Sys.ioUringRegister(ringFd, Uring.REGISTER_BUFFERS_UPDATE, up, 32);
+            MemorySegment up = arena.allocate(KernelStructs.IO_URING_RSRC_UPDATE2);
+            up.set(JAVA_INT, KernelStructs.RSRC_UPDATE2_OFFSET, slot);
+            up.set(JAVA_LONG, KernelStructs.RSRC_UPDATE2_DATA, iov.address());
+            up.set(JAVA_INT, KernelStructs.RSRC_UPDATE2_NR, 1);
+            return Sys.ioUringRegister(ringFd, Uring.REGISTER_BUFFERS_UPDATE, up, (int) up.byteSize());
         }
     }
 
@@ -127,14 +127,24 @@ final class RegionDonor implements AutoCloseable {
     }
 
     private int cloneRange(int ringFd, int slot) {
+        return cloneBuffers(fd, ringFd, slot, slots - slot);
+    }
+
+    /**
+     * Clones {@code count} fixed-buffer slots from {@code srcFd} into {@code dstFd} at the same
+     * index, replacing what {@code dstFd} holds there ({@code IORING_REGISTER_DST_REPLACE}).
+     *
+     * @return 0 or -errno
+     */
+    static int cloneBuffers(int srcFd, int dstFd, int slot, int count) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment arg = arena.allocate(32, 8); // struct io_uring_clone_buffers
-            arg.set(JAVA_INT, 0, fd);
-            arg.set(JAVA_INT, 4, Uring.IORING_REGISTER_DST_REPLACE);
-            arg.set(JAVA_INT, 8, slot);
-            arg.set(JAVA_INT, 12, slot);
-            arg.set(JAVA_INT, 16, slots - slot);
-            return Sys.ioUringRegister(ringFd, Uring.REGISTER_CLONE_BUFFERS, arg, 1);
+            MemorySegment arg = arena.allocate(KernelStructs.IO_URING_CLONE_BUFFERS);
+            arg.set(JAVA_INT, KernelStructs.CLONE_SRC_FD, srcFd);
+            arg.set(JAVA_INT, KernelStructs.CLONE_FLAGS, Uring.IORING_REGISTER_DST_REPLACE);
+            arg.set(JAVA_INT, KernelStructs.CLONE_SRC_OFF, slot);
+            arg.set(JAVA_INT, KernelStructs.CLONE_DST_OFF, slot);
+            arg.set(JAVA_INT, KernelStructs.CLONE_NR, count);
+            return Sys.ioUringRegister(dstFd, Uring.REGISTER_CLONE_BUFFERS, arg, 1);
         }
     }
 

@@ -9,13 +9,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteOrder;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -58,9 +56,8 @@ final class Sys {
     static final int SHUT_WR = 1;
     static final int RLIMIT_MEMLOCK = 8;
     /** Size of {@code struct sockaddr_storage}. */
-    static final int SOCKADDR_SIZE = 128;
+    static final int SOCKADDR_SIZE = (int) KernelStructs.SOCKADDR_STORAGE.byteSize();
 
-    private static final VarHandle SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN).varHandle();
     private static final Linked H = new Linked();
 
     private Sys() {
@@ -172,7 +169,7 @@ final class Sys {
     /** Creates a plain ring (no flags); {@return its fd or -errno} */
     static int ioUringSetup(int entries) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment params = arena.allocate(120, 8); // struct io_uring_params, zeroed
+            MemorySegment params = arena.allocate(KernelStructs.IO_URING_PARAMS); // zeroed
             return (int) syscall(SYS_IO_URING_SETUP, entries, params.address(), 0, 0);
         }
     }
@@ -193,7 +190,7 @@ final class Sys {
     static int bind(int fd, InetSocketAddress address) throws UnknownHostException {
         MethodHandle h = handle(H.bind);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sa = arena.allocate(SOCKADDR_SIZE, 8);
+            MemorySegment sa = arena.allocate(KernelStructs.SOCKADDR_STORAGE);
             int len = encodeSockaddr(address, sa);
             MemorySegment state = arena.allocate(H.errnoLayout);
             int r = (int) h.invokeExact(state, fd, sa, len);
@@ -234,10 +231,11 @@ final class Sys {
     static int setLingerZero(int fd) {
         MethodHandle h = handle(H.setsockopt);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment linger = arena.allocate(8, 4);
-            linger.set(JAVA_INT, 0, 1);
+            MemorySegment linger = arena.allocate(KernelStructs.LINGER);
+            linger.set(JAVA_INT, KernelStructs.L_ONOFF, 1);
+            linger.set(JAVA_INT, KernelStructs.L_LINGER, 0);
             MemorySegment state = arena.allocate(H.errnoLayout);
-            int r = (int) h.invokeExact(state, fd, SOL_SOCKET, SO_LINGER, linger, 8);
+            int r = (int) h.invokeExact(state, fd, SOL_SOCKET, SO_LINGER, linger, (int) KernelStructs.LINGER.byteSize());
             return r < 0 ? -errno(state) : r;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -274,7 +272,7 @@ final class Sys {
     static InetSocketAddress address(int fd, boolean peer) {
         MethodHandle h = handle(peer ? H.getpeername : H.getsockname);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sa = arena.allocate(SOCKADDR_SIZE, 8);
+            MemorySegment sa = arena.allocate(KernelStructs.SOCKADDR_STORAGE);
             MemorySegment len = arena.allocateFrom(JAVA_INT, SOCKADDR_SIZE);
             MemorySegment state = arena.allocate(H.errnoLayout);
             int r = (int) h.invokeExact(state, fd, sa, len);
@@ -287,13 +285,13 @@ final class Sys {
     /** {@return the soft RLIMIT_MEMLOCK in bytes, -1 for unlimited, or -2 if unknown} */
     static long memlockLimit() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment rl = arena.allocate(16, 8);
+            MemorySegment rl = arena.allocate(KernelStructs.RLIMIT);
             MemorySegment state = arena.allocate(H.errnoLayout);
             int r = (int) handle(H.getrlimit).invokeExact(state, RLIMIT_MEMLOCK, rl);
             if (r < 0) {
                 return -2;
             }
-            long cur = rl.get(JAVA_LONG, 0);
+            long cur = rl.get(JAVA_LONG, KernelStructs.RLIM_CUR);
             return cur == -1L ? -1 : cur;
         } catch (Throwable t) {
             return -2;
@@ -328,32 +326,32 @@ final class Sys {
         }
         sa.asSlice(0, SOCKADDR_SIZE).fill((byte) 0);
         byte[] raw = ip.getAddress();
-        SHORT_BE.set(sa, 2L, (short) address.getPort());
+        KernelStructs.SA_PORT.set(sa, 0L, (short) address.getPort());
         if (ip instanceof Inet4Address) {
-            sa.set(ValueLayout.JAVA_SHORT, 0, (short) AF_INET);
-            MemorySegment.copy(raw, 0, sa, ValueLayout.JAVA_BYTE, 4, 4);
-            return 16;
+            KernelStructs.SA_FAMILY.set(sa, 0L, (short) AF_INET);
+            MemorySegment.copy(raw, 0, sa, ValueLayout.JAVA_BYTE, KernelStructs.SIN_ADDR, raw.length);
+            return (int) KernelStructs.SOCKADDR_IN.byteSize();
         }
-        sa.set(ValueLayout.JAVA_SHORT, 0, (short) AF_INET6);
-        MemorySegment.copy(raw, 0, sa, ValueLayout.JAVA_BYTE, 8, 16);
-        sa.set(JAVA_INT, 24, ((Inet6Address) ip).getScopeId());
-        return 28;
+        KernelStructs.SA_FAMILY.set(sa, 0L, (short) AF_INET6);
+        MemorySegment.copy(raw, 0, sa, ValueLayout.JAVA_BYTE, KernelStructs.SIN6_ADDR, raw.length);
+        sa.set(JAVA_INT, KernelStructs.SIN6_SCOPE_ID, ((Inet6Address) ip).getScopeId());
+        return (int) KernelStructs.SOCKADDR_IN6.byteSize();
     }
 
     /** {@return the address in a {@code sockaddr_in}/{@code sockaddr_in6}, or null for another family} */
     static InetSocketAddress decodeSockaddr(MemorySegment sa) {
-        int family = sa.get(ValueLayout.JAVA_SHORT, 0);
-        int port = Short.toUnsignedInt((short) SHORT_BE.get(sa, 2L));
+        int family = (short) KernelStructs.SA_FAMILY.get(sa, 0L);
+        int port = Short.toUnsignedInt((short) KernelStructs.SA_PORT.get(sa, 0L));
         try {
             if (family == AF_INET) {
                 byte[] a = new byte[4];
-                MemorySegment.copy(sa, ValueLayout.JAVA_BYTE, 4, a, 0, 4);
+                MemorySegment.copy(sa, ValueLayout.JAVA_BYTE, KernelStructs.SIN_ADDR, a, 0, a.length);
                 return new InetSocketAddress(InetAddress.getByAddress(a), port);
             }
             if (family == AF_INET6) {
                 byte[] a = new byte[16];
-                MemorySegment.copy(sa, ValueLayout.JAVA_BYTE, 8, a, 0, 16);
-                int scope = sa.get(JAVA_INT, 24);
+                MemorySegment.copy(sa, ValueLayout.JAVA_BYTE, KernelStructs.SIN6_ADDR, a, 0, a.length);
+                int scope = sa.get(JAVA_INT, KernelStructs.SIN6_SCOPE_ID);
                 InetAddress ip = scope != 0 ? Inet6Address.getByAddress(null, a, scope) : InetAddress.getByAddress(a);
                 return new InetSocketAddress(ip, port);
             }

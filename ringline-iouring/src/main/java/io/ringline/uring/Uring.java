@@ -2,7 +2,9 @@ package io.ringline.uring;
 
 /** io_uring ABI constants (from {@code <linux/io_uring.h>}); Netty keeps its own copies package-private. */
 final class Uring {
+    static final byte OP_NOP = 0;
     static final byte OP_SENDMSG = 9;
+    static final byte OP_TIMEOUT = 11;
     static final byte OP_ACCEPT = 13;
     static final byte OP_ASYNC_CANCEL = 14;
     static final byte OP_CONNECT = 16;
@@ -26,6 +28,7 @@ final class Uring {
     static final int IORING_CQE_F_NOTIF = 8;
     static final int IORING_CQE_BUFFER_SHIFT = 16;
 
+    static final int REGISTER_PROBE = 8;
     static final int REGISTER_BUFFERS2 = 15;
     static final int REGISTER_BUFFERS_UPDATE = 16;
     static final int REGISTER_PBUF_RING = 22;

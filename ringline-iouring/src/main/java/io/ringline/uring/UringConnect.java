@@ -4,7 +4,6 @@ import io.netty.channel.IoEvent;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.uring.IoUringIoEvent;
 import io.netty.channel.uring.IoUringIoHandle;
-import io.netty.channel.uring.IoUringIoOps;
 import io.ringline.Connection;
 
 import java.io.IOException;
@@ -47,7 +46,7 @@ final class UringConnect implements IoUringIoHandle {
         this.remote = remote;
         this.result = result;
         try {
-            this.sockaddr = arena.allocate(Sys.SOCKADDR_SIZE, 8);
+            this.sockaddr = arena.allocate(KernelStructs.SOCKADDR_STORAGE);
             this.addressLength = Sys.encodeSockaddr(remote, sockaddr);
             int s = Sys.socket(remote.getAddress() instanceof java.net.Inet6Address ? Sys.AF_INET6 : Sys.AF_INET);
             if (s < 0) {
@@ -63,8 +62,7 @@ final class UringConnect implements IoUringIoHandle {
     /** Submits the connect on {@code reg}. */
     void start(IoRegistration reg) {
         this.registration = reg;
-        connectId = reg.submit(new IoUringIoOps(Uring.OP_CONNECT, (byte) 0, (short) 0, fd, addressLength,
-                sockaddr.address(), 0, 0, CONNECT, (short) 0, (short) 0, 0, 0));
+        connectId = reg.submit(Sqe.connect(fd, sockaddr.address(), addressLength, CONNECT));
         io.submitted();
     }
 
@@ -74,8 +72,7 @@ final class UringConnect implements IoUringIoHandle {
             return;
         }
         aborted = true;
-        registration.submit(new IoUringIoOps(Uring.OP_ASYNC_CANCEL, (byte) 0, (short) 0, -1, 0, connectId, 0, 0,
-                CANCEL, (short) 0, (short) 0, 0, 0));
+        registration.submit(Sqe.cancel(connectId, CANCEL));
         io.submitted();
     }
 

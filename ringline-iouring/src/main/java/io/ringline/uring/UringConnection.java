@@ -21,7 +21,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * A TCP connection on a worker's ring. Receives with multishot {@code RECV} from the worker's
  * provided buffer ring (or single-shot into its own buffer when the buffer ring is off); sends one
  * operation at a time from the head of the send queue: a region entry as {@code SEND_ZC} from the
- * kernel's fixed buffer, otherwise up to {@value #MAX_IOV} entries gathered with {@code SENDMSG}
+ * kernel's fixed buffer, otherwise up to {@link UringFeatures#maxIov()} entries gathered with {@code SENDMSG}
  * (or a single {@code SEND}). Partial sends resubmit the rest.
  *
  * <p>Memory the kernel may still read is never released early: the send queue is
@@ -32,7 +32,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 final class UringConnection implements Transport {
 
-    static final int MAX_IOV = 64;
     private static final short RECV = 1;
     private static final short SEND = 2;
     private static final short SEND_ZC = 3;
@@ -148,14 +147,10 @@ final class UringConnection implements Transport {
         BufferRing ring = io.bufferRing();
         IoUringIoOps op;
         if (ring != null) {
-            op = new IoUringIoOps(Uring.OP_RECV, Uring.IOSQE_BUFFER_SELECT,
-                    (short) (Uring.IORING_RECV_MULTISHOT | (recvPollFirst ? Uring.IORING_RECVSEND_POLL_FIRST : 0)), fd,
-                    0, 0, 0, 0, RECV, ring.groupId(), (short) 0, 0, 0);
+            op = Sqe.recvMultishot(fd, ring.groupId(), recvPollFirst, RECV);
         } else {
             ownRecvBuffer.clear();
-            op = new IoUringIoOps(Uring.OP_RECV, (byte) 0, recvPollFirst ? Uring.IORING_RECVSEND_POLL_FIRST : 0, fd, 0,
-                    MemorySegment.ofBuffer(ownRecvBuffer).address(), ownRecvBuffer.capacity(), 0, RECV,
-                    (short) 0, (short) 0, 0, 0);
+            op = Sqe.recv(fd, MemorySegment.ofBuffer(ownRecvBuffer).address(), ownRecvBuffer.capacity(), recvPollFirst, RECV);
         }
         recvId = submit(op);
         recvArmed = recvId != 0;
@@ -168,8 +163,7 @@ final class UringConnection implements Transport {
         if (!paused) {
             armRecv();
         } else if (recvArmed && !ioClosed) {
-            submit(new IoUringIoOps(Uring.OP_ASYNC_CANCEL, (byte) 0, (short) 0, -1, 0, recvId, 0, 0, CANCEL,
-                    (short) 0, (short) 0, 0, 0));
+            submit(Sqe.cancel(recvId, CANCEL));
         }
     }
 
@@ -229,8 +223,8 @@ final class UringConnection implements Transport {
         if (zeroCopy(queue, 0)) {
             ByteBuffer b = queue.buffer(0);
             long address = MemorySegment.ofBuffer(b).address();
-            IoUringIoOps op = new IoUringIoOps(Uring.OP_SEND_ZC, (byte) 0, (short) (Uring.IORING_RECVSEND_FIXED_BUF | sendPrio()), fd,
-                    0, address, b.remaining(), Uring.MSG_NOSIGNAL, SEND_ZC, (short) queue.regionSlot(0), (short) 0, 0, 0);
+            IoUringIoOps op = Sqe.sendZcFixed(fd, address, b.remaining(), Uring.MSG_NOSIGNAL, (short) queue.regionSlot(0),
+                    sendPollFirst, SEND_ZC);
             if (submit(op) != 0) {
                 zcHeadPartial = true;
                 sendInFlight = true;
@@ -242,37 +236,33 @@ final class UringConnection implements Transport {
             iov = io.takeIovMemory();
         }
         int n = 0;
-        for (int size = queue.size(); n < size && n < MAX_IOV; ) {
+        int maxIov = io.features().maxIov();
+        for (int size = queue.size(); n < size && n < maxIov; ) {
             if (n > 0 && zeroCopy(queue, n)) {
                 break;
             }
             ByteBuffer b = queue.buffer(n);
-            long base = 56 + 16L * n;
-            iov.set(JAVA_LONG, base, MemorySegment.ofBuffer(b).address());
-            iov.set(JAVA_LONG, base + 8, b.remaining());
+            long base = KernelStructs.iovecAt(n);
+            iov.set(JAVA_LONG, base + KernelStructs.IOV_BASE, MemorySegment.ofBuffer(b).address());
+            iov.set(JAVA_LONG, base + KernelStructs.IOV_LEN, b.remaining());
             n++;
         }
         IoUringIoOps op;
         if (n == 1) {
-            op = new IoUringIoOps(Uring.OP_SEND, (byte) 0, sendPrio(), fd, 0, iov.get(JAVA_LONG, 56),
-                    (int) iov.get(JAVA_LONG, 64), Uring.MSG_NOSIGNAL, SEND, (short) 0, (short) 0, 0, 0);
+            long first = KernelStructs.iovecAt(0);
+            op = Sqe.send(fd, iov.get(JAVA_LONG, first + KernelStructs.IOV_BASE),
+                    (int) iov.get(JAVA_LONG, first + KernelStructs.IOV_LEN), Uring.MSG_NOSIGNAL, sendPollFirst, SEND);
         } else {
             // struct msghdr: name, namelen, iov, iovlen, control, controllen, flags
-            iov.asSlice(0, 56).fill((byte) 0);
-            iov.set(JAVA_LONG, 16, iov.address() + 56);
-            iov.set(JAVA_LONG, 24, n);
-            op = new IoUringIoOps(Uring.OP_SENDMSG, (byte) 0, sendPrio(), fd, 0, iov.address(), 1,
-                    Uring.MSG_NOSIGNAL, SEND, (short) 0, (short) 0, 0, 0);
+            iov.asSlice(0, KernelStructs.MSGHDR_SIZE).fill((byte) 0);
+            iov.set(JAVA_LONG, KernelStructs.MSG_IOV, iov.address() + KernelStructs.iovecAt(0));
+            iov.set(JAVA_LONG, KernelStructs.MSG_IOVLEN, n);
+            op = Sqe.sendmsg(fd, iov.address(), Uring.MSG_NOSIGNAL, sendPollFirst, SEND);
         }
         if (submit(op) != 0) {
             sendInFlight = true;
             queue.retain(); // until the send's completion: the kernel reads the entries' memory
         }
-    }
-
-    /** {@return the send's ioprio flags: poll first after an EAGAIN} */
-    private short sendPrio() {
-        return sendPollFirst ? Uring.IORING_RECVSEND_POLL_FIRST : 0;
     }
 
     /** {@return whether entry {@code index} goes out as a zero-copy send from the kernel's fixed buffer} */
@@ -281,8 +271,9 @@ final class UringConnection implements Transport {
             return true; // the rest of a partly written zero-copy send stays zero-copy, however short
         }
         int slot = queue.regionSlot(index);
-        return slot >= 0 && Features.sendZc && io.hasFixedSlot(slot)
-                && queue.buffer(index).remaining() >= Features.zcThreshold;
+        UringFeatures features = io.features();
+        return slot >= 0 && features.sendZc() && io.hasFixedSlot(slot)
+                && queue.buffer(index).remaining() >= features.sendZcThreshold();
     }
 
     private void onSend(int res, int flags, boolean zc) {
@@ -356,8 +347,7 @@ final class UringConnection implements Transport {
             Sys.setLingerZero(fd);
         }
         if ((recvArmed || sendInFlight) && registration.isValid()) {
-            submit(new IoUringIoOps(Uring.OP_ASYNC_CANCEL, (byte) 0, (short) 0, fd, 0, 0, 0,
-                    Uring.IORING_ASYNC_CANCEL_ALL | Uring.IORING_ASYNC_CANCEL_FD, CANCEL, (short) 0, (short) 0, 0, 0));
+            submit(Sqe.cancelAllOnFd(fd, CANCEL));
         }
         closeSocketIfIdle();
         registration.cancel(); // Netty calls unregistered() once every outstanding completion arrived

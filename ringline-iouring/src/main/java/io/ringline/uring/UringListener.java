@@ -4,7 +4,6 @@ import io.netty.channel.IoEvent;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.uring.IoUringIoEvent;
 import io.netty.channel.uring.IoUringIoHandle;
-import io.netty.channel.uring.IoUringIoOps;
 import io.ringline.spi.AcceptSink;
 import io.ringline.spi.Listener;
 import org.slf4j.Logger;
@@ -16,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A listening socket served by a dedicated acceptor thread with its own small ring and one
@@ -37,9 +35,9 @@ final class UringListener implements Listener {
     private static final Logger log = LoggerFactory.getLogger(UringListener.class);
     private static final short ACCEPT = 1;
     private static final short CANCEL = 2;
-    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final int fd;
+    private final UringFeatures features;
     private final InetSocketAddress localAddress;
     private final AcceptSink sink;
     private final Thread thread;
@@ -60,8 +58,10 @@ final class UringListener implements Listener {
      *
      * @throws IOException if binding fails or the acceptor ring cannot be created
      */
-    UringListener(InetSocketAddress address, int backlog, AcceptSink sink, String threadName) throws IOException {
+    UringListener(InetSocketAddress address, int backlog, AcceptSink sink, String threadName,
+                  UringFeatures features) throws IOException {
         this.sink = sink;
+        this.features = features;
         int s = Sys.socket(address.getAddress() instanceof Inet6Address ? Sys.AF_INET6 : Sys.AF_INET);
         if (s < 0) {
             throw Sys.error("socket", s);
@@ -101,7 +101,7 @@ final class UringListener implements Listener {
     private void run() {
         NettyRing r;
         try {
-            r = new NettyRing(16, tasks::add);
+            r = new NettyRing(features.acceptorRingSize(), tasks::add);
             registration = r.register(new Acceptor());
         } catch (IOException | RuntimeException e) {
             synchronized (lock) {
@@ -116,7 +116,7 @@ final class UringListener implements Listener {
         try {
             arm();
             while (!closing) {
-                r.run(armed ? -1 : RETRY_NANOS);
+                r.run(armed ? -1 : features.acceptRetryNanos());
                 Runnable t;
                 while ((t = tasks.poll()) != null) {
                     t.run();
@@ -138,8 +138,7 @@ final class UringListener implements Listener {
     }
 
     private void arm() {
-        acceptId = registration.submit(new IoUringIoOps(Uring.OP_ACCEPT, (byte) 0, Uring.IORING_ACCEPT_MULTISHOT, fd,
-                0, 0, 0, Sys.SOCK_NONBLOCK | Sys.SOCK_CLOEXEC, ACCEPT, (short) 0, (short) 0, 0, 0));
+        acceptId = registration.submit(Sqe.acceptMultishot(fd, Sys.SOCK_NONBLOCK | Sys.SOCK_CLOEXEC, ACCEPT));
         armed = acceptId != 0;
     }
 
@@ -174,8 +173,7 @@ final class UringListener implements Listener {
         @Override
         public void close() {
             if (armed) {
-                registration.submit(new IoUringIoOps(Uring.OP_ASYNC_CANCEL, (byte) 0, (short) 0, -1, 0, acceptId, 0, 0,
-                        CANCEL, (short) 0, (short) 0, 0, 0));
+                registration.submit(Sqe.cancel(acceptId, CANCEL));
             }
             registration.cancel();
         }

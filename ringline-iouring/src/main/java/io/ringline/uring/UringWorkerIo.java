@@ -29,13 +29,12 @@ import java.util.concurrent.TimeUnit;
 final class UringWorkerIo implements WorkerIo {
 
     private static final Logger log = LoggerFactory.getLogger(UringWorkerIo.class);
-    private static final int RING_SIZE = 256;
     private static final short BUFFER_GROUP = 1;
-    private static final long CLOSE_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final ThreadLocal<UringWorkerIo> CURRENT = new ThreadLocal<>();
 
     private final WorkerServices worker;
     private final RegionDonor donor;
+    private final UringFeatures features;
     private final Arena arena;
     private final NettyRing ring;
     private final BufferRing bufferRing;
@@ -48,18 +47,20 @@ final class UringWorkerIo implements WorkerIo {
     /**
      * Opens the ring on the calling (worker) thread.
      *
-     * @param donor the backend's region donor, or null when fixed buffers are off
+     * @param donor    the backend's region donor, or null when fixed buffers are off
+     * @param features the runtime's feature set and sizes
      * @throws IOException if the ring, its buffer ring or its fixed-buffer table cannot be set up
      */
-    UringWorkerIo(WorkerServices worker, RegionDonor donor) throws IOException {
+    UringWorkerIo(WorkerServices worker, RegionDonor donor, UringFeatures features) throws IOException {
         this.worker = worker;
         this.donor = donor;
+        this.features = features;
         this.arena = Arena.ofConfined();
         NettyRing r = null;
         try {
-            r = new NettyRing(RING_SIZE, worker::executeBackendTask);
+            r = new NettyRing(features.ringSize(), worker::executeBackendTask);
             this.ring = r;
-            this.bufferRing = Features.bufferRing ? new BufferRing(arena, r.fd(), BUFFER_GROUP,
+            this.bufferRing = features.bufferRing() ? new BufferRing(arena, r.fd(), BUFFER_GROUP,
                     worker.config().recvBufferCount(), worker.config().recvBufferSize()) : null;
             int slots = worker.config().maxRegions();
             this.fixedSlots = new boolean[slots];
@@ -83,6 +84,11 @@ final class UringWorkerIo implements WorkerIo {
 
     WorkerServices worker() {
         return worker;
+    }
+
+    /** {@return the runtime's feature set and sizes} */
+    UringFeatures features() {
+        return features;
     }
 
     /** {@return the provided buffer ring, or null when receives use per-connection buffers} */
@@ -199,7 +205,7 @@ final class UringWorkerIo implements WorkerIo {
 
     MemorySegment takeIovMemory() {
         MemorySegment m = iovPool.pollFirst();
-        return m != null ? m : arena.allocate(56 + 16L * UringConnection.MAX_IOV, 8);
+        return m != null ? m : arena.allocate(KernelStructs.msghdrWithIovecs(features.maxIov()), 8);
     }
 
     void returnIovMemory(MemorySegment m) {
@@ -258,7 +264,7 @@ final class UringWorkerIo implements WorkerIo {
     @Override
     public void close() {
         CURRENT.remove();
-        long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
+        long deadline = System.nanoTime() + features.closeDrainNanos();
         while (liveHandles > 0) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {

@@ -18,6 +18,10 @@
  * destroy/register/wakeup} called outside a Netty event loop, the completion of a registration
  * being reported through {@code IoHandle.unregistered()} once its outstanding operations are
  * done, and Netty setting rings up with SINGLE_ISSUER/DEFER_TASKRUN (so registration must run on
- * the owner thread).
+ * the owner thread). {@code UringProbe} checks each of these at probe time (the Netty version,
+ * the reflection, a round trip through a throwaway ring) and makes the backend unavailable,
+ * naming the mismatch, when one does not hold. Every SQE is built by {@code Sqe}, every kernel
+ * struct is laid out once in {@code KernelStructs}, and each runtime's knobs
+ * ({@code IoUringOptions}) and kernel features resolve into one {@code UringFeatures}.
  */
 package io.ringline.uring;
