@@ -24,7 +24,7 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Every method runs on the owning worker's thread.
  */
-public final class ConnectionImpl implements Connection, ConnectionCore {
+final class ConnectionImpl implements Connection, ConnectionCore {
 
     /**
      * Where a connection is in its life. Input reaches the handler only when {@link #OPEN}; sends
