@@ -5,11 +5,14 @@ import io.ringline.Connection;
 import io.ringline.Handler;
 import io.ringline.Runtime;
 import io.ringline.WorkerContext;
-import io.ringline.tests.support.Accepting;
 import io.ringline.tests.support.Await;
-import io.ringline.tests.support.BackendTest;
+import io.ringline.tests.support.Client;
+import io.ringline.tests.support.EchoHandler;
 import io.ringline.tests.support.Leaks;
 import io.ringline.tests.support.OnWorker;
+import io.ringline.tests.support.OncePerBackendTest;
+import io.ringline.tests.support.Recorder;
+import io.ringline.tests.support.SocketClient;
 import org.junit.jupiter.api.Test;
 
 import java.net.ConnectException;
@@ -33,14 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Outbound connections: success (served by the handler), refusal and timeout (no leaks). */
-class ConnectTest extends BackendTest {
-
-    /** Echo server handler. */
-    static final Handler ECHO = (c, data) -> {
-        int n = data.remaining();
-        c.send(data);
-        return n;
-    };
+class ConnectTest extends OncePerBackendTest {
 
     /** A client-side handler that records its callbacks. */
     static final class ClientHandler implements Handler {
@@ -70,7 +66,7 @@ class ConnectTest extends BackendTest {
     @Test
     void connectToAListeningRuntimeIsServedByTheHandler() {
         ClientHandler client = new ClientHandler();
-        try (Runtime server = start(serverConfig(), w -> ECHO);
+        try (Runtime server = start(serverConfig(), w -> EchoHandler.plain());
              Runtime rt = start(clientConfig(), w -> client)) {
             InetSocketAddress target = address(server);
             WorkerContext w = rt.worker(1);
@@ -226,19 +222,19 @@ class ConnectTest extends BackendTest {
 
     @Test
     void acceptedConnectionsReportTheirAddresses() throws Exception {
-        Accepting h = new Accepting();
+        Recorder h = new Recorder();
         try (Runtime rt = start(serverConfig(), w -> h);
-             Socket s = io.ringline.tests.support.Clients.connect(address(rt))) {
+             SocketClient s = SocketClient.connect(address(rt))) {
             Connection c = h.next();
-            assertEquals(s.getLocalSocketAddress(), c.remoteAddress());
-            assertEquals(s.getRemoteSocketAddress(), c.localAddress());
+            assertEquals(s.socket().getLocalSocketAddress(), c.remoteAddress());
+            assertEquals(s.socket().getRemoteSocketAddress(), c.localAddress());
             assertEquals(address(rt), c.localAddress());
         }
     }
 
     @Test
     void invalidConnectArgumentsAreRejected() {
-        try (Runtime rt = start(clientConfig(), w -> ECHO)) {
+        try (Runtime rt = start(clientConfig(), w -> new Recorder())) {
             WorkerContext w = rt.worker(0);
             OnWorker.run(w, () -> {
                 assertThrows(IllegalArgumentException.class, () -> w.connect(loopbackAnyPort(), Duration.ZERO));

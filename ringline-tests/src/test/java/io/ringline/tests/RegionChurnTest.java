@@ -40,7 +40,7 @@ class RegionChurnTest extends BackendTest {
             RegionChurn churn = new RegionChurn(THREADS, CYCLES, 2, 128 * 1024, memory);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
             churn.run(serverConfig().sendQueueLimit(8L << 20), deadline);
-            String what = "[" + backend + (arena ? ", shared arenas" : "") + "] repetition " + repetition;
+            String what = "[" + spec + (arena ? ", shared arenas" : "") + "] repetition " + repetition;
             assertEquals(List.of(), churn.errors(), what + ": exceptions in handlers, connections closed with ERROR, failed threads");
             assertEquals((long) THREADS * CYCLES, churn.cyclesDone(), what + ": every cycle completed");
             assertTrue(churn.bytesChecked() > (long) THREADS * CYCLES, what + ": clients received and checked region bytes");

@@ -5,11 +5,10 @@ import io.ringline.Handler;
 import io.ringline.HandlerFactory;
 import io.ringline.MemoryRegion;
 import io.ringline.RinglineException;
-import io.ringline.Runtime;
-import io.ringline.tests.support.BackendTest;
-import io.ringline.tests.support.FaultyBackendProvider;
 import io.ringline.tests.support.Faults;
+import io.ringline.tests.support.FaultyBackendProvider;
 import io.ringline.tests.support.Leaks;
+import io.ringline.tests.support.OncePerBackendTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * descriptor behind. Each failure is repeated {@value #REPEATS} times, so that a leak of even one
  * descriptor per failed start stands out from the tolerance for unrelated JVM activity.
  */
-class StartupTest extends BackendTest {
+class StartupTest extends OncePerBackendTest {
 
     private static final int REPEATS = 10;
     /** Descriptors the JVM may open on its own meanwhile (class loading, logging); a per-start leak shows as >= REPEATS. */
@@ -69,7 +68,6 @@ class StartupTest extends BackendTest {
         }
     }
 
-
     @Test
     void aHandlerFactoryFailingOnOneWorkerFailsStartAndLeavesNothing() {
         HandlerFactory failsOnWorker1 = w -> {
@@ -104,7 +102,7 @@ class StartupTest extends BackendTest {
     void anInitialRegionFailingToInstallFailsStartAndLeavesNothing() {
         try (Arena arena = Arena.ofShared()) {
             MemoryRegion r = MemoryRegion.of(arena.allocate(64));
-            Faults.wrap(backend);
+            Faults.wrap(spec.backend());
             Faults.failInstallOnWorker = 1;
             assertFailingStartLeavesNothing(
                     () -> clientConfig().backend(FaultyBackendProvider.NAME).initialRegion(r),

@@ -6,14 +6,23 @@ import io.ringline.spi.BackendProvider;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The backends the suite runs against, and their availability. */
+/**
+ * The configurations the conformance suite runs on, listed in one place ({@link #specs()}), and
+ * their availability.
+ *
+ * <p>Every backend in {@link #EXPECTED} must be on the class path: a missing one is still listed,
+ * and every test of it fails naming it (never skipped). io_uring may be unavailable on the machine
+ * (old kernel, seccomp): its tests are then skipped with the provider's reason, unless
+ * {@value #REQUIRE_IOURING}=1, which makes them fail.
+ */
 public final class Backends {
 
-    /** Every real backend; each test class runs once per name. */
-    public static final List<String> ALL = List.of("nio", "io_uring");
+    /** The backends this suite is built to run on; each must be present. */
+    public static final List<String> EXPECTED = List.of("nio", "io_uring");
 
     /** Environment variable: when {@code 1}, an unavailable io_uring backend fails the suite instead of skipping it. */
     public static final String REQUIRE_IOURING = "RINGLINE_REQUIRE_IOURING";
@@ -21,9 +30,48 @@ public final class Backends {
     private Backends() {
     }
 
-    /** {@return the backend names, the arguments of every backend test class} */
-    public static List<String> names() {
-        return ALL;
+    /**
+     * {@return every spec: each expected backend with its defaults, then the option sets that
+     * exercise other data paths} The arguments of every {@link BackendTest} class.
+     */
+    public static List<BackendSpec> specs() {
+        List<BackendSpec> specs = new ArrayList<>();
+        for (String name : backendNames()) {
+            specs.add(BackendSpec.defaults(name));
+            specs.addAll(variants(name));
+        }
+        return specs;
+    }
+
+    /** {@return the default spec of each backend} The arguments of every {@link OncePerBackendTest} class. */
+    public static List<BackendSpec> defaultSpecs() {
+        return backendNames().stream().map(BackendSpec::defaults).toList();
+    }
+
+    /** {@return the option sets a backend also runs with, besides its defaults} */
+    private static List<BackendSpec> variants(String backend) {
+        return switch (backend) {
+            case "io_uring" -> List.of(
+                    BackendSpec.with("io_uring", "buffer ring off", "io_uring.bufferRing", false),
+                    BackendSpec.with("io_uring", "fixed buffers off", "io_uring.fixedBuffers", false),
+                    BackendSpec.with("io_uring", "zero-copy threshold 0", "io_uring.sendZcThreshold", 0));
+            default -> List.of();
+        };
+    }
+
+    /** {@return the expected backends, then any other real backend present (test-only providers excluded)} */
+    private static List<String> backendNames() {
+        List<String> names = new ArrayList<>(EXPECTED);
+        for (BackendProvider p : BackendSelector.providers()) {
+            if (!names.contains(p.name()) && !isTestOnly(p)) {
+                names.add(p.name());
+            }
+        }
+        return names;
+    }
+
+    private static boolean isTestOnly(BackendProvider p) {
+        return p instanceof FaultyBackendProvider || p instanceof UnavailableBackendProvider;
     }
 
     /** {@return the provider with that name on the class path} */
@@ -32,24 +80,21 @@ public final class Backends {
     }
 
     /**
-     * Skips the current test (JUnit assumption) when {@code name} is absent or unavailable, giving the
-     * provider's reason; fails it instead when the backend is io_uring and {@value #REQUIRE_IOURING}=1.
+     * Fails the current test when {@code spec}'s backend is not on the class path; when it is
+     * unavailable here, skips the test (JUnit assumption) giving the provider's reason, or fails it
+     * when the backend is io_uring and {@value #REQUIRE_IOURING}=1.
      */
-    public static void assumeAvailable(String name) {
-        Optional<BackendProvider> p = provider(name);
-        String reason;
-        if (p.isEmpty()) {
-            reason = "no provider named '" + name + "' on the class path";
-        } else {
-            Availability a = p.get().availability();
-            if (a.available()) {
-                return;
-            }
-            reason = a.reason();
+    public static void require(BackendSpec spec) {
+        String name = spec.backend();
+        BackendProvider p = provider(name).orElseThrow(
+                () -> new AssertionError("[" + spec + "] backend '" + name + "' is expected but its provider is not on the class path"));
+        Availability a = p.availability();
+        if (a.available()) {
+            return;
         }
-        String message = "backend " + name + " is unavailable: " + reason;
-        if ("io_uring".equals(name) && "1".equals(System.getenv(REQUIRE_IOURING))) {
-            Assertions.fail(REQUIRE_IOURING + "=1 but " + message);
+        String message = "[" + spec + "] backend " + name + " is unavailable: " + a.reason();
+        if (!"io_uring".equals(name) || "1".equals(System.getenv(REQUIRE_IOURING))) {
+            Assertions.fail(("io_uring".equals(name) ? REQUIRE_IOURING + "=1 but " : "") + message);
         }
         Assumptions.abort(message);
     }

@@ -1,0 +1,72 @@
+package io.ringline.tests.support;
+
+import io.ringline.Config;
+import io.ringline.HandlerFactory;
+import io.ringline.Runtime;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.Parameter;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * What every conformance test class gets: the {@link BackendSpec} under test ({@link #spec}, a
+ * JUnit class-template parameter), its configuration ({@link #serverConfig()}, {@link #clientConfig()})
+ * and clients for it ({@link #connect(Runtime)}). Extend {@link BackendTest} (every spec) or
+ * {@link OncePerBackendTest} (the default spec of each backend), not this class.
+ */
+public abstract class ConformanceTest {
+
+    /** The configuration under test. */
+    @Parameter
+    protected BackendSpec spec;
+
+    @BeforeEach
+    void requireBackend() {
+        Backends.require(spec);
+    }
+
+    /** {@return the loopback address with port 0 (any free port)} */
+    protected static InetSocketAddress loopbackAnyPort() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    /**
+     * {@return a small configuration on the spec under test: 2 workers, listening on a loopback
+     * port chosen by the kernel, 2 s grace period}
+     */
+    protected Config.Builder serverConfig() {
+        return clientConfig().bind(loopbackAnyPort());
+    }
+
+    /** {@return like {@link #serverConfig()} but without a listener (outbound connections, timers, regions)} */
+    protected Config.Builder clientConfig() {
+        return spec.applyTo(Config.builder())
+                .workers(2)
+                .maxConnectionsPerWorker(1024)
+                .blockingPoolSize(4)
+                .shutdownGracePeriod(Duration.ofSeconds(2));
+    }
+
+    /** Starts a runtime; the caller closes it (try-with-resources). */
+    protected static Runtime start(Config.Builder config, HandlerFactory factory) {
+        return Runtime.start(config.build(), factory);
+    }
+
+    /** {@return the first listen address of {@code runtime}} */
+    protected static InetSocketAddress address(Runtime runtime) {
+        return runtime.boundAddresses().get(0);
+    }
+
+    /** {@return a client connected to {@code runtime}'s first listener} */
+    protected Client connect(Runtime runtime) throws IOException {
+        return connect(address(runtime));
+    }
+
+    /** {@return a client of the kind the spec's backend serves, connected to {@code address}} */
+    protected Client connect(InetSocketAddress address) throws IOException {
+        return SocketClient.connect(address);
+    }
+}
