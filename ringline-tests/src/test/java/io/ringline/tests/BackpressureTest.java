@@ -12,7 +12,6 @@ import io.ringline.tests.support.Bytes;
 import io.ringline.tests.support.Client;
 import io.ringline.tests.support.OnWorker;
 import io.ringline.tests.support.Recorder;
-import io.ringline.tests.support.SocketClient;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -133,7 +132,7 @@ class BackpressureTest extends BackendTest {
     void slowReaderThrottlesTheSenderWithoutLossOrReordering() throws Exception {
         Streamer h = new Streamer();
         try (Runtime rt = start(serverConfig().workers(1).sendQueueLimit(LIMIT), w -> h);
-             Client s = SocketClient.connect(address(rt), 8 * 1024)) {
+             Client s = connectWithSmallReceiveBuffer(rt, 8 * 1024)) {
             InputStream in = s.input();
             // The client does not read: the sender must hit the limit.
             Await.until(() -> h.refusals.get() >= 1, "a send was refused while the client did not read");
@@ -172,7 +171,7 @@ class BackpressureTest extends BackendTest {
     void refusedGatherAndAsyncSendsQueueNothing() throws Exception {
         Recorder h = new Recorder();
         try (Runtime rt = start(serverConfig().workers(1).sendQueueLimit(LIMIT), w -> h);
-             Client s = SocketClient.connect(address(rt), 8 * 1024)) {
+             Client s = connectWithSmallReceiveBuffer(rt, 8 * 1024)) {
             Connection c = h.next();
             long queuedTotal = OnWorker.call(c.worker(), () -> {
                 // Everything below runs in one task: nothing is flushed in between, so the queue only grows.

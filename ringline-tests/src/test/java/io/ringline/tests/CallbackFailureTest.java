@@ -11,7 +11,6 @@ import io.ringline.tests.support.EchoHandler;
 import io.ringline.tests.support.OnWorker;
 import io.ringline.tests.support.OncePerBackendTest;
 import io.ringline.tests.support.Recorder;
-import io.ringline.tests.support.SocketClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 
@@ -142,7 +141,7 @@ class CallbackFailureTest extends OncePerBackendTest {
         Thrower h = new Thrower(where, kind);
         try (Runtime rt = start(serverConfig().workers(1).sendQueueLimit(64 * 1024), w -> h)) {
             h.armed.set(true);
-            try (Client a = SocketClient.connect(address(rt), 4096)) {
+            try (Client a = connectWithSmallReceiveBuffer(rt, 4096)) {
                 OutputStream out = a.output();
                 InputStream in = a.input();
                 switch (where) {

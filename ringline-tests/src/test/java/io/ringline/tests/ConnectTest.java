@@ -6,7 +6,6 @@ import io.ringline.Handler;
 import io.ringline.Runtime;
 import io.ringline.WorkerContext;
 import io.ringline.tests.support.Await;
-import io.ringline.tests.support.Client;
 import io.ringline.tests.support.EchoHandler;
 import io.ringline.tests.support.Leaks;
 import io.ringline.tests.support.OnWorker;

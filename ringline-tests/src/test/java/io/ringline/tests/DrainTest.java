@@ -12,7 +12,6 @@ import io.ringline.tests.support.BackendTest;
 import io.ringline.tests.support.Bytes;
 import io.ringline.tests.support.Client;
 import io.ringline.tests.support.Recorder;
-import io.ringline.tests.support.SocketClient;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -142,7 +141,7 @@ class DrainTest extends BackendTest {
                 List<Client> sockets = new ArrayList<>();
                 for (int i = 0; i < clients; i++) {
                     // small receive buffers, not read yet: the handlers hold most of their streams
-                    sockets.add(SocketClient.connect(address(rt), 16 * 1024));
+                    sockets.add(connectWithSmallReceiveBuffer(rt, 16 * 1024));
                 }
                 Await.until(() -> h.opened.size() == clients, "all clients accepted");
                 for (Client s : sockets) {
@@ -209,7 +208,7 @@ class DrainTest extends BackendTest {
         ShutdownTest.Sender h = new ShutdownTest.Sender(8 << 20);
         Duration grace = Duration.ofMillis(300);
         Runtime rt = start(serverConfig().sendQueueLimit(8 << 20).shutdownGracePeriod(grace), w -> h);
-        try (Client s = SocketClient.connect(address(rt), 8 * 1024)) {
+        try (Client s = connectWithSmallReceiveBuffer(rt, 8 * 1024)) {
             h.awaitOpens(1);
             rt.shutdownHandle().shutdown();
             assertTrue(rt.awaitTermination(grace.plusSeconds(10)));

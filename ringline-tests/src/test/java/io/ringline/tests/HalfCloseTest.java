@@ -10,7 +10,6 @@ import io.ringline.tests.support.Bytes;
 import io.ringline.tests.support.Client;
 import io.ringline.tests.support.EchoHandler;
 import io.ringline.tests.support.Recorder;
-import io.ringline.tests.support.SocketClient;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -134,7 +133,7 @@ class HalfCloseTest extends BackendTest {
             }
         };
         try (Runtime rt = start(serverConfig().sendQueueLimit(256 * 1024), w -> h)) {
-            Client s = SocketClient.connect(address(rt), 8 * 1024);
+            Client s = connectWithSmallReceiveBuffer(rt, 8 * 1024);
             InputStream in = s.input();
             byte[] buf = new byte[64 * 1024];
             // Read until the server's queue drained once (it keeps sending), then reset.

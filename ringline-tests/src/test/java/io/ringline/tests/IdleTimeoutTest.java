@@ -8,7 +8,6 @@ import io.ringline.tests.support.EchoHandler;
 import io.ringline.tests.support.OnWorker;
 import io.ringline.tests.support.OncePerBackendTest;
 import io.ringline.tests.support.Recorder;
-import io.ringline.tests.support.SocketClient;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -100,7 +99,7 @@ class IdleTimeoutTest extends OncePerBackendTest {
         int queued = 8 << 20;
         EchoHandler h = echo(null, queued);
         try (Runtime rt = start(serverConfig().sendQueueLimit(queued).idleTimeout(IDLE), w -> h);
-             Client s = SocketClient.connect(address(rt), 8 * 1024)) {
+             Client s = connectWithSmallReceiveBuffer(rt, 8 * 1024)) {
             assertEquals(CloseReason.IDLE_TIMEOUT, h.awaitClose().reason(), "the stalled connection was closed");
             s.expectReset(); // bytes were still queued: a reset, not a clean end of stream
         }

@@ -14,7 +14,6 @@ import io.ringline.tests.support.FaultyBackendProvider;
 import io.ringline.tests.support.OnWorker;
 import io.ringline.tests.support.OncePerBackendTest;
 import io.ringline.tests.support.Recorder;
-import io.ringline.tests.support.SocketClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -65,7 +64,7 @@ class RegionMemoryTest extends OncePerBackendTest {
         byte[] content = r.segment().toArray(ValueLayout.JAVA_BYTE);
         Recorder h = new Recorder();
         try (Runtime rt = start(serverConfig().sendQueueLimit(2L * size), w -> h);
-             Client s = SocketClient.connect(address(rt), 8 * 1024)) {
+             Client s = connectWithSmallReceiveBuffer(rt, 8 * 1024)) {
             ShutdownHandle handle = rt.shutdownHandle();
             RegionId id = handle.registerRegion(r);
             Connection c = h.next();

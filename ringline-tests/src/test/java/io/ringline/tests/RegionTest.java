@@ -17,7 +17,6 @@ import io.ringline.tests.support.Faults;
 import io.ringline.tests.support.FaultyBackendProvider;
 import io.ringline.tests.support.OnWorker;
 import io.ringline.tests.support.Recorder;
-import io.ringline.tests.support.SocketClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -413,7 +412,7 @@ class RegionTest extends BackendTest {
         MemoryRegion r = region(size, 7);
         Recorder h = new Recorder();
         try (Runtime rt = start(serverConfig().sendQueueLimit(2L * size), w -> h);
-             Client s = SocketClient.connect(address(rt), 8 * 1024)) {
+             Client s = connectWithSmallReceiveBuffer(rt, 8 * 1024)) {
             ShutdownHandle handle = rt.shutdownHandle();
             RegionId id = handle.registerRegion(r);
             Connection c = h.next();
@@ -450,7 +449,7 @@ class RegionTest extends BackendTest {
         MemoryRegion r = region(size, 9);
         Recorder h = new Recorder();
         try (Runtime rt = start(serverConfig().sendQueueLimit(2L * size), w -> h);
-             Client s = SocketClient.connect(address(rt), 8 * 1024)) {
+             Client s = connectWithSmallReceiveBuffer(rt, 8 * 1024)) {
             ShutdownHandle handle = rt.shutdownHandle();
             RegionId id = handle.registerRegion(r);
             Connection c = h.next();

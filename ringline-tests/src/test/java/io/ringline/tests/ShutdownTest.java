@@ -13,7 +13,6 @@ import io.ringline.tests.support.FaultyBackendProvider;
 import io.ringline.tests.support.OnWorker;
 import io.ringline.tests.support.OncePerBackendTest;
 import io.ringline.tests.support.Recorder;
-import io.ringline.tests.support.SocketClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -71,7 +70,7 @@ class ShutdownTest extends OncePerBackendTest {
             List<Client> sockets = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
                 // Small receive buffers and no reading yet: most bytes stay queued in the runtime.
-                sockets.add(SocketClient.connect(address(rt), 8 * 1024));
+                sockets.add(connectWithSmallReceiveBuffer(rt, 8 * 1024));
             }
             h.awaitOpens(clients);
             for (Connection c : h.connections()) {
@@ -153,7 +152,7 @@ class ShutdownTest extends OncePerBackendTest {
         int bytes = 16 << 20;
         Sender h = new Sender(bytes);
         Runtime rt = start(serverConfig().sendQueueLimit(bytes).shutdownGracePeriod(grace), w -> h);
-        try (Client s = SocketClient.connect(address(rt), 8 * 1024)) {
+        try (Client s = connectWithSmallReceiveBuffer(rt, 8 * 1024)) {
             h.awaitOpens(1);
             long start = System.nanoTime();
             rt.shutdownHandle().shutdown();

@@ -74,6 +74,16 @@ public final class Backends {
         return p instanceof FaultyBackendProvider || p instanceof UnavailableBackendProvider;
     }
 
+    /** {@return how clients connect to a runtime of {@code spec}} */
+    public static Client.Connector connector(BackendSpec spec) {
+        return SocketClient::connect;
+    }
+
+    /** {@return whether {@code spec}'s backend listens and connects with operating-system sockets} */
+    public static boolean hasOsSockets(BackendSpec spec) {
+        return true;
+    }
+
     /** {@return the provider with that name on the class path} */
     public static Optional<BackendProvider> provider(String name) {
         return BackendSelector.providers().stream().filter(p -> p.name().equals(name)).findFirst();

@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.SocketException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,6 +19,13 @@ import static org.junit.jupiter.api.Assertions.fail;
  * thread at a time.
  */
 public interface Client extends AutoCloseable {
+
+    /** Connects a client to a listen address. */
+    @FunctionalInterface
+    interface Connector {
+        /** {@return a client connected to {@code address}} */
+        Client connect(InetSocketAddress address) throws IOException;
+    }
 
     /** Read timeout of every client: the deadline of each blocking read. */
     int READ_TIMEOUT_MS = 20_000;

@@ -67,6 +67,15 @@ public abstract class ConformanceTest {
 
     /** {@return a client of the kind the spec's backend serves, connected to {@code address}} */
     protected Client connect(InetSocketAddress address) throws IOException {
-        return SocketClient.connect(address);
+        return Backends.connector(spec).connect(address);
+    }
+
+    /**
+     * {@return a client whose reading side holds few bytes, so that the server's sends back up
+     * quickly when it does not read: with OS sockets a receive buffer of {@code bytes} (set before
+     * connecting); otherwise the backend's own flow-control window applies}
+     */
+    protected Client connectWithSmallReceiveBuffer(Runtime runtime, int bytes) throws IOException {
+        return Backends.hasOsSockets(spec) ? SocketClient.connect(address(runtime), bytes) : connect(runtime);
     }
 }

@@ -126,24 +126,24 @@ public final class RegionChurn {
     }
 
     /**
-     * Runs the churn against a runtime started with {@code config} (which must listen) and closes
-     * it. Returns when every thread finished or failed; see {@link #errors()}.
+     * Runs the churn against a runtime started with {@code config} (which must listen), with
+     * clients connected by {@code clients}, and closes it. Returns when every thread finished or failed; see {@link #errors()}.
      */
-    public void run(Config.Builder config, long deadlineNanos) throws Exception {
+    public void run(Config.Builder config, Client.Connector clients, long deadlineNanos) throws Exception {
         try (Runtime rt = Runtime.start(config.build(), w -> handler())) {
             InetSocketAddress address = rt.boundAddresses().get(0);
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> noise = new ArrayList<>();
             List<Client> noiseSockets = new ArrayList<>();
             for (int i = 0; i < rt.workerCount(); i++) {
-                Client s = SocketClient.connect(address);
+                Client s = clients.connect(address);
                 noiseSockets.add(s);
                 noise.add(start("noise-" + i, () -> makeNoise(s, stop)));
             }
             List<Thread> churners = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int id = t;
-                churners.add(start("churn-" + t, () -> churn(rt.shutdownHandle(), address, id, deadlineNanos)));
+                churners.add(start("churn-" + t, () -> churn(rt.shutdownHandle(), clients, address, id, deadlineNanos)));
             }
             for (Thread t : churners) {
                 t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()) + 20_000));
@@ -201,9 +201,9 @@ public final class RegionChurn {
         }
     }
 
-    private void churn(ShutdownHandle handle, InetSocketAddress address, int id, long deadlineNanos) throws Exception {
+    private void churn(ShutdownHandle handle, Client.Connector clients, InetSocketAddress address, int id, long deadlineNanos) throws Exception {
         Random random = new Random(id);
-        try (Client s = SocketClient.connect(address)) {
+        try (Client s = clients.connect(address)) {
             Semaphore headers = new Semaphore(0);
             AtomicBoolean done = new AtomicBoolean();
             Thread reader = start("reader-" + id, () -> readAnswers(s.input(), headers, done));
