@@ -1,0 +1,34 @@
+package io.ringline.tests;
+
+import io.ringline.tests.support.BackendSpec;
+import io.ringline.tests.support.Backends;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The suite's own configuration: every expected backend runs, each spec once, a missing provider fails. */
+class BackendSpecsTest {
+
+    @Test
+    void everyExpectedBackendHasItsDefaultSpecFirstAndLabelsAreUnique() {
+        List<BackendSpec> specs = Backends.specs();
+        for (String name : Backends.EXPECTED) {
+            assertTrue(specs.contains(BackendSpec.defaults(name)), () -> name + " runs with its defaults: " + specs);
+        }
+        assertEquals(specs.size(), specs.stream().map(BackendSpec::label).distinct().count(), () -> "labels are unique: " + specs);
+        assertTrue(specs.containsAll(Backends.defaultSpecs()));
+        assertTrue(Backends.defaultSpecs().stream().allMatch(BackendSpec::isDefault));
+    }
+
+    @Test
+    void aMissingExpectedProviderFailsNamingItInsteadOfSkipping() {
+        BackendSpec missing = new BackendSpec("no-such-backend", "no-such-backend", Map.of());
+        AssertionError e = assertThrows(AssertionError.class, () -> Backends.require(missing));
+        assertTrue(e.getMessage().contains("no-such-backend") && e.getMessage().contains("not on the class path"), e.getMessage());
+    }
+}
