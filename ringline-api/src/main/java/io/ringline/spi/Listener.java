@@ -4,7 +4,8 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A bound listening socket and the thread that accepts on it.
+ * A bound listening socket and whatever accepts on it (a thread, or the backend's own event loop),
+ * created by {@link Backend#listen}.
  *
  * <p><b>Threading:</b> every method may be called from any thread, including a worker thread and
  * the accepting thread itself; none of them blocks.
@@ -16,19 +17,18 @@ public interface Listener extends AutoCloseable {
 
     /**
      * Tells the listener to stop and returns at once, without waiting for the accepting thread:
-     * the accepting thread is woken (for example by closing or shutting down the socket), stops
-     * accepting, closes the listening socket and ends; {@link #closed()} completes then. Sockets it
-     * still accepts meanwhile are closed, never served (the runtime closes its
-     * {@link io.ringline.internal.AcceptDispatcher} first). Idempotent.
+     * it stops accepting, closes the listening socket and ends; {@link #closed()} completes then.
+     * Sockets it still accepts meanwhile are refused by the {@link AcceptSink} (the runtime closes
+     * it first) and closed, never served. Idempotent.
      */
     @Override
     void close();
 
     /**
-     * {@return a stage completed once the accepting thread has ended and the listening socket is
-     * closed, so that the port can be bound again; it never fails} It completes on the accepting
-     * thread (or at once if already done), so dependent actions must be short and must not block.
-     * Also completes if the accepting thread ends on its own (e.g. it died).
+     * {@return a stage completed once accepting has ended and the listening socket is closed, so
+     * that the port can be bound again; it never fails} It may complete on the accepting thread
+     * (or at once if already done), so dependent actions must be short and must not block. Also
+     * completes if accepting ends on its own (e.g. the accepting thread died).
      */
     CompletionStage<Void> closed();
 }

@@ -8,36 +8,38 @@ import java.net.SocketAddress;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The I/O driver of one worker. Every method except {@link #wakeup()} is called on the worker's
- * own thread by {@link io.ringline.internal.Worker}.
+ * The I/O driver of one worker, created by {@link Backend#openWorker}. Every method except
+ * {@link #wakeup()} is called on the worker's own thread by the core's loop.
  */
 public interface WorkerIo {
 
     /**
-     * Waits for I/O readiness or completions and dispatches them to the connections (which call the
-     * handler). Returns early when {@link #wakeup()} is called.
+     * Waits for I/O readiness or completions and reports them to the connections' cores. Returns
+     * early when {@link #wakeup()} is called.
      *
      * @param timeoutNanos 0: do not block; negative: block until an event or a wakeup; else the most to block
      * @throws IOException on a fatal error of the driver (the worker then terminates)
      */
     void poll(long timeoutNanos) throws IOException;
 
-    /** Makes a blocked or the next {@link #poll} return promptly. Called from any thread. */
+    /** Makes a blocked or the next {@link #poll} return promptly. Called from any thread; never blocks. */
     void wakeup();
 
     /**
-     * Starts serving a socket accepted by this backend's listener: create the connection,
-     * register it with {@link io.ringline.internal.Worker#register}, then start receiving.
-     * On failure the backend closes the socket itself.
+     * Starts serving a socket this backend's listener accepted: set it up, create its core with
+     * {@link WorkerServices#newConnection}, {@link ConnectionCore#open() open} it, then start
+     * receiving. On failure the driver closes the socket itself and returns (or throws; the core
+     * then logs it).
      *
-     * @param acceptedSocket the object the listener gave to the dispatcher
+     * @param socket the socket, as this backend's listener created it
      */
-    void adopt(Object acceptedSocket);
+    void adopt(AcceptedSocket socket);
 
     /**
-     * Starts a non-blocking connect; completes {@code result} (on this thread) with the registered,
-     * opened connection, or fails it. The returned action, when run before completion, aborts the
-     * attempt and releases the socket (the core runs it on timeout or shutdown).
+     * Starts a non-blocking connect; completes {@code result} (on this thread) with the opened
+     * connection ({@link ConnectionCore#connection()}), or fails it. The returned action, when run
+     * before completion, aborts the attempt and releases the socket (the core runs it on timeout
+     * or shutdown).
      *
      * @param remote the address
      * @param result completed with the connection or failed
@@ -47,7 +49,8 @@ public interface WorkerIo {
 
     /**
      * Installs {@code region} in {@code slot} of this worker's backend table (io_uring: the kernel's
-     * registered-buffer table of this worker's ring).
+     * registered-buffer table of this worker's ring). A backend without such a table does nothing:
+     * the core's region table already serves region sends from the region's memory.
      *
      * @param slot   the slot
      * @param region the region
@@ -56,12 +59,21 @@ public interface WorkerIo {
     void installRegion(int slot, MemoryRegion region) throws IOException;
 
     /**
-     * Removes the region in {@code slot}. Called only when no in-flight send references it.
+     * Removes the region in {@code slot}. Called only when no queued or in-flight send references
+     * it any more (the core waits for every {@link OutboundQueue#release()}).
      *
      * @param slot the slot
      * @throws IOException if the backend failed to remove it
      */
     void removeRegion(int slot) throws IOException;
+
+    /**
+     * {@return the most bytes this driver may still report with {@link ConnectionCore#received}
+     * after {@link Transport#readingPausedChanged readingPausedChanged(true)}} for one connection
+     * (receives already completed when the pause took effect). The core keeps them beyond
+     * {@link io.ringline.Config#inboundLimit()} by at most this much. 0 if it stops at once.
+     */
+    long bytesReceivedAfterPause();
 
     /** Releases the driver's resources; called last, on the worker's thread, after every connection closed. */
     void close();

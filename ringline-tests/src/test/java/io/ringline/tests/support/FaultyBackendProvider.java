@@ -1,20 +1,26 @@
 package io.ringline.tests.support;
 
-import io.ringline.Config;
 import io.ringline.Connection;
 import io.ringline.MemoryRegion;
-import io.ringline.internal.AcceptDispatcher;
-import io.ringline.internal.Worker;
+import io.ringline.spi.AcceptSink;
+import io.ringline.spi.AcceptedSocket;
 import io.ringline.spi.Availability;
 import io.ringline.spi.Backend;
+import io.ringline.spi.BackendContext;
+import io.ringline.spi.BackendOptions;
 import io.ringline.spi.BackendProvider;
+import io.ringline.spi.Capability;
 import io.ringline.spi.Listener;
 import io.ringline.spi.WorkerIo;
+import io.ringline.spi.WorkerServices;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -57,35 +63,91 @@ public final class FaultyBackendProvider implements BackendProvider {
                 : Availability.unavailable("delegate backend '" + d + "' unavailable: " + a.reason());
     }
 
+    /** {@return the delegate's capabilities (none while unarmed)} */
     @Override
-    public Backend open(Config config) throws IOException {
+    public Set<Capability> capabilities() {
+        String d = Faults.delegate;
+        return d == null ? Set.of() : Backends.provider(d).map(BackendProvider::capabilities).orElse(Set.of());
+    }
+
+    /** Opens the delegate with its own options from the configuration (validated by the core as another present backend's). */
+    @Override
+    public Backend open(BackendContext context) throws IOException {
         String d = Faults.delegate;
         BackendProvider p = Backends.provider(d).orElseThrow(() -> new IOException("no delegate backend " + d));
-        return new FaultyBackend(p.open(config));
+        Map<String, Object> own = new LinkedHashMap<>();
+        context.config().options().forEach((name, value) -> {
+            if (name.startsWith(p.name() + ".")) {
+                own.put(name, value);
+            }
+        });
+        BackendOptions options = BackendOptions.resolve(p.name(), p.options(), own);
+        return new FaultyBackend(p.open(new BackendContext(context.config(), options)), options);
     }
 
     private static final class FaultyBackend implements Backend {
         private final Backend delegate;
+        private final BackendOptions delegateOptions;
 
-        FaultyBackend(Backend delegate) {
+        FaultyBackend(Backend delegate, BackendOptions delegateOptions) {
             this.delegate = delegate;
+            this.delegateOptions = delegateOptions;
         }
 
         @Override
-        public WorkerIo openWorker(Worker worker) throws IOException {
-            FaultyWorkerIo io = new FaultyWorkerIo(worker.workerId(), delegate.openWorker(worker));
+        public WorkerIo openWorker(WorkerServices worker) throws IOException {
+            FaultyWorkerIo io = new FaultyWorkerIo(worker.workerId(), delegate.openWorker(new DelegateServices(worker, delegateOptions)));
             Faults.workerIos.put(worker.workerId(), io);
             return io;
         }
 
         @Override
-        public Listener listen(InetSocketAddress address, int backlog, AcceptDispatcher dispatcher) throws IOException {
-            return delegate.listen(address, backlog, dispatcher);
+        public Listener listen(InetSocketAddress address, int backlog, AcceptSink sink) throws IOException {
+            return delegate.listen(address, backlog, sink);
         }
 
         @Override
         public void close() {
             delegate.close();
+        }
+    }
+
+    /** The core's services of one worker, with the delegate's own options instead of the wrapper's (none). */
+    private record DelegateServices(WorkerServices core, BackendOptions options) implements WorkerServices {
+        @Override
+        public int workerId() {
+            return core.workerId();
+        }
+
+        @Override
+        public io.ringline.Config config() {
+            return core.config();
+        }
+
+        @Override
+        public io.ringline.spi.IoStats stats() {
+            return core.stats();
+        }
+
+        @Override
+        public io.ringline.spi.ConnectionCore newConnection(io.ringline.spi.Transport transport, SocketAddress localAddress,
+                                                            SocketAddress remoteAddress) {
+            return core.newConnection(transport, localAddress, remoteAddress);
+        }
+
+        @Override
+        public void executeBackendTask(Runnable task) {
+            core.executeBackendTask(task);
+        }
+
+        @Override
+        public boolean isShuttingDown() {
+            return core.isShuttingDown();
+        }
+
+        @Override
+        public String toString() {
+            return core.toString();
         }
     }
 
@@ -150,8 +212,13 @@ public final class FaultyBackendProvider implements BackendProvider {
         }
 
         @Override
-        public void adopt(Object acceptedSocket) {
-            delegate.adopt(acceptedSocket);
+        public void adopt(AcceptedSocket socket) {
+            delegate.adopt(socket);
+        }
+
+        @Override
+        public long bytesReceivedAfterPause() {
+            return delegate.bytesReceivedAfterPause();
         }
 
         @Override

@@ -1,0 +1,17 @@
+package io.ringline.spi;
+
+import io.ringline.Config;
+
+/**
+ * What a backend is opened with: the runtime's configuration and its own resolved options.
+ *
+ * @param config  the validated configuration
+ * @param options this backend's options, resolved against {@link BackendProvider#options()}
+ */
+public record BackendContext(Config config, BackendOptions options) {
+
+    public BackendContext {
+        java.util.Objects.requireNonNull(config, "config");
+        java.util.Objects.requireNonNull(options, "options");
+    }
+}
