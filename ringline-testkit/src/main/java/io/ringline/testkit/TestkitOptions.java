@@ -41,7 +41,8 @@ public final class TestkitOptions {
 
     /**
      * {@code testkit.maxReadChunk}: received bytes are delivered to the core in chunks of at most
-     * this many (split reads). 0 (the default): at most {@code Config.recvBufferSize}. Range [0, 16 MiB].
+     * this many (split reads); never more than {@code Config.recvBufferSize} (the driver's read
+     * buffer). 0 (the default): {@code Config.recvBufferSize}. Range [0, 16 MiB].
      */
     public static final BackendOption<Integer> MAX_READ_CHUNK = BackendOption.intRange("testkit.maxReadChunk",
             0, 0, MAX_READ_CHUNK_LIMIT, "most bytes delivered per read (split reads); 0: Config.recvBufferSize");
@@ -55,10 +56,11 @@ public final class TestkitOptions {
             0, 0, MAX_READ_DELAY_MILLIS, "milliseconds before written bytes become readable by the core (delayed reads)");
 
     /**
-     * {@code testkit.seed}: 0 (the default) makes every chunk exactly {@link #MAX_WRITE_CHUNK} /
-     * {@link #MAX_READ_CHUNK} bytes (or what is there); any other value draws each chunk's size
-     * uniformly from [1, that maximum] with a generator seeded from it and the connection's
-     * sequence number on its worker, so a run repeats. Range [0, 2^31-1].
+     * {@code testkit.seed}: 0 (the default) makes every chunk as large as allowed (and available);
+     * any other value draws each chunk's size uniformly from [1, the maximum] with a generator
+     * seeded from it and the connection's sequence number on its worker, so a run repeats: every
+     * read (the maximum: {@link #MAX_READ_CHUNK}, or {@code Config.recvBufferSize}), and every
+     * flush if {@link #MAX_WRITE_CHUNK} is set. Range [0, 2^31-1].
      */
     public static final BackendOption<Integer> SEED = BackendOption.intRange("testkit.seed",
             0, 0, Integer.MAX_VALUE, "0: fixed chunk sizes; else the seed of random chunk sizes in [1, max chunk]");
