@@ -42,8 +42,7 @@ class SpiOnlyTest {
                         || t.startsWith("import org.slf4j.") || t.startsWith("import static java.")
                         || t.matches("import io\\.ringline\\.[A-Z]\\w*;"))) {
                     offenders.add(p.getFileName() + ": " + t);
-                }
-                if (t.contains("io.ringline.internal")) {
+                } else if (t.contains("io.ringline.internal")) {
                     offenders.add(p.getFileName() + ": " + t);
                 }
             }
