@@ -3,7 +3,9 @@ package io.ringline;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -45,6 +47,7 @@ public final class Config {
     private final Duration idleTimeout;
     private final int taskQueueLimit;
     private final int blockingQueueLimit;
+    private final Map<String, Object> options;
 
     private Config(Builder b) {
         this.workers = b.workers;
@@ -64,6 +67,7 @@ public final class Config {
         this.idleTimeout = b.idleTimeout;
         this.taskQueueLimit = b.taskQueueLimit;
         this.blockingQueueLimit = b.blockingQueueLimit;
+        this.options = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.options));
     }
 
     /** {@return a builder with defaults} */
@@ -168,6 +172,16 @@ public final class Config {
         return blockingQueueLimit;
     }
 
+    /**
+     * {@return the backend options set with {@link Builder#option}, by name, in the order set;
+     * immutable} They are validated by {@link Runtime#start}: against the selected backend's
+     * declared options, or another present backend's (then ignored), so one configuration can carry
+     * the options of several backends.
+     */
+    public Map<String, Object> options() {
+        return options;
+    }
+
     @Override
     public String toString() {
         return "Config[workers=" + workers + ", bind=" + bindAddresses + ", recvBufferSize=" + recvBufferSize
@@ -176,7 +190,8 @@ public final class Config {
                 + ", initialRegions=" + initialRegions.size() + ", backend=" + (backend == null ? "auto" : backend)
                 + ", shutdownGracePeriod=" + shutdownGracePeriod + ", acceptHandoffLimit=" + acceptHandoffLimit
                 + ", backlog=" + backlog + ", blockingPoolSize=" + blockingPoolSize + ", taskQueueLimit=" + taskQueueLimit
-                + ", blockingQueueLimit=" + blockingQueueLimit + ", idleTimeout=" + idleTimeout + "]";
+                + ", blockingQueueLimit=" + blockingQueueLimit + ", idleTimeout=" + idleTimeout
+                + (options.isEmpty() ? "" : ", options=" + options) + "]";
     }
 
     /** Builder of {@link Config}. Not thread-safe. */
@@ -198,8 +213,37 @@ public final class Config {
         private Duration idleTimeout = Duration.ZERO;
         private int taskQueueLimit = 65536;
         private int blockingQueueLimit = 4096;
+        private final Map<String, Object> options = new LinkedHashMap<>();
 
         private Builder() {
+        }
+
+        /**
+         * Sets a backend option, named {@code <backend>.<knob>} (for example
+         * {@code io_uring.bufferRing} or {@code nio.readsPerEvent}); setting a name again replaces
+         * the value. The builder cannot know the backends' declarations: {@link Runtime#start}
+         * validates the value against the option the backend declares
+         * ({@link io.ringline.spi.BackendProvider#options()}), and fails with
+         * {@link IllegalArgumentException} naming the option, the value and the allowed values if
+         * it is unknown or invalid. Options of a backend that is present but not selected are
+         * validated and ignored.
+         *
+         * @param name  {@code <backend>.<knob>}
+         * @param value the value: a {@link Boolean}, an integral {@link Number} or a {@link String}
+         * @return this
+         * @throws NullPointerException     if {@code name} or {@code value} is null
+         * @throws IllegalArgumentException if {@code name} is not of the form {@code <backend>.<knob>}
+         */
+        public Builder option(String name, Object value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value of option " + name);
+            int dot = name.indexOf('.');
+            if (dot <= 0 || dot == name.length() - 1 || !name.strip().equals(name)) {
+                throw new IllegalArgumentException("backend option name must be '<backend>.<knob>' (e.g. 'nio.readsPerEvent'), was '"
+                        + name + "'");
+            }
+            options.put(name, value);
+            return this;
         }
 
         /**

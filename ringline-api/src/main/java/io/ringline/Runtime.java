@@ -35,6 +35,8 @@ public interface Runtime extends AutoCloseable {
      * @param factory creates one handler per worker
      * @return the running runtime
      * @throws BackendUnavailableException if the requested backend is absent or unavailable, or none is
+     * @throws IllegalArgumentException    if a {@link Config#options() backend option} is unknown to its
+     *                                     backend, has an invalid value, or names no present backend
      * @throws RinglineException           if a worker, region or listener failed to start (the cause says why)
      * @throws NullPointerException        if an argument is null
      */

@@ -17,8 +17,15 @@ public interface WorkerStats {
     /** {@return connections closed} */
     long connectionsClosed();
 
-    /** {@return sends of registered-region bytes without a copy (fixed-buffer sends on io_uring)} */
+    /** {@return {@link Connection#sendRegion} calls that queued bytes (however the backend then sends them)} */
     long regionSends();
+
+    /**
+     * {@return region sends that went out without a user-space copy, counted by the backend (io_uring:
+     * {@code SEND_ZC} from a fixed buffer, once per queue entry written whole); 0 on a backend that
+     * has no such path}
+     */
+    long zeroCopySends();
 
     /** {@return sends of bytes copied into the send queue} */
     long copiedSends();

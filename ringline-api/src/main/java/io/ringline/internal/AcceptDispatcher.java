@@ -1,6 +1,8 @@
 package io.ringline.internal;
 
-import java.io.Closeable;
+import io.ringline.spi.AcceptSink;
+import io.ringline.spi.AcceptedSocket;
+
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -14,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safe; {@link #dispatch} is called by the listeners' accepting threads.
  */
-public final class AcceptDispatcher {
+public final class AcceptDispatcher implements AcceptSink {
 
     private final Worker[] workers;
     private final ReentrantLock lock = new ReentrantLock();
@@ -28,47 +30,36 @@ public final class AcceptDispatcher {
         this.workers = workers;
     }
 
-    /**
-     * Hands {@code socket} to a worker, waiting while every worker is full.
-     *
-     * @param socket the accepted socket, as the backend's {@code WorkerIo.adopt} expects it
-     * @param closer closes the socket if it cannot be served
-     * @return true if handed off; false if the runtime is shutting down (the socket was closed)
-     * @throws InterruptedException if interrupted while waiting (the socket was closed)
-     */
-    public boolean dispatch(Object socket, Closeable closer) throws InterruptedException {
+    @Override
+    public boolean dispatch(AcceptedSocket socket) throws InterruptedException {
         while (!closed) {
-            if (tryDispatch(socket, closer)) {
+            if (tryDispatch(socket)) {
                 return true;
             }
             lock.lock();
             waiters.incrementAndGet();
             try {
                 // Re-check under the lock: a worker may have freed capacity before we counted as a waiter.
-                if (!closed && tryDispatch(socket, closer)) {
+                if (!closed && tryDispatch(socket)) {
                     return true;
                 }
                 if (!closed) {
                     capacity.await(50, TimeUnit.MILLISECONDS);
                 }
             } catch (InterruptedException e) {
-                closeQuietly(closer);
+                closeQuietly(socket);
                 throw e;
             } finally {
                 waiters.decrementAndGet();
                 lock.unlock();
             }
         }
-        closeQuietly(closer);
+        closeQuietly(socket);
         return false;
     }
 
-    /**
-     * Hands {@code socket} to a worker with capacity, without waiting.
-     *
-     * @return false if every worker is full or the runtime is shutting down (the caller keeps the socket)
-     */
-    public boolean tryDispatch(Object socket, Closeable closer) {
+    @Override
+    public boolean tryDispatch(AcceptedSocket socket) {
         if (closed) {
             return false;
         }
@@ -80,7 +71,7 @@ public final class AcceptDispatcher {
         }
         for (int i = 0; i < n; i++) {
             Worker w = workers[(start + i) % n];
-            if (w.offerAccepted(socket, closer)) {
+            if (w.offerAccepted(socket)) {
                 return true;
             }
         }
@@ -113,15 +104,15 @@ public final class AcceptDispatcher {
         }
     }
 
-    /** {@return whether the runtime stopped accepting} */
+    @Override
     public boolean isClosed() {
         return closed;
     }
 
-    private static void closeQuietly(Closeable c) {
+    private static void closeQuietly(AcceptedSocket s) {
         try {
-            c.close();
-        } catch (Exception ignored) {
+            s.close();
+        } catch (RuntimeException ignored) {
             // dropping the socket
         }
     }

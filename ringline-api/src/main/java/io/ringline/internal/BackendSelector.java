@@ -23,8 +23,9 @@ public final class BackendSelector {
      *
      * @param provider the provider
      * @param reason   why it was chosen, including why higher-priority ones were not
+     * @param present  every provider present, highest priority first
      */
-    public record Selection(BackendProvider provider, String reason) {
+    public record Selection(BackendProvider provider, String reason, List<BackendProvider> present) {
     }
 
     private BackendSelector() {
@@ -63,7 +64,7 @@ public final class BackendSelector {
                         throw new BackendUnavailableException("backend '" + p.name() + "' (requested by " + source
                                 + ") is unavailable: " + a.reason() + "; available backends: " + available(providers));
                     }
-                    return new Selection(p, "requested by " + source);
+                    return new Selection(p, "requested by " + source, providers);
                 }
             }
             throw new BackendUnavailableException("backend '" + requested + "' (requested by " + source
@@ -78,7 +79,7 @@ public final class BackendSelector {
                 if (!skipped.isEmpty()) {
                     reason += " (" + String.join("; ", skipped) + ")";
                 }
-                return new Selection(p, reason);
+                return new Selection(p, reason, providers);
             }
             skipped.add(p.name() + " unavailable: " + a.reason());
         }

@@ -36,6 +36,11 @@ public final class BufferPool {
         }
     }
 
+    /** {@return how many free buffers are retained (for tests)} */
+    int pooled() {
+        return free.size();
+    }
+
     /** Drops every retained buffer. */
     void clear() {
         free.clear();

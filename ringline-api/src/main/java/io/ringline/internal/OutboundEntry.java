@@ -4,10 +4,10 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One element of a connection's send queue: bytes from {@link #buffer()}'s position to its limit,
+ * One element of a connection's send queue: bytes from {@link #buf}'s position to its limit,
  * either copied into a pooled chunk or referencing a registered region (no copy).
  */
-public final class OutboundEntry {
+final class OutboundEntry {
     final ByteBuffer buf;
     final boolean pooled;
     final int regionSlot;
@@ -19,15 +19,5 @@ public final class OutboundEntry {
         this.pooled = pooled;
         this.regionSlot = regionSlot;
         this.sealed = regionSlot >= 0;
-    }
-
-    /** {@return the pending bytes, position to limit; backends must not change position or limit} */
-    public ByteBuffer buffer() {
-        return buf;
-    }
-
-    /** {@return the registered-region slot these bytes live in, or -1 for copied bytes} */
-    public int regionSlot() {
-        return regionSlot;
     }
 }

@@ -10,6 +10,8 @@ import io.ringline.Runtime;
 import io.ringline.ShutdownHandle;
 import io.ringline.WorkerContext;
 import io.ringline.spi.Backend;
+import io.ringline.spi.BackendContext;
+import io.ringline.spi.BackendOptions;
 import io.ringline.spi.Listener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +65,8 @@ public final class RuntimeImpl implements Runtime {
     private final AtomicReference<RinglineException> firstDeath = new AtomicReference<>();
     private final AtomicInteger nextConnectWorker = new AtomicInteger();
 
-    private RuntimeImpl(Config config, BackendSelector.Selection selection, Backend backend, HandlerFactory factory) {
+    private RuntimeImpl(Config config, BackendSelector.Selection selection, Backend backend, BackendOptions options,
+                        HandlerFactory factory) {
         this.config = config;
         this.backendName = selection.provider().name();
         this.selectionReason = selection.reason();
@@ -71,7 +74,7 @@ public final class RuntimeImpl implements Runtime {
         int runtimeId = RUNTIME_IDS.getAndIncrement();
         this.workers = new Worker[config.workers()];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker(i, this, config, backend, factory,
+            workers[i] = new Worker(i, this, config, backend, options, factory,
                     "ringline-" + runtimeId + "-" + backendName + "-worker-" + i);
         }
         this.liveWorkers = new AtomicInteger(workers.length);
@@ -85,16 +88,18 @@ public final class RuntimeImpl implements Runtime {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(factory, "factory");
         BackendSelector.Selection selection = BackendSelector.select(config);
-        log.info("ringline backend: {} ({})", selection.provider().name(), selection.reason());
+        BackendOptions options = BackendOptionsResolver.resolve(selection.provider(), selection.present(), config.options());
+        log.info("ringline backend: {} ({}){}", selection.provider().name(), selection.reason(),
+                config.options().isEmpty() ? "" : ", options " + options);
         Backend backend;
         try {
-            backend = selection.provider().open(config);
+            backend = selection.provider().open(new BackendContext(config, options));
         } catch (Exception e) {
             throw new RinglineException("cannot open backend '" + selection.provider().name() + "': " + e.getMessage(), e);
         }
         RuntimeImpl rt;
         try {
-            rt = new RuntimeImpl(config, selection, backend, factory); // throws if an initial region is closed
+            rt = new RuntimeImpl(config, selection, backend, options, factory); // throws if an initial region is closed
         } catch (RuntimeException e) {
             backend.close();
             throw e;

@@ -1,41 +1,94 @@
 package io.ringline.internal;
 
 import io.ringline.ConnectionClosedException;
+import io.ringline.spi.OutboundQueue;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * A connection's ordered send queue. Copied bytes are coalesced into pooled direct chunks (so many
  * small sends become one gathered write); region sends are queued as references to the region's
- * memory. Used only on the worker thread.
+ * memory. Entries live in a ring array: the backend reads them by index, nothing is allocated per
+ * flush. Finished entries release their chunk or region reference and complete their future, unless
+ * the backend {@linkplain #retain() retained} the queue: then they are held until the matching
+ * {@link #release()}. Used only on the worker thread.
  */
-public final class SendQueue {
+public final class SendQueue implements OutboundQueue {
 
-    private final ArrayDeque<OutboundEntry> entries = new ArrayDeque<>();
     private final BufferPool pool;
+    private final RegionTable regions;
+    /** Ring of pending entries: {@code count} of them from {@code head}; the length is a power of two. */
+    private OutboundEntry[] entries = new OutboundEntry[8];
+    private int head;
+    private int count;
     private long bytes;
+    private int retained;
+    /** Finished entries held while retained, in finishing order. */
+    private OutboundEntry[] held = new OutboundEntry[0];
+    private int heldCount;
 
-    SendQueue(BufferPool pool) {
+    SendQueue(BufferPool pool, RegionTable regions) {
         this.pool = pool;
+        this.regions = regions;
     }
 
-    /** {@return bytes queued} */
+    @Override
     public long bytes() {
         return bytes;
     }
 
-    /** {@return whether nothing is queued} */
+    @Override
     public boolean isEmpty() {
-        return entries.isEmpty();
+        return count == 0;
     }
 
-    /** {@return the number of entries} */
-    public int entryCount() {
-        return entries.size();
+    @Override
+    public int size() {
+        return count;
+    }
+
+    @Override
+    public ByteBuffer buffer(int index) {
+        return entry(index).buf;
+    }
+
+    @Override
+    public int regionSlot(int index) {
+        return entry(index).regionSlot;
+    }
+
+    private OutboundEntry entry(int index) {
+        return entries[(head + java.util.Objects.checkIndex(index, count)) & (entries.length - 1)];
+    }
+
+    private OutboundEntry tail() {
+        return count == 0 ? null : entries[(head + count - 1) & (entries.length - 1)];
+    }
+
+    private void addLast(OutboundEntry e) {
+        if (count == entries.length) {
+            OutboundEntry[] grown = new OutboundEntry[entries.length * 2];
+            for (int i = 0; i < count; i++) {
+                grown[i] = entries[(head + i) & (entries.length - 1)];
+            }
+            entries = grown;
+            head = 0;
+        }
+        entries[(head + count) & (entries.length - 1)] = e;
+        count++;
+    }
+
+    private OutboundEntry pollFirst() {
+        if (count == 0) {
+            return null;
+        }
+        OutboundEntry e = entries[head];
+        entries[head] = null;
+        head = (head + 1) & (entries.length - 1);
+        count--;
+        return e;
     }
 
     /** Copies {@code src}'s remaining bytes to the tail, advancing its position. */
@@ -43,12 +96,12 @@ public final class SendQueue {
         int n = src.remaining();
         bytes += n;
         while (src.hasRemaining()) {
-            OutboundEntry tail = entries.peekLast();
+            OutboundEntry tail = tail();
             if (tail == null || tail.sealed || !tail.pooled || tail.buf.limit() == tail.buf.capacity()) {
                 ByteBuffer chunk = pool.acquire();
                 chunk.limit(0);
                 tail = new OutboundEntry(chunk, true, -1);
-                entries.addLast(tail);
+                addLast(tail);
             }
             ByteBuffer b = tail.buf;
             int lim = b.limit();
@@ -59,15 +112,15 @@ public final class SendQueue {
         }
     }
 
-    /** Queues a region slice; {@code slice} must stay valid until written. */
+    /** Queues a region slice whose reference was taken with {@link RegionTable#acquire}; {@code slice} must stay valid until released. */
     void appendRegion(ByteBuffer slice, int slot) {
         bytes += slice.remaining();
-        entries.addLast(new OutboundEntry(slice, false, slot));
+        addLast(new OutboundEntry(slice, false, slot));
     }
 
     /** Completes {@code done} when every byte queued so far was written; seals the tail. */
     void completeWhenWritten(CompletableFuture<Void> done) {
-        OutboundEntry tail = entries.peekLast();
+        OutboundEntry tail = tail();
         if (tail == null) {
             done.complete(null);
             return;
@@ -86,58 +139,56 @@ public final class SendQueue {
         }
     }
 
-    /** {@return the first entry, or null} */
-    public OutboundEntry peek() {
-        return entries.peekFirst();
-    }
-
-    /** {@return an iterator over the entries, head first (do not modify the queue while iterating)} */
-    public Iterator<OutboundEntry> iterator() {
-        return entries.iterator();
-    }
-
     /**
-     * Fills {@code out} with the pending buffers from the head (duplicates are not made: the
-     * buffers are the queue's own; write through them without changing their position yourself).
+     * Marks {@code n} bytes from the head as written: advances positions, and finishes every entry
+     * written whole, in order.
      *
-     * @return how many were put in {@code out}
+     * @throws IllegalStateException if more than {@link #bytes()} bytes
      */
-    public int gather(ByteBuffer[] out) {
-        int i = 0;
-        for (OutboundEntry e : entries) {
-            if (i == out.length) {
-                break;
-            }
-            out[i++] = e.buf;
+    void consumed(long n) {
+        if (n > bytes) {
+            throw new IllegalStateException("consumed " + n + " bytes but only " + bytes + " are queued");
         }
-        return i;
-    }
-
-    /**
-     * Marks {@code n} bytes from the head as written: advances positions, and for every finished
-     * entry calls {@code finished} (which releases its chunk or region reference and completes its
-     * future) in order.
-     */
-    public void consumed(long n, Consumer<OutboundEntry> finished) {
         bytes -= n;
-        while (n > 0 || (!entries.isEmpty() && !entries.peekFirst().buf.hasRemaining())) {
-            OutboundEntry e = entries.peekFirst();
-            if (e == null) {
-                throw new IllegalStateException("consumed more bytes than queued: " + n + " left");
-            }
+        while (n > 0 || (count > 0 && !entries[head].buf.hasRemaining())) {
+            OutboundEntry e = entries[head];
             ByteBuffer b = e.buf;
             int k = (int) Math.min(n, b.remaining());
             b.position(b.position() + k);
             n -= k;
             if (!b.hasRemaining()) {
-                entries.pollFirst();
-                finished.accept(e);
+                pollFirst();
+                finished(e);
             }
         }
     }
 
-    /** Default completion of a finished entry: release the chunk, complete the future. */
-    void finish(OutboundEntry e, RegionTable regions) {
+    /** Drops every entry (connection closed): fails their futures now; their memory is released (or held while retained). */
+    void discard(String why) {
+        OutboundEntry e;
+        while ((e = pollFirst()) != null) {
+            CompletableFuture<Void> done = e.done;
+            e.done = null;
+            finished(e);
+            if (done != null) {
+                done.completeExceptionally(new ConnectionClosedException(why));
+            }
+        }
+        bytes = 0;
+    }
+
+    private void finished(OutboundEntry e) {
+        if (retained == 0) {
+            release(e);
+            return;
+        }
+        if (heldCount == held.length) {
+            held = Arrays.copyOf(held, Math.max(8, held.length * 2));
+        }
+        held[heldCount++] = e;
+    }
+
+    private void release(OutboundEntry e) {
         if (e.pooled) {
             pool.release(e.buf);
         } else if (e.regionSlot >= 0) {
@@ -148,17 +199,42 @@ public final class SendQueue {
         }
     }
 
-    /** Drops every entry (connection closed): releases chunks and regions, fails futures. */
-    void discard(RegionTable regions, Consumer<OutboundEntry> finisher, String why) {
-        OutboundEntry e;
-        while ((e = entries.pollFirst()) != null) {
-            CompletableFuture<Void> done = e.done;
-            e.done = null;
-            finisher.accept(e);
-            if (done != null) {
-                done.completeExceptionally(new ConnectionClosedException(why));
+    @Override
+    public void retain() {
+        retained++;
+    }
+
+    @Override
+    public void release() {
+        if (retained == 0) {
+            throw new IllegalStateException("OutboundQueue.release without a matching retain");
+        }
+        if (--retained > 0) {
+            return;
+        }
+        // Entries released here may complete futures whose callbacks queue more: take them first.
+        for (int i = 0; i < heldCount && retained == 0; i++) {
+            OutboundEntry e = held[i];
+            held[i] = null;
+            release(e);
+            if (retained > 0) { // a callback retained again (via a flush): keep the rest held
+                int rest = heldCount - i - 1;
+                System.arraycopy(held, i + 1, held, 0, rest);
+                Arrays.fill(held, rest, heldCount, null);
+                heldCount = rest;
+                return;
             }
         }
-        bytes = 0;
+        heldCount = 0;
+    }
+
+    /** {@return how many {@link #retain()}s are not yet balanced (for tests)} */
+    int retainCount() {
+        return retained;
+    }
+
+    /** {@return finished entries held while retained (for tests)} */
+    int heldCount() {
+        return heldCount;
     }
 }

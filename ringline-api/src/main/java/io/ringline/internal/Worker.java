@@ -11,12 +11,17 @@ import io.ringline.RinglineException;
 import io.ringline.ShutdownHandle;
 import io.ringline.TimerHandle;
 import io.ringline.WorkerContext;
+import io.ringline.spi.AcceptedSocket;
 import io.ringline.spi.Backend;
+import io.ringline.spi.BackendOptions;
+import io.ringline.spi.ConnectionCore;
+import io.ringline.spi.IoStats;
+import io.ringline.spi.Transport;
 import io.ringline.spi.WorkerIo;
+import io.ringline.spi.WorkerServices;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
@@ -58,7 +63,9 @@ public final class Worker implements WorkerContext {
     private final RuntimeImpl runtime;
     private final Config config;
     private final Backend backend;
+    private final BackendOptions options;
     private final HandlerFactory factory;
+    private final Services services = new Services();
     private final WorkerThread thread;
     /** Tasks for this worker from any thread; user tasks are bounded by {@link Config#taskQueueLimit()}. */
     private final TaskQueue tasks;
@@ -69,7 +76,7 @@ public final class Worker implements WorkerContext {
     private final BufferPool sendChunks;
     private final InboundSpare inboundSpare = new InboundSpare();
     private final WorkerStatsImpl stats = new WorkerStatsImpl();
-    private final ArrayDeque<BaseConnection> dirty = new ArrayDeque<>();
+    private final ArrayDeque<ConnectionImpl> dirty = new ArrayDeque<>();
     private final Set<Runnable> pendingConnects = new HashSet<>();
     final CompletableFuture<Void> started = new CompletableFuture<>();
     final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -79,8 +86,10 @@ public final class Worker implements WorkerContext {
 
     private volatile int state = STARTING;
     private volatile WorkerIo io;
+    /** {@link WorkerIo#bytesReceivedAfterPause()} of {@link #io}, read once it is open. */
+    private long bytesReceivedAfterPause;
     private Handler handler;
-    private BaseConnection[] connections = new BaseConnection[64];
+    private ConnectionImpl[] connections = new ConnectionImpl[64];
     private int[] generations = new int[64];
     private int[] freeSlots = new int[0];
     private int freeCount;
@@ -88,11 +97,9 @@ public final class Worker implements WorkerContext {
     private int connectionCount;
     private boolean shuttingDown;
     private boolean exitRequested;
-    /** True while {@link WorkerIo#adopt} runs; {@link #register} then takes over the hand-off's load unit. */
-    private boolean adopting;
-    private boolean adoptRegistered;
 
-    Worker(int id, RuntimeImpl runtime, Config config, Backend backend, HandlerFactory factory, String threadName) {
+    Worker(int id, RuntimeImpl runtime, Config config, Backend backend, BackendOptions options, HandlerFactory factory,
+           String threadName) {
         if (id >= (1 << WORKER_BITS)) {
             throw new IllegalArgumentException("worker id " + id + " exceeds " + ((1 << WORKER_BITS) - 1));
         }
@@ -100,6 +107,7 @@ public final class Worker implements WorkerContext {
         this.runtime = runtime;
         this.config = config;
         this.backend = backend;
+        this.options = options;
         this.factory = factory;
         this.tasks = new TaskQueue(config.taskQueueLimit());
         this.regions = new RegionTable(config.maxRegions());
@@ -112,7 +120,8 @@ public final class Worker implements WorkerContext {
      * its handler is {@code handler}, and connection callbacks run on the caller's thread.
      */
     static Worker detached(Config config, Handler handler) {
-        Worker w = new Worker(0, null, config, null, ignored -> handler, "ringline-detached");
+        Worker w = new Worker(0, null, config, null, BackendOptions.defaults(List.of()), ignored -> handler,
+                "ringline-detached");
         w.handler = handler;
         return w;
     }
@@ -134,7 +143,8 @@ public final class Worker implements WorkerContext {
 
     private void run() {
         try {
-            io = backend.openWorker(this);
+            io = backend.openWorker(services);
+            bytesReceivedAfterPause = io.bytesReceivedAfterPause();
             List<MemoryRegion> initial = config.initialRegions();
             for (int slot = 0; slot < initial.size(); slot++) {
                 installRegion(slot, initial.get(slot));
@@ -223,20 +233,20 @@ public final class Worker implements WorkerContext {
     }
 
     private void flushDirty() {
-        BaseConnection c;
+        ConnectionImpl c;
         while ((c = dirty.pollFirst()) != null) {
             c.flushNow();
         }
     }
 
-    void markDirty(BaseConnection c) {
+    void markDirty(ConnectionImpl c) {
         dirty.addLast(c);
     }
 
     private void terminate(Throwable death) {
         shuttingDown = true;
         CloseReason reason = death == null ? CloseReason.SHUTDOWN : CloseReason.ERROR;
-        for (BaseConnection c : connections) {
+        for (ConnectionImpl c : connections) {
             if (c != null) {
                 try {
                     c.finishClose(reason, death, death != null); // a dead worker's streams may be cut: reset
@@ -302,7 +312,7 @@ public final class Worker implements WorkerContext {
         for (Runnable abort : List.copyOf(pendingConnects)) {
             abort.run();
         }
-        for (BaseConnection c : connections) {
+        for (ConnectionImpl c : connections) {
             if (c != null) {
                 c.beginDrain();
             }
@@ -311,7 +321,7 @@ public final class Worker implements WorkerContext {
         schedule(grace, () -> {
             // Whatever is still open did not finish in time: reset it, so that no peer takes a
             // truncated reply for a complete one.
-            for (BaseConnection c : connections) {
+            for (ConnectionImpl c : connections) {
                 if (c != null) {
                     c.forceClose(CloseReason.SHUTDOWN);
                 }
@@ -332,13 +342,14 @@ public final class Worker implements WorkerContext {
     // ---------------------------------------------------------------- connections (for backends)
 
     /**
-     * Registers a connection the backend created (accepted or connected): gives it a slot and
-     * token, then calls {@link Handler#onOpen}. Check {@link BaseConnection#isOpen()} afterwards:
-     * the handler may have closed it.
+     * Registers a connection the backend created (accepted or connected), from
+     * {@link ConnectionCore#open()}: gives it a slot and token, takes a unit of load, then calls
+     * {@link Handler#onOpen}. Check {@link ConnectionImpl#isOpen()} afterwards: the handler may have
+     * closed it.
      *
      * @throws RinglineException if this worker already serves {@link Config#maxConnectionsPerWorker()}
      */
-    public void register(BaseConnection c) {
+    void register(ConnectionImpl c) {
         checkThread("Worker.register");
         int slot;
         if (freeCount > 0) {
@@ -360,11 +371,7 @@ public final class Worker implements WorkerContext {
         c.bind(slot, token);
         connections[slot] = c;
         connectionCount++;
-        if (adopting) {
-            adoptRegistered = true; // the hand-off already counted this connection in load
-        } else {
-            load.incrementAndGet();
-        }
+        load.incrementAndGet();
         stats.connectionsOpened++;
         c.setIdleTimeout(config.idleTimeout());
         try {
@@ -375,8 +382,8 @@ public final class Worker implements WorkerContext {
         }
     }
 
-    /** Called by {@link BaseConnection} once closed. */
-    void closed(BaseConnection c, CloseReason reason, Throwable cause) {
+    /** Called by {@link ConnectionImpl} once closed. */
+    void closed(ConnectionImpl c, CloseReason reason, Throwable cause) {
         int slot = c.slot();
         if (slot >= 0 && connections[slot] == c) {
             connections[slot] = null;
@@ -409,7 +416,7 @@ public final class Worker implements WorkerContext {
         if (worker != id || slot >= connections.length || generations[slot] != gen) {
             return Optional.empty();
         }
-        BaseConnection c = connections[slot];
+        ConnectionImpl c = connections[slot];
         return c != null && c.isOpen() ? Optional.of(c) : Optional.empty();
     }
 
@@ -426,7 +433,7 @@ public final class Worker implements WorkerContext {
      *
      * @return false if full or terminated (the caller keeps the socket)
      */
-    boolean offerAccepted(Object socket, Closeable closer) {
+    boolean offerAccepted(AcceptedSocket socket) {
         if (state == TERMINATED || load.get() >= config.maxConnectionsPerWorker()
                 || pendingHandoffs.get() >= config.acceptHandoffLimit()) {
             return false;
@@ -434,7 +441,7 @@ public final class Worker implements WorkerContext {
         load.incrementAndGet();
         pendingHandoffs.incrementAndGet();
         try {
-            executeInternal(new AdoptTask(socket, closer));
+            executeInternal(new AdoptTask(socket));
             return true;
         } catch (RejectedExecutionException e) {
             load.decrementAndGet();
@@ -443,14 +450,17 @@ public final class Worker implements WorkerContext {
         }
     }
 
-    /** Bounded by {@link Config#acceptHandoffLimit()} per worker ({@link #pendingHandoffs}). */
+    /**
+     * Bounded by {@link Config#acceptHandoffLimit()} per worker ({@link #pendingHandoffs}). The load
+     * unit taken at hand-off is released only after {@link WorkerIo#adopt} returned, by which time
+     * the connection (if the backend opened it) holds its own: releasing it first would let the
+     * dispatcher overfill this worker meanwhile.
+     */
     private final class AdoptTask implements TaskQueue.Internal {
-        private final Object socket;
-        private final Closeable closer;
+        private final AcceptedSocket socket;
 
-        AdoptTask(Object socket, Closeable closer) {
+        AdoptTask(AcceptedSocket socket) {
             this.socket = socket;
-            this.closer = closer;
         }
 
         @Override
@@ -459,23 +469,15 @@ public final class Worker implements WorkerContext {
             if (shuttingDown) {
                 load.decrementAndGet();
                 runtime.dispatcher().capacityFreed();
-                closeQuietly(closer);
+                closeQuietly(socket);
                 return;
             }
-            // The load unit taken at hand-off passes to the connection if the backend registers
-            // it; releasing it first would let the dispatcher overfill this worker meanwhile.
-            adopting = true;
-            adoptRegistered = false;
             try {
-                io.adopt(socket);
+                io.adopt(socket); // on failure the driver closed the socket itself
             } catch (RuntimeException e) {
                 log.warn("ringline worker {}: adopting an accepted connection failed", id, e);
-                closeQuietly(closer);
             } finally {
-                adopting = false;
-                if (!adoptRegistered) {
-                    load.decrementAndGet();
-                }
+                load.decrementAndGet();
                 runtime.dispatcher().capacityFreed();
             }
         }
@@ -483,14 +485,14 @@ public final class Worker implements WorkerContext {
         void reject() {
             pendingHandoffs.decrementAndGet();
             load.decrementAndGet();
-            closeQuietly(closer);
+            closeQuietly(socket);
         }
     }
 
-    private static void closeQuietly(Closeable c) {
+    private static void closeQuietly(AcceptedSocket socket) {
         try {
-            c.close();
-        } catch (IOException | RuntimeException ignored) {
+            socket.close();
+        } catch (RuntimeException ignored) {
             // the socket is being dropped anyway
         }
     }
@@ -679,18 +681,6 @@ public final class Worker implements WorkerContext {
         enqueued(task);
     }
 
-    /**
-     * For backends: queues a task of the backend itself (for example the housekeeping of Netty's
-     * ring), never refused because the user queue is full; the backend bounds its own tasks.
-     * Callable from any thread.
-     *
-     * @throws RejectedExecutionException if this worker has terminated
-     */
-    public void executeBackendTask(Runnable task) {
-        Objects.requireNonNull(task, "task");
-        executeInternal(task::run);
-    }
-
     private void rejectIfTerminated() {
         if (state == TERMINATED) {
             throw new RejectedExecutionException("ringline worker " + id + " has terminated");
@@ -801,27 +791,83 @@ public final class Worker implements WorkerContext {
         return runtime.shutdownHandle();
     }
 
-    /** {@inheritDoc} Backends increment the returned counters on the worker thread. */
+    /** {@inheritDoc} The core and (through {@link IoStats}) the backend increment them on the worker thread. */
     @Override
     public WorkerStatsImpl stats() {
         return stats;
     }
 
-    // ---------------------------------------------------------------- for backends
+    // ---------------------------------------------------------------- for the core's connections
 
     /** {@return the handler of this worker} */
-    public Handler handler() {
+    Handler handler() {
         return handler;
     }
 
     /** {@return the configuration} */
-    public Config config() {
+    Config config() {
         return config;
     }
 
     /** {@return the pool of send chunks} */
-    public BufferPool sendChunks() {
+    BufferPool sendChunks() {
         return sendChunks;
+    }
+
+    /** {@return what the driver may still report for a connection after pausing it (0 before it is open)} */
+    long bytesReceivedAfterPause() {
+        return bytesReceivedAfterPause;
+    }
+
+    /** {@return what the backend's driver of this worker gets from the core} */
+    WorkerServices services() {
+        return services;
+    }
+
+    /** What the core offers this worker's I/O driver. */
+    private final class Services implements WorkerServices {
+
+        @Override
+        public int workerId() {
+            return id;
+        }
+
+        @Override
+        public Config config() {
+            return config;
+        }
+
+        @Override
+        public BackendOptions options() {
+            return options;
+        }
+
+        @Override
+        public IoStats stats() {
+            return stats;
+        }
+
+        @Override
+        public ConnectionCore newConnection(Transport transport, SocketAddress localAddress, SocketAddress remoteAddress) {
+            checkThread("WorkerServices.newConnection");
+            return new ConnectionImpl(Worker.this, transport, localAddress, remoteAddress);
+        }
+
+        @Override
+        public void executeBackendTask(Runnable task) {
+            Objects.requireNonNull(task, "task");
+            executeInternal(task::run);
+        }
+
+        @Override
+        public boolean isShuttingDown() {
+            return shuttingDown;
+        }
+
+        @Override
+        public String toString() {
+            return Worker.this.toString();
+        }
     }
 
     /** {@return the cache of one large receive-accumulation storage, shared by this worker's connections} */

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The receive accumulator through the real {@link BaseConnection}: a random byte stream, split into
+ * The receive accumulator through the real {@link ConnectionImpl}: a random byte stream, split into
  * random reads, parsed by a handler that consumes random counts per call (often 0, sometimes all).
  */
 class InboundAccumulationPropertyTest {
@@ -106,14 +106,14 @@ class InboundAccumulationPropertyTest {
         for (int size : reads) {
             read.clear().put(stream, offset, size).flip();
             offset += size;
-            c.deliver(read);
+            c.core.received(read);
         }
 
-        assertTrue(c.isOpen());
+        assertTrue(c.core.isOpen());
         assertEquals(null, handler.badView);
         // Consumed bytes, in consumption order, are the start of the stream; the kept bytes are the rest.
         assertArrayEquals(Arrays.copyOf(stream, handler.consumedCount), Arrays.copyOf(handler.consumed, handler.consumedCount));
-        InboundBuffer kept = c.inboundBuffer();
+        InboundBuffer kept = c.core.inboundBuffer();
         int keptCount = kept == null ? 0 : kept.readableBytes();
         assertEquals(total, handler.consumedCount + keptCount);
         if (keptCount > 0) {

@@ -236,15 +236,15 @@ class InboundBufferTest {
     void connectionKeepingMoreThanTheInboundLimitIsClosed() {
         Handler needMore = (Connection c, ByteBuffer data) -> 0;
         SocketlessConnection c = new SocketlessConnection(Worker.detached(Config.builder().workers(1).inboundLimit(4096).build(), needMore));
-        c.deliver(bytes(0, 3000));
-        assertTrue(c.isOpen());
-        assertEquals(3000, c.inboundBuffer().readableBytes());
-        c.deliver(bytes(0, 1096));
-        assertTrue(c.isOpen(), "exactly the limit is kept");
-        c.deliver(bytes(0, 1));
-        assertTrue(c.isClosed());
+        c.core.received(bytes(0, 3000));
+        assertTrue(c.core.isOpen());
+        assertEquals(3000, c.core.inboundBuffer().readableBytes());
+        c.core.received(bytes(0, 1096));
+        assertTrue(c.core.isOpen(), "exactly the limit is kept");
+        c.core.received(bytes(0, 1));
+        assertTrue(c.core.isClosed());
         assertEquals(1, c.closes);
-        assertNull(c.inboundBuffer(), "the kept bytes are dropped on close");
+        assertNull(c.core.inboundBuffer(), "the kept bytes are dropped on close");
     }
 
     /** A handler failing while kept bytes are presented closes the connection, which then drops them. */
@@ -258,12 +258,12 @@ class InboundBufferTest {
             return 0;
         };
         SocketlessConnection c = new SocketlessConnection(Worker.detached(Config.builder().workers(1).build(), failing));
-        c.deliver(bytes(0, 10));
-        c.deliver(bytes(10, 10));
+        c.core.received(bytes(0, 10));
+        c.core.received(bytes(10, 10));
         assertEquals(2, calls[0]);
-        assertTrue(c.isClosed());
-        assertNull(c.inboundBuffer());
-        c.deliver(bytes(20, 10));
+        assertTrue(c.core.isClosed());
+        assertNull(c.core.inboundBuffer());
+        c.core.received(bytes(20, 10));
         assertEquals(2, calls[0], "input after the close is discarded");
     }
 }

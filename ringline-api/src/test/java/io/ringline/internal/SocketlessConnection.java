@@ -1,23 +1,33 @@
 package io.ringline.internal;
 
-/** A connection without a socket, on a {@link Worker#detached} worker: only the core's logic runs. */
-final class SocketlessConnection extends BaseConnection {
+import io.ringline.spi.Transport;
+
+/**
+ * A connection without a socket, on a {@link Worker#detached} worker: only the core's logic runs.
+ * {@link #core} is the core's connection; this is its (inert) transport.
+ */
+final class SocketlessConnection implements Transport {
+    final ConnectionImpl core;
     int closes;
 
     SocketlessConnection(Worker worker) {
-        super(worker, null, null);
+        this.core = new ConnectionImpl(worker, this, null, null);
     }
 
     @Override
-    protected void doFlush() {
+    public void flush() {
     }
 
     @Override
-    protected void doShutdownOutput() {
+    public void shutdownOutput() {
     }
 
     @Override
-    protected void doClose(boolean reset) {
+    public void close(boolean reset) {
         closes++;
+    }
+
+    @Override
+    public void readingPausedChanged(boolean paused) {
     }
 }

@@ -1,11 +1,11 @@
 package io.ringline.uring;
 
 import io.ringline.Config;
-import io.ringline.internal.AcceptDispatcher;
-import io.ringline.internal.Worker;
+import io.ringline.spi.AcceptSink;
 import io.ringline.spi.Backend;
 import io.ringline.spi.Listener;
 import io.ringline.spi.WorkerIo;
+import io.ringline.spi.WorkerServices;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -33,13 +33,13 @@ final class IoUringBackend implements Backend {
     }
 
     @Override
-    public WorkerIo openWorker(Worker worker) throws IOException {
+    public WorkerIo openWorker(WorkerServices worker) throws IOException {
         return new UringWorkerIo(worker, donor);
     }
 
     @Override
-    public Listener listen(InetSocketAddress address, int backlog, AcceptDispatcher dispatcher) throws IOException {
-        return new UringListener(address, backlog, dispatcher, "ringline-io_uring-acceptor-" + listenerIds.getAndIncrement());
+    public Listener listen(InetSocketAddress address, int backlog, AcceptSink sink) throws IOException {
+        return new UringListener(address, backlog, sink, "ringline-io_uring-acceptor-" + listenerIds.getAndIncrement());
     }
 
     @Override

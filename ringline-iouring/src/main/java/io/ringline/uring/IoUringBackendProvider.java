@@ -1,10 +1,11 @@
 package io.ringline.uring;
 
 import io.netty.channel.uring.IoUring;
-import io.ringline.Config;
 import io.ringline.spi.Availability;
 import io.ringline.spi.Backend;
+import io.ringline.spi.BackendContext;
 import io.ringline.spi.BackendProvider;
+import io.ringline.spi.Capability;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -12,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Set;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
@@ -52,16 +54,21 @@ public final class IoUringBackendProvider implements BackendProvider {
         return Probe.RESULT;
     }
 
+    @Override
+    public Set<Capability> capabilities() {
+        return Set.of(Capability.OS_SOCKETS, Capability.KERNEL_REGISTERED_REGIONS);
+    }
+
     /**
      * @throws IOException if the backend cannot be opened (or io_uring is unavailable here)
      */
     @Override
-    public Backend open(Config config) throws IOException {
+    public Backend open(BackendContext context) throws IOException {
         Availability a = availability();
         if (!a.available()) {
             throw new IOException("io_uring backend unavailable: " + a.reason());
         }
-        return new IoUringBackend(config, Features.fixedBuffers && Probe.FACTS.cloneBuffers());
+        return new IoUringBackend(context.config(), Features.fixedBuffers && Probe.FACTS.cloneBuffers());
     }
 
     /**

@@ -99,7 +99,7 @@ final class UringConnect implements IoUringIoHandle {
             return;
         }
         try {
-            result.complete(io.open(s));
+            result.complete(io.open(s).core().connection());
         } catch (IOException | RuntimeException ex) {
             result.completeExceptionally(ex);
         }

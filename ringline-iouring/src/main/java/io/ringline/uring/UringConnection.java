@@ -6,18 +6,14 @@ import io.netty.channel.uring.IoUringIoEvent;
 import io.netty.channel.uring.IoUringIoHandle;
 import io.netty.channel.uring.IoUringIoOps;
 import io.ringline.CloseReason;
-import io.ringline.internal.BaseConnection;
-import io.ringline.internal.OutboundEntry;
-import io.ringline.internal.SendQueue;
-import io.ringline.internal.Throwables;
+import io.ringline.spi.ConnectionCore;
+import io.ringline.spi.OutboundQueue;
+import io.ringline.spi.Transport;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -28,12 +24,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * kernel's fixed buffer, otherwise up to {@value #MAX_IOV} entries gathered with {@code SENDMSG}
  * (or a single {@code SEND}). Partial sends resubmit the rest.
  *
- * <p>Memory the kernel may still read is never released early: finished queue entries are kept
- * while a send is in flight or a zero-copy notification is outstanding, and the socket is closed
+ * <p>Memory the kernel may still read is never released early: the send queue is
+ * {@linkplain OutboundQueue#retain() retained} while a send is in flight and once per outstanding
+ * zero-copy notification, so finished entries are kept until then, and the socket is closed
  * and the connection's native memory freed only after every completion arrived (pending
  * operations are cancelled with {@code ASYNC_CANCEL}). Everything runs on the worker thread.
  */
-final class UringConnection extends BaseConnection {
+final class UringConnection implements Transport {
 
     static final int MAX_IOV = 64;
     private static final short RECV = 1;
@@ -42,7 +39,7 @@ final class UringConnection extends BaseConnection {
     private static final short CANCEL = 4;
 
     private final UringWorkerIo io;
-    private final List<OutboundEntry> deferred = new ArrayList<>();
+    private final ConnectionCore core;
     private final ByteBuffer ownRecvBuffer;
     private int fd;
     private IoRegistration registration;
@@ -60,7 +57,8 @@ final class UringConnection extends BaseConnection {
     private boolean sendPollFirst;
     /** Like {@link #sendPollFirst}, for a receive that completed with EAGAIN. */
     private boolean recvPollFirst;
-    private OutboundEntry zcEntry;
+    /** The head entry went out partly as a zero-copy send: its rest stays zero-copy, however short. */
+    private boolean zcHeadPartial;
     private int zcNotifs;
     private boolean ioClosed;
     /** Set while queued for a receive re-arm after ENOBUFS (see {@link UringWorkerIo#starved}). */
@@ -84,23 +82,29 @@ final class UringConnection extends BaseConnection {
                 // Netty rethrows Errors out of the ring and logs (and sleeps on) anything else: contain
                 // it here. Never lose bytes silently: a failure while processing a completion ends the
                 // connection; only a VirtualMachineError goes on to terminate the worker.
-                Throwables.rethrowIfFatal(bug);
-                if (!isClosed()) {
-                    failed(CloseReason.ERROR, bug);
+                if (bug instanceof VirtualMachineError fatal) {
+                    throw fatal;
+                }
+                if (!core.isClosed()) {
+                    core.failed(CloseReason.ERROR, bug);
                 }
             }
             closeSocketIfIdle();
         }
 
-        /** Every completion of this connection arrived (after {@link #doClose(boolean)} cancelled the registration). */
+        /** Every completion of this connection arrived (after {@link #close(boolean)} cancelled the registration). */
         @Override
         public void unregistered() {
             recvArmed = false;
-            sendInFlight = false;
-            zcNotifs = 0;
+            if (sendInFlight) {
+                sendInFlight = false;
+                core.outbound().release();
+            }
+            for (; zcNotifs > 0; zcNotifs--) {
+                core.outbound().release();
+            }
             ioClosed = true;
             closeSocketIfIdle();
-            releaseDeferred();
             if (iov != null) {
                 io.returnIovMemory(iov);
                 iov = null;
@@ -111,17 +115,22 @@ final class UringConnection extends BaseConnection {
         /** Called by Netty when the ring is torn down with this connection still registered. */
         @Override
         public void close() {
-            if (!isClosed()) {
-                failed(CloseReason.SHUTDOWN, null);
+            if (!core.isClosed()) {
+                core.failed(CloseReason.SHUTDOWN, null);
             }
         }
     };
 
     UringConnection(UringWorkerIo io, int fd, InetSocketAddress local, InetSocketAddress remote) {
-        super(io.worker(), local, remote);
         this.io = io;
         this.fd = fd;
-        this.ownRecvBuffer = io.bufferRing() == null ? ByteBuffer.allocateDirect(config().recvBufferSize()) : null;
+        this.ownRecvBuffer = io.bufferRing() == null ? ByteBuffer.allocateDirect(io.worker().config().recvBufferSize()) : null;
+        this.core = io.worker().newConnection(this, local, remote);
+    }
+
+    /** {@return the core's side of this connection} */
+    ConnectionCore core() {
+        return core;
     }
 
     /** Sets the ring registration of {@link #handle()}; called before the connection is used. */
@@ -154,7 +163,7 @@ final class UringConnection extends BaseConnection {
 
     /** Pausing cancels the receive (the kernel then leaves bytes in the socket: TCP flow control); resuming re-arms it. */
     @Override
-    protected void readingPausedChanged(boolean paused) {
+    public void readingPausedChanged(boolean paused) {
         readPaused = paused;
         if (!paused) {
             armRecv();
@@ -175,13 +184,13 @@ final class UringConnection extends BaseConnection {
                 int bid = flags >>> Uring.IORING_CQE_BUFFER_SHIFT;
                 try {
                     if (!ioClosed) {
-                        deliver(ring.received(bid, res));
+                        core.received(ring.received(bid, res));
                     }
                 } finally {
                     ring.recycle(bid);
                 }
             } else if (!ioClosed) {
-                deliver(ownRecvBuffer.clear().limit(res));
+                core.received(ownRecvBuffer.clear().limit(res));
             }
             if (!recvArmed && !ioClosed) {
                 armRecv();
@@ -189,10 +198,10 @@ final class UringConnection extends BaseConnection {
         } else if (res == 0) {
             endOfStream = true;
             if (!ioClosed) {
-                inputEnded();
+                core.inputEnded();
             }
         } else if (-res == Sys.ENOBUFS) {
-            worker.stats().recvBufferExhausted++;
+            io.worker().stats().recvBufferMissing();
             if (!ioClosed) {
                 io.starved(this);
             }
@@ -209,23 +218,23 @@ final class UringConnection extends BaseConnection {
     // ---------------------------------------------------------------- send
 
     @Override
-    protected void doFlush() {
+    public void flush() {
         if (sendInFlight || ioClosed) {
             return;
         }
-        SendQueue queue = sendQueue();
-        OutboundEntry head = queue.peek();
-        if (head == null) {
+        OutboundQueue queue = core.outbound();
+        if (queue.isEmpty()) {
             return;
         }
-        if (zeroCopy(head)) {
-            ByteBuffer b = head.buffer();
+        if (zeroCopy(queue, 0)) {
+            ByteBuffer b = queue.buffer(0);
             long address = MemorySegment.ofBuffer(b).address();
             IoUringIoOps op = new IoUringIoOps(Uring.OP_SEND_ZC, (byte) 0, (short) (Uring.IORING_RECVSEND_FIXED_BUF | sendPrio()), fd,
-                    0, address, b.remaining(), Uring.MSG_NOSIGNAL, SEND_ZC, (short) head.regionSlot(), (short) 0, 0, 0);
+                    0, address, b.remaining(), Uring.MSG_NOSIGNAL, SEND_ZC, (short) queue.regionSlot(0), (short) 0, 0, 0);
             if (submit(op) != 0) {
-                zcEntry = head;
+                zcHeadPartial = true;
                 sendInFlight = true;
+                queue.retain(); // until the send's completion: the kernel reads the entry's memory
             }
             return;
         }
@@ -233,12 +242,11 @@ final class UringConnection extends BaseConnection {
             iov = io.takeIovMemory();
         }
         int n = 0;
-        for (Iterator<OutboundEntry> it = queue.iterator(); it.hasNext() && n < MAX_IOV; ) {
-            OutboundEntry e = it.next();
-            if (n > 0 && zeroCopy(e)) {
+        for (int size = queue.size(); n < size && n < MAX_IOV; ) {
+            if (n > 0 && zeroCopy(queue, n)) {
                 break;
             }
-            ByteBuffer b = e.buffer();
+            ByteBuffer b = queue.buffer(n);
             long base = 56 + 16L * n;
             iov.set(JAVA_LONG, base, MemorySegment.ofBuffer(b).address());
             iov.set(JAVA_LONG, base + 8, b.remaining());
@@ -258,6 +266,7 @@ final class UringConnection extends BaseConnection {
         }
         if (submit(op) != 0) {
             sendInFlight = true;
+            queue.retain(); // until the send's completion: the kernel reads the entries' memory
         }
     }
 
@@ -266,91 +275,66 @@ final class UringConnection extends BaseConnection {
         return sendPollFirst ? Uring.IORING_RECVSEND_POLL_FIRST : 0;
     }
 
-    /** {@return whether {@code e} goes out as a zero-copy send from the kernel's fixed buffer} */
-    private boolean zeroCopy(OutboundEntry e) {
-        if (e == zcEntry) {
+    /** {@return whether entry {@code index} goes out as a zero-copy send from the kernel's fixed buffer} */
+    private boolean zeroCopy(OutboundQueue queue, int index) {
+        if (index == 0 && zcHeadPartial) {
             return true; // the rest of a partly written zero-copy send stays zero-copy, however short
         }
-        return e.regionSlot() >= 0 && Features.sendZc && io.hasFixedSlot(e.regionSlot())
-                && e.buffer().remaining() >= Features.zcThreshold;
+        int slot = queue.regionSlot(index);
+        return slot >= 0 && Features.sendZc && io.hasFixedSlot(slot)
+                && queue.buffer(index).remaining() >= Features.zcThreshold;
     }
 
     private void onSend(int res, int flags, boolean zc) {
+        OutboundQueue queue = core.outbound();
         if (zc && (flags & Uring.IORING_CQE_F_NOTIF) != 0) {
             zcNotifs--;
-            releaseDeferred();
+            queue.release(); // the kernel no longer reads the memory of that zero-copy send
             return;
         }
         if (zc && (flags & Uring.IORING_CQE_F_MORE) != 0) {
             zcNotifs++;
+            queue.retain(); // a notification follows: the kernel may still read the memory until then
         }
         sendInFlight = false;
         if (ioClosed) {
-            releaseDeferred();
+            queue.release();
             return;
         }
         if (-res == Sys.EAGAIN) {
             // The socket buffer was full and the kernel gave up instead of waiting (seen with slow
             // readers): nothing was written; resend once the socket is writable.
-            releaseDeferred();
+            queue.release();
             sendPollFirst = true;
-            doFlush();
+            flush();
             return;
         }
         if (res < 0) {
-            releaseDeferred();
+            queue.release();
             if (-res != Sys.ECANCELED) {
                 fail("send", res);
             }
             return;
         }
         sendPollFirst = false;
-        if (zc && res > 0 && res == zcEntry.buffer().remaining()) {
-            worker.stats().regionSends++; // a fixed-buffer send (see entryFinished)
+        if (zc && res > 0 && res == queue.buffer(0).remaining()) {
+            io.worker().stats().zeroCopySent(); // a fixed-buffer send, written whole
         }
-        if (zc && res == zcEntry.buffer().remaining()) {
-            zcEntry = null; // written whole: the next entry decides for itself
+        if (zc && res == queue.buffer(0).remaining()) {
+            zcHeadPartial = false; // written whole: the next entry decides for itself
         }
-        written(res);
-        releaseDeferred();
-        if (!sendQueue().isEmpty()) {
-            doFlush();
+        core.written(res);
+        queue.release();
+        if (!queue.isEmpty()) {
+            flush();
         }
-        afterFlush();
-    }
-
-    /**
-     * Region entries count as {@code regionSends} in the core when queued; here they count only
-     * when they went out from the kernel's fixed buffer (counted again in {@link #onSend}).
-     * Entries whose memory the kernel may still read are kept until it is done.
-     */
-    @Override
-    protected void entryFinished(OutboundEntry entry) {
-        if (entry.regionSlot() >= 0) {
-            worker.stats().regionSends--;
-        }
-        if (sendInFlight || zcNotifs > 0 || !deferred.isEmpty()) {
-            deferred.add(entry);
-        } else {
-            super.entryFinished(entry);
-        }
-    }
-
-    private void releaseDeferred() {
-        if (sendInFlight || zcNotifs > 0 || deferred.isEmpty()) {
-            return;
-        }
-        List<OutboundEntry> done = new ArrayList<>(deferred);
-        deferred.clear();
-        for (OutboundEntry e : done) {
-            super.entryFinished(e);
-        }
+        core.flushed();
     }
 
     // ---------------------------------------------------------------- shutdown and close
 
     @Override
-    protected void doShutdownOutput() {
+    public void shutdownOutput() {
         int r = Sys.shutdown(fd, Sys.SHUT_WR);
         if (r < 0 && -r != Sys.ENOTCONN) {
             fail("shutdown", r);
@@ -358,7 +342,7 @@ final class UringConnection extends BaseConnection {
     }
 
     @Override
-    protected void doClose(boolean reset) {
+    public void close(boolean reset) {
         if (ioClosed) {
             return;
         }
@@ -390,7 +374,7 @@ final class UringConnection extends BaseConnection {
     private void fail(String op, int res) {
         IOException e = Sys.error(op + " on " + this, res);
         int errno = -res;
-        failed(errno == Sys.ECONNRESET || errno == Sys.EPIPE ? CloseReason.RESET : CloseReason.ERROR, e);
+        core.failed(errno == Sys.ECONNRESET || errno == Sys.EPIPE ? CloseReason.RESET : CloseReason.ERROR, e);
     }
 
     private long submit(IoUringIoOps op) {

@@ -5,7 +5,7 @@ import io.netty.channel.IoRegistration;
 import io.netty.channel.uring.IoUringIoEvent;
 import io.netty.channel.uring.IoUringIoHandle;
 import io.netty.channel.uring.IoUringIoOps;
-import io.ringline.internal.AcceptDispatcher;
+import io.ringline.spi.AcceptSink;
 import io.ringline.spi.Listener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A listening socket served by a dedicated acceptor thread with its own small ring and one
  * multishot {@code ACCEPT}. Accepted sockets (as {@code Integer} fds) go to
- * {@link AcceptDispatcher#dispatch}, which blocks the acceptor while every worker is full; the
+ * {@link AcceptSink#dispatch}, which blocks the acceptor while every worker is full; the
  * ring (DEFER_TASKRUN) completes no further accepts meanwhile, so pending connections wait in the
  * kernel's listen backlog: backpressure, nothing dropped.
  *
@@ -41,7 +41,7 @@ final class UringListener implements Listener {
 
     private final int fd;
     private final InetSocketAddress localAddress;
-    private final AcceptDispatcher dispatcher;
+    private final AcceptSink sink;
     private final Thread thread;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -60,8 +60,8 @@ final class UringListener implements Listener {
      *
      * @throws IOException if binding fails or the acceptor ring cannot be created
      */
-    UringListener(InetSocketAddress address, int backlog, AcceptDispatcher dispatcher, String threadName) throws IOException {
-        this.dispatcher = dispatcher;
+    UringListener(InetSocketAddress address, int backlog, AcceptSink sink, String threadName) throws IOException {
+        this.sink = sink;
         int s = Sys.socket(address.getAddress() instanceof Inet6Address ? Sys.AF_INET6 : Sys.AF_INET);
         if (s < 0) {
             throw Sys.error("socket", s);
@@ -161,7 +161,7 @@ final class UringListener implements Listener {
                     return;
                 }
                 try {
-                    dispatcher.dispatch(res, () -> Sys.close(res));
+                    sink.dispatch(new UringAcceptedSocket(res));
                 } catch (InterruptedException ie) {
                     closing = true; // the dispatcher closed the socket
                 }

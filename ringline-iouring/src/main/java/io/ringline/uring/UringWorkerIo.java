@@ -3,8 +3,9 @@ package io.ringline.uring;
 import io.netty.channel.IoRegistration;
 import io.ringline.Connection;
 import io.ringline.MemoryRegion;
-import io.ringline.internal.Worker;
+import io.ringline.spi.AcceptedSocket;
 import io.ringline.spi.WorkerIo;
+import io.ringline.spi.WorkerServices;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ final class UringWorkerIo implements WorkerIo {
     private static final long CLOSE_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final ThreadLocal<UringWorkerIo> CURRENT = new ThreadLocal<>();
 
-    private final Worker worker;
+    private final WorkerServices worker;
     private final RegionDonor donor;
     private final Arena arena;
     private final NettyRing ring;
@@ -50,7 +51,7 @@ final class UringWorkerIo implements WorkerIo {
      * @param donor the backend's region donor, or null when fixed buffers are off
      * @throws IOException if the ring, its buffer ring or its fixed-buffer table cannot be set up
      */
-    UringWorkerIo(Worker worker, RegionDonor donor) throws IOException {
+    UringWorkerIo(WorkerServices worker, RegionDonor donor) throws IOException {
         this.worker = worker;
         this.donor = donor;
         this.arena = Arena.ofConfined();
@@ -80,7 +81,7 @@ final class UringWorkerIo implements WorkerIo {
         return CURRENT.get();
     }
 
-    Worker worker() {
+    WorkerServices worker() {
         return worker;
     }
 
@@ -101,7 +102,7 @@ final class UringWorkerIo implements WorkerIo {
 
     /** Counts one submitted operation. */
     void submitted() {
-        worker.stats().opsSubmitted++;
+        worker.stats().opsSubmitted(1);
         unsubmitted++;
     }
 
@@ -113,7 +114,7 @@ final class UringWorkerIo implements WorkerIo {
             timeoutNanos = 0;
         }
         if (timeoutNanos != 0 || unsubmitted > 0) {
-            worker.stats().kernelEnters++; // Netty enters the kernel to submit and/or wait
+            worker.stats().kernelEntered(); // Netty enters the kernel to submit and/or wait
         }
         unsubmitted = 0;
         ring.run(timeoutNanos);
@@ -154,8 +155,8 @@ final class UringWorkerIo implements WorkerIo {
     // ---------------------------------------------------------------- connections
 
     @Override
-    public void adopt(Object acceptedSocket) {
-        int fd = (Integer) acceptedSocket;
+    public void adopt(AcceptedSocket acceptedSocket) {
+        int fd = ((UringAcceptedSocket) acceptedSocket).fd();
         try {
             open(fd);
         } catch (IOException | RuntimeException e) {
@@ -179,13 +180,16 @@ final class UringWorkerIo implements WorkerIo {
         }
         c.attach(reg);
         liveHandles++;
+        boolean open;
         try {
-            worker.register(c);
+            open = c.core().open();
         } catch (RuntimeException e) {
-            c.failed(io.ringline.CloseReason.ERROR, e);
+            c.core().failed(io.ringline.CloseReason.ERROR, e);
             throw e;
         }
-        c.armRecv();
+        if (open) {
+            c.armRecv();
+        }
         return c;
     }
 
@@ -241,6 +245,12 @@ final class UringWorkerIo implements WorkerIo {
         }
         fixedSlots[slot] = false;
         donor.remove(ring.fd(), slot);
+    }
+
+    /** {@return every receive buffer: what multishot receives completed before a pause took effect may hold} */
+    @Override
+    public long bytesReceivedAfterPause() {
+        return (long) worker.config().recvBufferCount() * worker.config().recvBufferSize();
     }
 
     // ---------------------------------------------------------------- close

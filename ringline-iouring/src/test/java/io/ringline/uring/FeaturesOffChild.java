@@ -68,7 +68,7 @@ public final class FeaturesOffChild {
                 }
                 long fixed = 0;
                 for (int i = 0; i < rt.workerCount(); i++) {
-                    fixed += rt.worker(i).stats().regionSends();
+                    fixed += rt.worker(i).stats().zeroCopySends();
                 }
                 System.out.println("FIXED " + fixed);
             }

@@ -77,7 +77,7 @@ public class FrameAccumulationBenchmark {
         int reads = (frameMiB << 20) / READ_SIZE;
         for (int i = 0; i < reads; i++) {
             read.clear();
-            connection.deliver(read);
+            connection.core.received(read);
         }
         return handler.frames;
     }

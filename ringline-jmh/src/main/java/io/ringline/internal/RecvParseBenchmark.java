@@ -3,6 +3,7 @@ package io.ringline.internal;
 import io.ringline.Config;
 import io.ringline.Connection;
 import io.ringline.Handler;
+import io.ringline.spi.Transport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,7 +20,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Receive hot path: {@link BaseConnection#deliver} with a length-prefixed parser as the handler.
+ * Receive hot path: {@link ConnectionImpl#received} with a length-prefixed parser as the handler.
  * One operation delivers one read of {@code readSize} bytes holding {@code msgSize}-byte messages;
  * when the read size is not a multiple of the message size, every read ends inside a message, so
  * the accumulator keeps the tail and presents it again with the next read.
@@ -61,22 +62,28 @@ public class RecvParseBenchmark {
         }
     }
 
-    /** A connection without a socket: only the core's receive path runs. */
-    static final class BenchConnection extends BaseConnection {
+    /** A connection without a socket: only the core's receive path runs ({@link #core} is its core). */
+    static final class BenchConnection implements Transport {
+        final ConnectionImpl core;
+
         BenchConnection(Worker worker) {
-            super(worker, null, null);
+            this.core = new ConnectionImpl(worker, this, null, null);
         }
 
         @Override
-        protected void doFlush() {
+        public void flush() {
         }
 
         @Override
-        protected void doShutdownOutput() {
+        public void shutdownOutput() {
         }
 
         @Override
-        protected void doClose(boolean reset) {
+        public void close(boolean reset) {
+        }
+
+        @Override
+        public void readingPausedChanged(boolean paused) {
         }
     }
 
@@ -110,7 +117,7 @@ public class RecvParseBenchmark {
             stream.position(stream.position() + n);
         }
         read.flip();
-        connection.deliver(read);
+        connection.core.received(read);
         return parser.messages;
     }
 }

@@ -16,7 +16,6 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Region send bookkeeping: validate and reference a region slice, queue it without copying, write
@@ -35,15 +34,13 @@ public class RegionSendBenchmark {
     private SendQueue queue;
     private final RegionId id = new RegionId(3);
     private long offset;
-    private Consumer<OutboundEntry> finisher;
 
     @Setup
     public void setup() {
         arena = Arena.ofShared();
         regions = new RegionTable(8);
         regions.install(3, MemoryRegion.of(arena.allocate(1 << 20)));
-        queue = new SendQueue(new BufferPool(16 * 1024, 16));
-        finisher = e -> queue.finish(e, regions);
+        queue = new SendQueue(new BufferPool(16 * 1024, 16), regions);
     }
 
     @TearDown
@@ -58,7 +55,7 @@ public class RegionSendBenchmark {
         MemoryRegion r = regions.acquire(id, offset, 4096);
         queue.appendRegion(r.segment().asSlice(offset, 4096).asByteBuffer(), id.slot());
         long n = queue.bytes();
-        queue.consumed(n, finisher);
+        queue.consumed(n);
         return n;
     }
 }

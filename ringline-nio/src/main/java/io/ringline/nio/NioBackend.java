@@ -1,10 +1,10 @@
 package io.ringline.nio;
 
-import io.ringline.internal.AcceptDispatcher;
-import io.ringline.internal.Worker;
+import io.ringline.spi.AcceptSink;
 import io.ringline.spi.Backend;
 import io.ringline.spi.Listener;
 import io.ringline.spi.WorkerIo;
+import io.ringline.spi.WorkerServices;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -13,13 +13,13 @@ import java.net.InetSocketAddress;
 final class NioBackend implements Backend {
 
     @Override
-    public WorkerIo openWorker(Worker worker) throws IOException {
+    public WorkerIo openWorker(WorkerServices worker) throws IOException {
         return new NioWorkerIo(worker);
     }
 
     @Override
-    public Listener listen(InetSocketAddress address, int backlog, AcceptDispatcher dispatcher) throws IOException {
-        return new NioListener(address, backlog, dispatcher);
+    public Listener listen(InetSocketAddress address, int backlog, AcceptSink sink) throws IOException {
+        return new NioListener(address, backlog, sink);
     }
 
     @Override

@@ -1,18 +1,32 @@
 package io.ringline.nio;
 
-import io.ringline.Config;
 import io.ringline.spi.Availability;
 import io.ringline.spi.Backend;
+import io.ringline.spi.BackendContext;
+import io.ringline.spi.BackendOption;
 import io.ringline.spi.BackendProvider;
+import io.ringline.spi.Capability;
 
 import java.io.IOException;
 import java.nio.channels.Selector;
+import java.util.List;
+import java.util.Set;
 
 /** Provider of the portable NIO backend ({@value #NAME}). Available wherever a {@link Selector} opens. */
 public final class NioBackendProvider implements BackendProvider {
 
     /** Backend name. */
     public static final String NAME = "nio";
+
+    /** Reads per readiness event before the worker turns to other connections. */
+    public static final BackendOption<Integer> READS_PER_EVENT = BackendOption.intRange("nio.readsPerEvent", 16, 1, 1024,
+            "socket reads per readiness event before the worker serves other connections");
+
+    /** Buffers per gathered write. */
+    public static final BackendOption<Integer> GATHER_LIMIT = BackendOption.intRange("nio.gatherLimit", 64, 1, 1024,
+            "send-queue buffers gathered into one socket write");
+
+    private static final List<BackendOption<?>> OPTIONS = List.of(READS_PER_EVENT, GATHER_LIMIT);
 
     private static final Availability AVAILABILITY = probe();
 
@@ -41,7 +55,18 @@ public final class NioBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend open(Config config) {
+    public List<BackendOption<?>> options() {
+        return OPTIONS;
+    }
+
+    /** {@return {@link Capability#OS_SOCKETS}: regions are sent from their memory, with a copy into the kernel} */
+    @Override
+    public Set<Capability> capabilities() {
+        return Set.of(Capability.OS_SOCKETS);
+    }
+
+    @Override
+    public Backend open(BackendContext context) {
         return new NioBackend();
     }
 }

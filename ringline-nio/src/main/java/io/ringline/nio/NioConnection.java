@@ -1,34 +1,43 @@
 package io.ringline.nio;
 
-import io.ringline.internal.BaseConnection;
-import io.ringline.internal.SendQueue;
-import io.ringline.internal.WorkerStatsImpl;
+import io.ringline.CloseReason;
+import io.ringline.spi.ConnectionCore;
+import io.ringline.spi.IoStats;
+import io.ringline.spi.OutboundQueue;
+import io.ringline.spi.Transport;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
-/** A connection on a non-blocking {@link SocketChannel}. Runs on its worker's thread only. */
-final class NioConnection extends BaseConnection {
-
-    /** Reads per readiness event before yielding to other connections. */
-    private static final int MAX_READS_PER_EVENT = 16;
-    /** Buffers per gathered write. */
-    private static final int GATHER = 64;
+/**
+ * The transport of a connection on a non-blocking {@link SocketChannel}; its {@link #core} is the
+ * core's side. Runs on its worker's thread only.
+ */
+final class NioConnection implements Transport {
 
     private final NioWorkerIo io;
     private final SocketChannel ch;
     private final SelectionKey key;
-    private final ByteBuffer[] gather = new ByteBuffer[GATHER];
-    private final int[] positions = new int[GATHER];
+    final ConnectionCore core;
+    private final ByteBuffer[] gather;
+    private final int[] positions;
     private boolean eofSeen;
 
     NioConnection(NioWorkerIo io, SocketChannel ch, SelectionKey key) throws IOException {
-        super(io.worker(), ch.getLocalAddress(), ch.getRemoteAddress());
         this.io = io;
         this.ch = ch;
         this.key = key;
+        this.gather = new ByteBuffer[io.gatherLimit()];
+        this.positions = new int[gather.length];
+        this.core = io.services().newConnection(this, ch.getLocalAddress(), ch.getRemoteAddress());
+    }
+
+    /** {@return RESET for connection-reset and broken-pipe errors, else ERROR (the JDK reports them by message only)} */
+    static CloseReason classify(IOException e) {
+        String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return m.contains("reset") || m.contains("broken pipe") ? CloseReason.RESET : CloseReason.ERROR;
     }
 
     void ready(SelectionKey k) {
@@ -37,7 +46,7 @@ final class NioConnection extends BaseConnection {
         }
         int ops = k.readyOps();
         if ((ops & SelectionKey.OP_WRITE) != 0) {
-            doFlush();
+            flush();
         }
         if ((ops & SelectionKey.OP_READ) != 0 && k.isValid()) {
             read();
@@ -46,15 +55,16 @@ final class NioConnection extends BaseConnection {
 
     private void read() {
         ByteBuffer buf = io.readBuffer();
-        WorkerStatsImpl stats = worker.stats();
-        for (int i = 0; i < MAX_READS_PER_EVENT && !isClosed() && !isReadingPaused(); i++) {
+        IoStats stats = io.services().stats();
+        int reads = io.readsPerEvent();
+        for (int i = 0; i < reads && !core.isClosed() && !core.isReadingPaused(); i++) {
             buf.clear();
             int n;
             try {
                 n = ch.read(buf);
-                stats.opsSubmitted++;
+                stats.opsSubmitted(1);
             } catch (IOException e) {
-                failed(classify(e), e);
+                core.failed(classify(e), e);
                 return;
             }
             if (n < 0) {
@@ -62,14 +72,14 @@ final class NioConnection extends BaseConnection {
                 if (key.isValid()) {
                     key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
                 }
-                inputEnded();
+                core.inputEnded();
                 return;
             }
             if (n == 0) {
                 return;
             }
             buf.flip();
-            deliver(buf);
+            core.received(buf);
             if (n < buf.capacity()) {
                 return; // socket drained
             }
@@ -77,30 +87,31 @@ final class NioConnection extends BaseConnection {
     }
 
     @Override
-    protected void doFlush() {
-        SendQueue queue = sendQueue();
+    public void flush() {
+        OutboundQueue queue = core.outbound();
         try {
             while (!queue.isEmpty()) {
-                int k = queue.gather(gather);
+                int k = Math.min(gather.length, queue.size());
                 long total = 0;
                 for (int i = 0; i < k; i++) {
+                    gather[i] = queue.buffer(i);
                     positions[i] = gather[i].position();
                     total += gather[i].remaining();
                 }
                 long n = ch.write(gather, 0, k);
-                worker.stats().opsSubmitted++;
+                io.services().stats().opsSubmitted(1);
                 // The queue advances positions itself: undo the channel's advance first.
                 for (int i = 0; i < k; i++) {
                     gather[i].position(positions[i]);
                     gather[i] = null;
                 }
-                written(n);
+                core.written(n);
                 if (n < total) {
                     break; // socket buffer full
                 }
             }
         } catch (IOException e) {
-            failed(classify(e), e);
+            core.failed(classify(e), e);
             return;
         }
         if (key.isValid()) {
@@ -110,11 +121,11 @@ final class NioConnection extends BaseConnection {
                 key.interestOps(want);
             }
         }
-        afterFlush();
+        core.flushed();
     }
 
     @Override
-    protected void readingPausedChanged(boolean paused) {
+    public void readingPausedChanged(boolean paused) {
         if (key.isValid() && !eofSeen) {
             int ops = key.interestOps();
             key.interestOps(paused ? ops & ~SelectionKey.OP_READ : ops | SelectionKey.OP_READ);
@@ -122,16 +133,16 @@ final class NioConnection extends BaseConnection {
     }
 
     @Override
-    protected void doShutdownOutput() {
+    public void shutdownOutput() {
         try {
             ch.shutdownOutput();
         } catch (IOException e) {
-            failed(classify(e), e);
+            core.failed(classify(e), e);
         }
     }
 
     @Override
-    protected void doClose(boolean reset) {
+    public void close(boolean reset) {
         if (reset) {
             try {
                 // SO_LINGER 0: close sends a reset; the peer cannot take a truncated stream for a whole one

@@ -1,6 +1,6 @@
 package io.ringline.nio;
 
-import io.ringline.internal.AcceptDispatcher;
+import io.ringline.spi.AcceptSink;
 import io.ringline.spi.Listener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +16,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * A listening socket with its own acceptor thread, which accepts in blocking mode and hands each
- * socket to a worker through the {@link AcceptDispatcher} (waiting while every worker is full, so
+ * socket to a worker through the {@link AcceptSink} (waiting while every worker is full, so
  * excess connections wait in the kernel's backlog).
  *
  * <p>Thread-safe: {@link #close()} only closes the channel, which wakes an acceptor blocked in
@@ -29,13 +29,13 @@ final class NioListener implements Listener {
 
     private final ServerSocketChannel server;
     private final InetSocketAddress localAddress;
-    private final AcceptDispatcher dispatcher;
+    private final AcceptSink sink;
     private final Thread acceptor;
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
     private volatile boolean closed;
 
-    NioListener(InetSocketAddress address, int backlog, AcceptDispatcher dispatcher) throws IOException {
-        this.dispatcher = dispatcher;
+    NioListener(InetSocketAddress address, int backlog, AcceptSink sink) throws IOException {
+        this.sink = sink;
         this.server = ServerSocketChannel.open();
         try {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -78,7 +78,7 @@ final class NioListener implements Listener {
                 continue; // e.g. EMFILE: keep the listener alive
             }
             try {
-                if (!dispatcher.dispatch(ch, ch)) {
+                if (!sink.dispatch(new NioAcceptedSocket(ch))) {
                     return;
                 }
             } catch (InterruptedException e) {

@@ -3,9 +3,9 @@ package io.ringline.nio;
 import io.ringline.CloseReason;
 import io.ringline.Connection;
 import io.ringline.MemoryRegion;
-import io.ringline.internal.Throwables;
-import io.ringline.internal.Worker;
+import io.ringline.spi.AcceptedSocket;
 import io.ringline.spi.WorkerIo;
+import io.ringline.spi.WorkerServices;
 
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -25,27 +25,41 @@ import java.util.concurrent.TimeUnit;
  */
 final class NioWorkerIo implements WorkerIo {
 
-    private final Worker worker;
+    private final WorkerServices services;
     private final Selector selector;
     private final ByteBuffer readBuffer;
+    private final int readsPerEvent;
+    private final int gatherLimit;
 
-    NioWorkerIo(Worker worker) throws IOException {
-        this.worker = worker;
+    NioWorkerIo(WorkerServices services) throws IOException {
+        this.services = services;
+        this.readsPerEvent = services.options().get(NioBackendProvider.READS_PER_EVENT);
+        this.gatherLimit = services.options().get(NioBackendProvider.GATHER_LIMIT);
         this.selector = Selector.open();
-        this.readBuffer = ByteBuffer.allocateDirect(worker.config().recvBufferSize());
+        this.readBuffer = ByteBuffer.allocateDirect(services.config().recvBufferSize());
     }
 
     ByteBuffer readBuffer() {
         return readBuffer;
     }
 
-    Worker worker() {
-        return worker;
+    WorkerServices services() {
+        return services;
+    }
+
+    /** {@return {@link NioBackendProvider#READS_PER_EVENT} of this runtime} */
+    int readsPerEvent() {
+        return readsPerEvent;
+    }
+
+    /** {@return {@link NioBackendProvider#GATHER_LIMIT} of this runtime} */
+    int gatherLimit() {
+        return gatherLimit;
     }
 
     @Override
     public void poll(long timeoutNanos) throws IOException {
-        worker.stats().kernelEnters++;
+        services.stats().kernelEntered();
         if (timeoutNanos == 0) {
             selector.selectNow(this::process);
         } else if (timeoutNanos < 0) {
@@ -65,9 +79,11 @@ final class NioWorkerIo implements WorkerIo {
             } catch (Throwable bug) {
                 // What escapes a connection's event processing (a handler's Throwable is already
                 // contained by the core) ends that connection, not the worker, as on io_uring.
-                Throwables.rethrowIfFatal(bug);
-                if (!c.isClosed()) {
-                    c.failed(CloseReason.ERROR, bug);
+                if (bug instanceof VirtualMachineError fatal) {
+                    throw fatal;
+                }
+                if (!c.core.isClosed()) {
+                    c.core.failed(CloseReason.ERROR, bug);
                 }
             }
         } else if (att instanceof PendingConnect p) {
@@ -81,8 +97,8 @@ final class NioWorkerIo implements WorkerIo {
     }
 
     @Override
-    public void adopt(Object acceptedSocket) {
-        SocketChannel ch = (SocketChannel) acceptedSocket;
+    public void adopt(AcceptedSocket socket) {
+        SocketChannel ch = ((NioAcceptedSocket) socket).channel();
         try {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -93,7 +109,7 @@ final class NioWorkerIo implements WorkerIo {
         }
     }
 
-    /** Registers a connected channel with the selector and the worker (which calls onOpen). */
+    /** Registers a connected channel with the selector and opens its core (which calls onOpen). */
     private NioConnection open(SocketChannel ch, SelectionKey existing) throws IOException {
         SelectionKey key;
         if (existing == null) {
@@ -111,7 +127,7 @@ final class NioWorkerIo implements WorkerIo {
         }
         key.attach(c);
         try {
-            worker.register(c);
+            c.core.open(); // false if the handler closed it at once: the transport was closed then
         } catch (RuntimeException e) {
             key.cancel();
             closeQuietly(ch);
@@ -133,7 +149,7 @@ final class NioWorkerIo implements WorkerIo {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             if (ch.connect(remote)) {
-                result.complete(open(ch, null));
+                result.complete(open(ch, null).core.connection());
                 return () -> { };
             }
             PendingConnect pending = new PendingConnect(ch, result);
@@ -164,7 +180,7 @@ final class NioWorkerIo implements WorkerIo {
                 if (!ch.finishConnect()) {
                     return;
                 }
-                result.complete(open(ch, key));
+                result.complete(open(ch, key).core.connection());
             } catch (IOException | RuntimeException e) {
                 key.cancel();
                 closeQuietly(ch);
@@ -189,6 +205,12 @@ final class NioWorkerIo implements WorkerIo {
     @Override
     public void removeRegion(int slot) {
         // Nothing to do (see installRegion).
+    }
+
+    /** {@return 0: a paused connection's read interest is dropped at once, nothing more is read} */
+    @Override
+    public long bytesReceivedAfterPause() {
+        return 0;
     }
 
     @Override

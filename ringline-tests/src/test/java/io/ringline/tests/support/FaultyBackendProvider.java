@@ -1,20 +1,26 @@
 package io.ringline.tests.support;
 
-import io.ringline.Config;
 import io.ringline.Connection;
 import io.ringline.MemoryRegion;
-import io.ringline.internal.AcceptDispatcher;
-import io.ringline.internal.Worker;
+import io.ringline.spi.AcceptSink;
+import io.ringline.spi.AcceptedSocket;
 import io.ringline.spi.Availability;
 import io.ringline.spi.Backend;
+import io.ringline.spi.BackendContext;
+import io.ringline.spi.BackendOptions;
 import io.ringline.spi.BackendProvider;
+import io.ringline.spi.Capability;
 import io.ringline.spi.Listener;
 import io.ringline.spi.WorkerIo;
+import io.ringline.spi.WorkerServices;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -57,11 +63,26 @@ public final class FaultyBackendProvider implements BackendProvider {
                 : Availability.unavailable("delegate backend '" + d + "' unavailable: " + a.reason());
     }
 
+    /** {@return the delegate's capabilities (none while unarmed)} */
     @Override
-    public Backend open(Config config) throws IOException {
+    public Set<Capability> capabilities() {
+        String d = Faults.delegate;
+        return d == null ? Set.of() : Backends.provider(d).map(BackendProvider::capabilities).orElse(Set.of());
+    }
+
+    /** Opens the delegate with its own options from the configuration (validated by the core as another present backend's). */
+    @Override
+    public Backend open(BackendContext context) throws IOException {
         String d = Faults.delegate;
         BackendProvider p = Backends.provider(d).orElseThrow(() -> new IOException("no delegate backend " + d));
-        return new FaultyBackend(p.open(config));
+        Map<String, Object> own = new LinkedHashMap<>();
+        context.config().options().forEach((name, value) -> {
+            if (name.startsWith(p.name() + ".")) {
+                own.put(name, value);
+            }
+        });
+        BackendOptions options = BackendOptions.resolve(p.name(), p.options(), own);
+        return new FaultyBackend(p.open(new BackendContext(context.config(), options)));
     }
 
     private static final class FaultyBackend implements Backend {
@@ -72,15 +93,15 @@ public final class FaultyBackendProvider implements BackendProvider {
         }
 
         @Override
-        public WorkerIo openWorker(Worker worker) throws IOException {
+        public WorkerIo openWorker(WorkerServices worker) throws IOException {
             FaultyWorkerIo io = new FaultyWorkerIo(worker.workerId(), delegate.openWorker(worker));
             Faults.workerIos.put(worker.workerId(), io);
             return io;
         }
 
         @Override
-        public Listener listen(InetSocketAddress address, int backlog, AcceptDispatcher dispatcher) throws IOException {
-            return delegate.listen(address, backlog, dispatcher);
+        public Listener listen(InetSocketAddress address, int backlog, AcceptSink sink) throws IOException {
+            return delegate.listen(address, backlog, sink);
         }
 
         @Override
@@ -150,8 +171,13 @@ public final class FaultyBackendProvider implements BackendProvider {
         }
 
         @Override
-        public void adopt(Object acceptedSocket) {
-            delegate.adopt(acceptedSocket);
+        public void adopt(AcceptedSocket socket) {
+            delegate.adopt(socket);
+        }
+
+        @Override
+        public long bytesReceivedAfterPause() {
+            return delegate.bytesReceivedAfterPause();
         }
 
         @Override

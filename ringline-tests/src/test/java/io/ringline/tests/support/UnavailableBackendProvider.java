@@ -1,11 +1,13 @@
 package io.ringline.tests.support;
 
-import io.ringline.Config;
 import io.ringline.spi.Availability;
 import io.ringline.spi.Backend;
+import io.ringline.spi.BackendContext;
 import io.ringline.spi.BackendProvider;
+import io.ringline.spi.Capability;
 
 import java.io.IOException;
+import java.util.Set;
 
 /** A test provider that is always unavailable, to test how selection reports an unavailable backend. */
 public final class UnavailableBackendProvider implements BackendProvider {
@@ -31,7 +33,12 @@ public final class UnavailableBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend open(Config config) throws IOException {
+    public Set<Capability> capabilities() {
+        return Set.of();
+    }
+
+    @Override
+    public Backend open(BackendContext context) throws IOException {
         throw new AssertionError("open() called on an unavailable backend");
     }
 }

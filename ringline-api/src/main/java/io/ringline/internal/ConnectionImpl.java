@@ -10,8 +10,10 @@ import io.ringline.RinglineException;
 import io.ringline.SendQueueFullException;
 import io.ringline.TimerHandle;
 import io.ringline.WorkerContext;
+import io.ringline.spi.ConnectionCore;
+import io.ringline.spi.OutboundQueue;
+import io.ringline.spi.Transport;
 
-import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -20,15 +22,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The backend-independent part of a connection: send queue and backpressure, the receive
- * accumulator and parse contract, half-close and close state, token and attachment. A backend
- * subclasses it and implements the socket operations ({@link #doFlush()},
- * {@link #doShutdownOutput()}, {@link #doClose(boolean)}), reporting back through {@link #deliver},
- * {@link #written}, {@link #afterFlush()}, {@link #inputEnded()} and {@link #failed}.
+ * The core of one connection: the user-facing {@link Connection} and the backend's
+ * {@link ConnectionCore}. It owns the send queue and backpressure, the receive accumulator and parse
+ * contract, half-close and the close lifecycle, token and attachment; the socket operations are the
+ * backend's {@link Transport}, which reports back through the {@link ConnectionCore} methods.
  *
  * <p>Every method runs on the owning worker's thread.
  */
-public abstract class BaseConnection implements Connection {
+public final class ConnectionImpl implements Connection, ConnectionCore {
 
     /**
      * OPEN; CLOSING: flushing the queue before the close; LINGERING: at shutdown, everything was
@@ -37,7 +38,8 @@ public abstract class BaseConnection implements Connection {
      */
     private enum State { OPEN, CLOSING, LINGERING, CLOSED }
 
-    protected final Worker worker;
+    private final Worker worker;
+    private final Transport transport;
     private final SendQueue queue;
     private final long sendLimit;
     private final SocketAddress localAddress;
@@ -46,6 +48,7 @@ public abstract class BaseConnection implements Connection {
     private State state = State.OPEN;
     private long token;
     private int slot = -1;
+    private boolean opened;
     private boolean inputClosed;
     private boolean outputShutdownRequested;
     private boolean outputShutdownDone;
@@ -72,62 +75,43 @@ public abstract class BaseConnection implements Connection {
     /** Unconsumed received bytes; null until the handler first leaves bytes unconsumed, and once closing. */
     private InboundBuffer inbound;
 
-    protected BaseConnection(Worker worker, SocketAddress localAddress, SocketAddress remoteAddress) {
+    ConnectionImpl(Worker worker, Transport transport, SocketAddress localAddress, SocketAddress remoteAddress) {
         this.worker = worker;
-        this.queue = new SendQueue(worker.sendChunks());
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.queue = new SendQueue(worker.sendChunks(), worker.regionTable());
         this.sendLimit = worker.config().sendQueueLimit();
         this.localAddress = localAddress;
         this.remoteAddress = remoteAddress;
     }
 
-    // ---------------------------------------------------------------- backend hooks
+    // ---------------------------------------------------------------- ConnectionCore: reports from the backend
 
-    /** Writes as much of {@link #sendQueue()} as the socket takes now; reports with {@link #written} and {@link #afterFlush()}. */
-    protected abstract void doFlush();
-
-    /** Shuts down the socket's output. Called once, after the queue drained. */
-    protected abstract void doShutdownOutput();
-
-    /**
-     * Closes the socket and stops its I/O. Called once.
-     *
-     * @param reset true to close with a reset (SO_LINGER 0: the peer sees ECONNRESET, unsent bytes
-     *              are dropped), as the core asks whenever bytes were still queued, or the connection
-     *              is being force-closed at the end of the shutdown grace period: a peer must never
-     *              mistake a truncated stream for a complete one. False: an orderly close (FIN).
-     */
-    protected abstract void doClose(boolean reset);
-
-    /**
-     * Stops ({@code paused}) or restarts reading from the socket, so that the peer is slowed down
-     * by TCP flow control. Bytes the backend had already received when the pause took effect and
-     * still delivers are kept (beyond {@link Config#inboundLimit()} by at most
-     * {@code recvBufferCount * recvBufferSize}, all of the backend's receive buffers). The default does nothing; backends override it.
-     */
-    protected void readingPausedChanged(boolean paused) {
+    @Override
+    public boolean open() {
+        if (opened) {
+            throw new IllegalStateException("ConnectionCore.open called twice on " + this);
+        }
+        opened = true;
+        worker.register(this);
+        return state == State.OPEN;
     }
 
-    /**
-     * A queue entry was written (or dropped on close). The default releases its chunk or region
-     * reference and completes its future; a backend whose kernel still references the memory
-     * after the write completes (io_uring SEND_ZC) overrides this to defer.
-     */
-    protected void entryFinished(OutboundEntry entry) {
-        queue.finish(entry, worker.regionTable());
+    @Override
+    public Connection connection() {
+        return this;
     }
 
-    // ---------------------------------------------------------------- reports from the backend
-
-    /** {@return the send queue, for the backend's flush} */
-    protected final SendQueue sendQueue() {
+    @Override
+    public OutboundQueue outbound() {
         return queue;
     }
 
-    /**
-     * Received bytes: {@code src} from position to limit. Runs the parse contract with the handler.
-     * {@code src} may be reused by the caller after this returns.
-     */
-    public final void deliver(ByteBuffer src) {
+
+    @Override
+    public void received(ByteBuffer src) {
+        if (state == State.CLOSED) {
+            return;
+        }
         worker.stats().bytesIn += src.remaining();
         if (idleTimeoutNanos != 0) {
             lastActivityNanos = System.nanoTime();
@@ -197,7 +181,7 @@ public abstract class BaseConnection implements Connection {
         long limit = cfg.inboundLimit();
         // While paused, only bytes the backend had already received when the pause took effect
         // arrive, at most all of its receive buffers: keep those even beyond the limit.
-        long slack = readingPaused ? (long) cfg.recvBufferCount() * cfg.recvBufferSize() : 0;
+        long slack = readingPaused ? worker.bytesReceivedAfterPause() : 0;
         if (have + need > limit + slack) {
             failed(CloseReason.ERROR, new RinglineException("unconsumed input of " + (have + need)
                     + " bytes exceeds Config.inboundLimit " + limit + " bytes on " + this));
@@ -219,25 +203,24 @@ public abstract class BaseConnection implements Connection {
     }
 
     /** {@return the kept unconsumed bytes, null if none were ever kept or the connection is closing; for tests} */
-    final InboundBuffer inboundBuffer() {
+    InboundBuffer inboundBuffer() {
         return inbound;
     }
 
-    /** The backend wrote {@code n} bytes from the head of the queue. */
-    protected final void written(long n) {
+    @Override
+    public void written(long n) {
+        if (state == State.CLOSED) {
+            return;
+        }
         worker.stats().bytesOut += n;
         if (idleTimeoutNanos != 0 && n > 0) {
             lastActivityNanos = System.nanoTime();
         }
-        queue.consumed(n, this::entryFinished);
+        queue.consumed(n);
     }
 
-    /**
-     * The backend finished a flush (the socket took what it could). Completes a pending close or
-     * half-close when the queue is empty, and fires {@code onWritable} when a refused sender may
-     * send again.
-     */
-    protected final void afterFlush() {
+    @Override
+    public void flushed() {
         if (state == State.CLOSED) {
             return;
         }
@@ -248,7 +231,7 @@ public abstract class BaseConnection implements Connection {
             }
             if (outputShutdownRequested && !outputShutdownDone) {
                 outputShutdownDone = true;
-                doShutdownOutput();
+                transport.shutdownOutput();
             }
         }
         if (writeBlocked && state == State.OPEN && queue.bytes() <= sendLimit / 2) {
@@ -262,8 +245,8 @@ public abstract class BaseConnection implements Connection {
         }
     }
 
-    /** The peer shut down its output (end of stream). */
-    public final void inputEnded() {
+    @Override
+    public void inputEnded() {
         if (state == State.LINGERING) {
             inputClosed = true;
             finishClose(closingReason, closingCause); // the peer read everything and closed: a clean close
@@ -285,35 +268,24 @@ public abstract class BaseConnection implements Connection {
         }
     }
 
-    /** {@return whether the peer shut down its output} */
-    protected final boolean isInputClosed() {
-        return inputClosed;
-    }
-
-    /** The socket failed: close now and report {@code reason} with {@code cause}. */
-    public final void failed(CloseReason reason, Throwable cause) {
+    @Override
+    public void failed(CloseReason reason, Throwable cause) {
         finishClose(reason, cause);
-    }
-
-    /** {@return RESET for connection-reset and broken-pipe errors, else ERROR} */
-    public static CloseReason classify(IOException e) {
-        String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
-        return m.contains("reset") || m.contains("broken pipe") ? CloseReason.RESET : CloseReason.ERROR;
     }
 
     // ---------------------------------------------------------------- lifecycle, used by Worker
 
-    final void bind(int slot, long token) {
+    void bind(int slot, long token) {
         this.slot = slot;
         this.token = token;
     }
 
-    final int slot() {
+    int slot() {
         return slot;
     }
 
     /** Starts a graceful close with {@code reason}: flush pending sends, then close. */
-    final void beginClose(CloseReason reason, Throwable cause) {
+    void beginClose(CloseReason reason, Throwable cause) {
         if (state != State.OPEN) {
             return;
         }
@@ -342,7 +314,7 @@ public abstract class BaseConnection implements Connection {
         }
         if (!outputShutdownDone) {
             outputShutdownDone = true;
-            doShutdownOutput();
+            transport.shutdownOutput();
         }
         if (state == State.CLOSING) { // not if the shutdown of the output failed and closed it
             state = State.LINGERING;
@@ -356,7 +328,7 @@ public abstract class BaseConnection implements Connection {
      * ({@link io.ringline.Handler#onDrain}; by default it closes, flushing the queue). Sends stay
      * allowed until the connection closes.
      */
-    final void beginDrain() {
+    void beginDrain() {
         if (state != State.OPEN || draining) {
             return;
         }
@@ -368,7 +340,7 @@ public abstract class BaseConnection implements Connection {
         }
         if (readingPaused) {
             readingPaused = false;
-            readingPausedChanged(false);
+            transport.readingPausedChanged(false);
         }
         try {
             worker.handler().onDrain(this);
@@ -379,12 +351,12 @@ public abstract class BaseConnection implements Connection {
     }
 
     /** Closes now with a reset, whatever is queued (the shutdown grace period is over). */
-    final void forceClose(CloseReason reason) {
+    void forceClose(CloseReason reason) {
         finishClose(reason, null, true);
     }
 
     /** Closes now: drops pending sends, closes the socket, frees the slot, calls {@code onClose}. */
-    final void finishClose(CloseReason reason, Throwable cause) {
+    void finishClose(CloseReason reason, Throwable cause) {
         finishClose(reason, cause, false);
     }
 
@@ -392,7 +364,7 @@ public abstract class BaseConnection implements Connection {
      * Closes now, with a reset if {@code reset} or if bytes are still queued (a peer must never see a
      * clean end of stream in the middle of what the handler sent).
      */
-    final void finishClose(CloseReason reason, Throwable cause, boolean reset) {
+    void finishClose(CloseReason reason, Throwable cause, boolean reset) {
         if (state == State.CLOSED) {
             return;
         }
@@ -403,21 +375,21 @@ public abstract class BaseConnection implements Connection {
             idleTimer = null;
         }
         try {
-            doClose(reset || !queue.isEmpty());
+            transport.close(reset || !queue.isEmpty());
         } finally {
-            queue.discard(worker.regionTable(), this::entryFinished, "connection " + this + " closed (" + reason + ")");
+            queue.discard("connection " + this + " closed (" + reason + ")");
             worker.closed(this, reason, cause);
         }
     }
 
-    final void flushNow() {
+    void flushNow() {
         flushScheduled = false;
         if (state != State.CLOSED && !queue.isEmpty()) {
-            doFlush();
+            transport.flush();
         }
     }
 
-    final void scheduleFlush() {
+    void scheduleFlush() {
         if (!flushScheduled) {
             flushScheduled = true;
             worker.markDirty(this);
@@ -532,7 +504,7 @@ public abstract class BaseConnection implements Connection {
             return;
         }
         readingPaused = true;
-        readingPausedChanged(true);
+        transport.readingPausedChanged(true);
     }
 
     @Override
@@ -559,7 +531,7 @@ public abstract class BaseConnection implements Connection {
             if (state == State.CLOSED || readingPaused) {
                 return;
             }
-            readingPausedChanged(false); // also while draining or lingering: input is read and discarded
+            transport.readingPausedChanged(false); // also while draining or lingering: input is read and discarded
             if (inputEndPending && state == State.OPEN && !draining) {
                 inputEndPending = false;
                 inputEnded();
@@ -641,7 +613,7 @@ public abstract class BaseConnection implements Connection {
         outputShutdownRequested = true;
         if (queue.isEmpty()) {
             outputShutdownDone = true;
-            doShutdownOutput();
+            transport.shutdownOutput();
         }
     }
 
@@ -662,8 +634,8 @@ public abstract class BaseConnection implements Connection {
         return state == State.OPEN;
     }
 
-    /** {@return whether the connection is fully closed} */
-    public final boolean isClosed() {
+    @Override
+    public boolean isClosed() {
         return state == State.CLOSED;
     }
 
@@ -708,15 +680,5 @@ public abstract class BaseConnection implements Connection {
     @Override
     public String toString() {
         return "Connection[worker=" + worker.workerId() + ", slot=" + slot + ", " + localAddress + " <-> " + remoteAddress + "]";
-    }
-
-    /** {@return the per-connection send queue limit} */
-    protected final long sendLimit() {
-        return sendLimit;
-    }
-
-    /** {@return the configuration} */
-    protected final Config config() {
-        return worker.config();
     }
 }
