@@ -39,13 +39,13 @@ class LifecycleTest {
     void aClosedRuntimeLeavesNoThreadAndFreesItsPorts() throws Exception {
         List<String> before = ringlineThreads();
         InetSocketAddress address;
-        try (Runtime runtime = Runtime.start(Testkit.config().workers(2)
+        try (Runtime runtime = Runtime.start(Testkit.config().workers(2).shutdownGracePeriod(Duration.ofMillis(200))
                 .bind(new InetSocketAddress("127.0.0.1", 0)).build(), worker -> new Echo())) {
             assertEquals(2, runtime.boundAddresses().size());
             address = runtime.boundAddresses().getFirst();
             assertEquals("127.0.0.1", address.getAddress().getHostAddress());
             assertTrue(address.getPort() >= TestkitNetwork.FIRST_LISTEN_PORT, address.toString());
-            TestPeer open = Testkit.connect(runtime); // still open at close: the shutdown resets or closes it
+            TestPeer open = Testkit.connect(runtime); // still open at close: the grace period ends, it is reset
             open.output().write(1);
             assertEquals(1, open.input().read());
         }
