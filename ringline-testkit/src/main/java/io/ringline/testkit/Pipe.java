@@ -1,0 +1,399 @@
+package io.ringline.testkit;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One direction of an in-memory connection: the bytes written and not yet read, at most a window
+ * of them (TCP's flow control), then an end of stream; or a reset. A writer either offers bytes
+ * without waiting (a worker's flush: it takes what fits) or blocks until everything fits (a
+ * {@link TestPeer}); a reader polls without waiting (a worker) or blocks with a timeout (a peer).
+ * With a read delay, bytes become readable only that long after they were written.
+ *
+ * <p>A side that does not block registers a signal instead ({@link #readerSignal},
+ * {@link #writerSignal}), run outside the lock when the other side made progress: the reader's on
+ * new bytes, an end of stream or a reset; the writer's when room freed after a short write, or on
+ * a reset.
+ *
+ * <p>Thread-safe: one lock per pipe; signals never run while it is held.
+ */
+final class Pipe {
+
+    private static final int INITIAL_CAPACITY = 16 * 1024;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final int window;
+    private final long delayNanos;
+    /** When each written range becomes readable; only with a read delay. */
+    private final DelayMarks marks;
+
+    /** Ring of the unread bytes; grows up to {@link #window}. */
+    private byte[] ring;
+    private int head;
+    private int count;
+    /** Of the {@link #count} unread bytes, how many are readable now (all of them without a delay). */
+    private int ready;
+    private boolean ended;
+    private boolean readerClosed;
+    private boolean discardedAfterReaderClosed;
+    private boolean reset;
+    /** A write was short: signal the writer once room frees. */
+    private boolean writerWaiting;
+
+    private volatile Runnable readerSignal;
+    private volatile Runnable writerSignal;
+
+    /**
+     * @param window     the most unread bytes
+     * @param delayNanos how long after writing bytes become readable, 0: at once
+     */
+    Pipe(int window, long delayNanos) {
+        this.window = window;
+        this.delayNanos = delayNanos;
+        this.marks = delayNanos > 0 ? new DelayMarks() : null;
+        this.ring = new byte[Math.min(window, INITIAL_CAPACITY)];
+    }
+
+    /** Sets what runs when the reader may read again; null for none (a blocking reader). @param signal the signal */
+    void readerSignal(Runnable signal) {
+        this.readerSignal = signal;
+    }
+
+    /** Sets what runs when the writer may write again; null for none (a blocking writer). @param signal the signal */
+    void writerSignal(Runnable signal) {
+        this.writerSignal = signal;
+    }
+
+    // ---------------------------------------------------------------- writer side
+
+    /**
+     * Writes what fits of {@code src[index, index + length)} without waiting; does not change
+     * {@code src}'s position or limit. After the reader closed, one write is taken and dropped (as a
+     * kernel does before the peer's reset comes back), the next fails.
+     *
+     * @return bytes taken, less than {@code length} when the window is full (the writer's signal
+     *         then runs once room frees)
+     * @throws SocketException if the pipe was reset ("Connection reset by peer"), the reader
+     *                         closed ("Broken pipe") or the writer ended it
+     */
+    int offer(ByteBuffer src, int index, int length) throws SocketException {
+        int n;
+        lock.lock();
+        try {
+            checkWritable();
+            if (readerClosed) {
+                if (discardedAfterReaderClosed) {
+                    throw new SocketException("Broken pipe");
+                }
+                discardedAfterReaderClosed = true;
+                return length;
+            }
+            n = Math.min(length, window - count);
+            if (n < length) {
+                writerWaiting = true;
+            }
+            if (n > 0) {
+                append(src, index, n);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (n > 0) {
+            run(readerSignal);
+        }
+        return n;
+    }
+
+    /**
+     * Writes all of {@code src} from position to limit, waiting for room as needed; advances its
+     * position.
+     *
+     * @throws SocketException        as {@link #offer}
+     * @throws InterruptedIOException if interrupted while waiting
+     */
+    void write(ByteBuffer src) throws IOException {
+        while (src.hasRemaining()) {
+            int n;
+            lock.lock();
+            try {
+                while (true) {
+                    checkWritable();
+                    if (readerClosed || count < window) {
+                        break;
+                    }
+                    awaitChange(-1);
+                }
+            } finally {
+                lock.unlock();
+            }
+            n = offer(src, src.position(), src.remaining());
+            src.position(src.position() + n);
+        }
+    }
+
+    /** Ends the stream after the bytes written so far (FIN). Idempotent. */
+    void end() {
+        lock.lock();
+        try {
+            ended = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        run(readerSignal);
+    }
+
+    private void checkWritable() throws SocketException {
+        if (reset) {
+            throw new SocketException("Connection reset by peer");
+        }
+        if (ended) {
+            throw new SocketException("Socket output is shutdown");
+        }
+    }
+
+    private void append(ByteBuffer src, int index, int n) {
+        ensureCapacity(count + n);
+        int tail = (head + count) % ring.length;
+        int first = Math.min(n, ring.length - tail);
+        src.get(index, ring, tail, first);
+        if (first < n) {
+            src.get(index + first, ring, 0, n - first);
+        }
+        count += n;
+        if (marks == null) {
+            ready += n;
+        } else {
+            marks.add(n, System.nanoTime() + delayNanos);
+        }
+        changed.signalAll();
+    }
+
+    private void ensureCapacity(int needed) {
+        if (needed <= ring.length) {
+            return;
+        }
+        int capacity = (int) Math.min(window, Math.max(needed, 2L * ring.length));
+        byte[] bigger = new byte[capacity];
+        int first = Math.min(count, ring.length - head);
+        System.arraycopy(ring, head, bigger, 0, first);
+        System.arraycopy(ring, 0, bigger, first, count - first);
+        ring = bigger;
+        head = 0;
+    }
+
+    // ---------------------------------------------------------------- reader side
+
+    /**
+     * Reads what is readable now, at most {@code dst.remaining()} bytes, without waiting.
+     *
+     * @param dst where the bytes go (its position advances)
+     * @return bytes read; 0 if none is readable yet; -1 at the end of the stream
+     * @throws SocketException "Connection reset" if the pipe was reset
+     */
+    int poll(ByteBuffer dst) throws SocketException {
+        int n;
+        boolean signalWriter;
+        lock.lock();
+        try {
+            if (reset) {
+                throw new SocketException("Connection reset");
+            }
+            releaseDue(System.nanoTime());
+            if (ready == 0) {
+                return ended && count == 0 ? -1 : 0;
+            }
+            n = Math.min(ready, dst.remaining());
+            signalWriter = take(dst, n);
+        } finally {
+            lock.unlock();
+        }
+        if (signalWriter) {
+            run(writerSignal);
+        }
+        return n;
+    }
+
+    /**
+     * Reads at least one byte, at most {@code dst.remaining()}, waiting at most {@code timeoutMillis}.
+     *
+     * @param dst           where the bytes go (its position advances)
+     * @param timeoutMillis 0: wait as long as it takes
+     * @return bytes read, or -1 at the end of the stream
+     * @throws SocketTimeoutException "Read timed out" when the time is up
+     * @throws SocketException        "Connection reset" if reset, "Socket closed" once the reader closed
+     * @throws InterruptedIOException if interrupted while waiting
+     */
+    int read(ByteBuffer dst, int timeoutMillis) throws IOException {
+        boolean timed = timeoutMillis > 0;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        int n;
+        boolean signalWriter;
+        lock.lock();
+        try {
+            while (true) {
+                if (reset) {
+                    throw new SocketException("Connection reset");
+                }
+                if (readerClosed) {
+                    throw new SocketException("Socket closed");
+                }
+                long now = System.nanoTime();
+                releaseDue(now);
+                if (ready > 0) {
+                    break;
+                }
+                if (ended && count == 0) {
+                    return -1;
+                }
+                if (timed && now - deadline >= 0) {
+                    throw new SocketTimeoutException("Read timed out");
+                }
+                long wait = timed ? deadline - now : -1;
+                if (marks != null && !marks.isEmpty()) {
+                    long untilReady = Math.max(1, marks.firstReadyAt() - now);
+                    wait = wait < 0 ? untilReady : Math.min(wait, untilReady);
+                }
+                awaitChange(wait);
+            }
+            n = Math.min(ready, dst.remaining());
+            signalWriter = take(dst, n);
+        } finally {
+            lock.unlock();
+        }
+        if (signalWriter) {
+            run(writerSignal);
+        }
+        return n;
+    }
+
+    /** {@return bytes readable now without waiting} */
+    int available() {
+        lock.lock();
+        try {
+            releaseDue(System.nanoTime());
+            return ready;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@return whether bytes were written and not read yet, readable or still delayed} */
+    boolean hasUnread() {
+        lock.lock();
+        try {
+            return count > 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@return when the next delayed bytes become readable ({@link System#nanoTime()}), or {@link Long#MAX_VALUE} if none waits} */
+    long nextReadyAt() {
+        lock.lock();
+        try {
+            return marks == null || marks.isEmpty() ? Long.MAX_VALUE : marks.firstReadyAt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@return whether the pipe was reset} */
+    boolean isReset() {
+        lock.lock();
+        try {
+            return reset;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The reader is gone (its socket closed): unread bytes are dropped, later writes are dropped
+     * once and then fail with "Broken pipe". Idempotent.
+     */
+    void closeReader() {
+        lock.lock();
+        try {
+            readerClosed = true;
+            dropAll();
+        } finally {
+            lock.unlock();
+        }
+        run(writerSignal);
+    }
+
+    /** Resets the pipe: unread bytes are dropped, both sides fail from now on. Idempotent. */
+    void reset() {
+        lock.lock();
+        try {
+            reset = true;
+            dropAll();
+        } finally {
+            lock.unlock();
+        }
+        run(readerSignal);
+        run(writerSignal);
+    }
+
+    private void dropAll() {
+        count = 0;
+        ready = 0;
+        head = 0;
+        if (marks != null) {
+            marks.clear();
+        }
+        changed.signalAll();
+    }
+
+    /** Moves {@code n} readable bytes to {@code dst}; {@return whether the writer waits for this room} */
+    private boolean take(ByteBuffer dst, int n) {
+        int first = Math.min(n, ring.length - head);
+        dst.put(ring, head, first);
+        if (first < n) {
+            dst.put(ring, 0, n - first);
+        }
+        head = (head + n) % ring.length;
+        count -= n;
+        ready -= n;
+        changed.signalAll();
+        if (writerWaiting) {
+            writerWaiting = false;
+            return true;
+        }
+        return false;
+    }
+
+    private void releaseDue(long now) {
+        if (marks != null) {
+            ready += marks.releaseDue(now);
+        }
+    }
+
+    /** Waits for a change, at most {@code nanos} (negative: no limit); lock held. */
+    private void awaitChange(long nanos) throws InterruptedIOException {
+        try {
+            if (nanos < 0) {
+                changed.await();
+            } else {
+                changed.awaitNanos(nanos);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting on an in-memory connection");
+        }
+    }
+
+    private static void run(Runnable signal) {
+        if (signal != null) {
+            signal.run();
+        }
+    }
+}
