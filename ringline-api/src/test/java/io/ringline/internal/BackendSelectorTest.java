@@ -5,7 +5,9 @@ import io.ringline.Config;
 import io.ringline.Runtime;
 import io.ringline.spi.Availability;
 import io.ringline.spi.Backend;
+import io.ringline.spi.BackendContext;
 import io.ringline.spi.BackendProvider;
+import io.ringline.spi.Capability;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,12 @@ class BackendSelectorTest {
     /** A provider that is never opened. */
     private record Fake(String name, int priority, Availability availability) implements BackendProvider {
         @Override
-        public Backend open(Config config) {
+        public Set<Capability> capabilities() {
+            return Set.of();
+        }
+
+        @Override
+        public Backend open(BackendContext context) {
             throw new AssertionError("selection never opens a backend");
         }
     }

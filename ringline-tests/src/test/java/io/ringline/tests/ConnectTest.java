@@ -5,12 +5,14 @@ import io.ringline.Connection;
 import io.ringline.Handler;
 import io.ringline.Runtime;
 import io.ringline.WorkerContext;
+import io.ringline.spi.Capability;
 import io.ringline.tests.support.Await;
 import io.ringline.tests.support.EchoHandler;
 import io.ringline.tests.support.Leaks;
 import io.ringline.tests.support.OnWorker;
 import io.ringline.tests.support.OncePerBackendTest;
 import io.ringline.tests.support.Recorder;
+import io.ringline.tests.support.Requires;
 import io.ringline.tests.support.SocketClient;
 import org.junit.jupiter.api.Test;
 
@@ -104,6 +106,7 @@ class ConnectTest extends OncePerBackendTest {
 
     /** A port bound by a socket that does not listen refuses connections (the kernel answers the SYN with RST). */
     @Test
+    @Requires(value = Capability.OS_SOCKETS, why = "a bound, not listening java.net.Socket refuses; counts file descriptors")
     void refusedConnectFailsWithConnectExceptionAndLeaksNothing() throws Exception {
         ClientHandler client = new ClientHandler();
         try (Socket boundNotListening = new Socket();
@@ -145,6 +148,7 @@ class ConnectTest extends OncePerBackendTest {
      * out, which proves that SYNs are being dropped.
      */
     @Test
+    @Requires(value = Capability.OS_SOCKETS, why = "the kernel drops SYNs to a full ServerSocket accept queue; counts file descriptors")
     void connectTimeoutFailsWithSocketTimeoutExceptionAndReleasesTheSocket() throws Exception {
         ClientHandler client = new ClientHandler();
         List<Socket> fillers = new ArrayList<>();
@@ -178,6 +182,7 @@ class ConnectTest extends OncePerBackendTest {
 
     /** A connect still pending at shutdown is aborted: its stage fails, and the runtime terminates. */
     @Test
+    @Requires(value = Capability.OS_SOCKETS, why = "the kernel drops SYNs to a full ServerSocket accept queue")
     void aPendingConnectIsAbortedByShutdown() throws Exception {
         ClientHandler client = new ClientHandler();
         List<Socket> fillers = new ArrayList<>();
@@ -220,6 +225,7 @@ class ConnectTest extends OncePerBackendTest {
     }
 
     @Test
+    @Requires(value = Capability.OS_SOCKETS, why = "compares with the java.net.Socket's addresses")
     void acceptedConnectionsReportTheirAddresses() throws Exception {
         Recorder h = new Recorder();
         try (Runtime rt = start(serverConfig(), w -> h);

@@ -6,12 +6,14 @@ import io.ringline.RegionException;
 import io.ringline.RegionId;
 import io.ringline.Runtime;
 import io.ringline.ShutdownHandle;
+import io.ringline.spi.Capability;
 import io.ringline.tests.support.Await;
 import io.ringline.tests.support.Bytes;
 import io.ringline.tests.support.Client;
 import io.ringline.tests.support.EchoHandler;
 import io.ringline.tests.support.Leaks;
 import io.ringline.tests.support.OncePerBackendTest;
+import io.ringline.tests.support.Requires;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -28,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Starting and stopping a runtime many times leaks no thread, no descriptor and no region slot. */
+@Requires(value = Capability.OS_SOCKETS, why = "counts file descriptors")
 class ResourceLeakTest extends OncePerBackendTest {
 
     private static final int ITERATIONS = 50;

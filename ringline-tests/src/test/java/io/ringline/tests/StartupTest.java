@@ -10,6 +10,8 @@ import io.ringline.tests.support.FaultyBackendProvider;
 import io.ringline.tests.support.Leaks;
 import io.ringline.tests.support.OncePerBackendTest;
 import org.junit.jupiter.api.AfterEach;
+import io.ringline.spi.Capability;
+import io.ringline.tests.support.Requires;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -69,6 +71,7 @@ class StartupTest extends OncePerBackendTest {
     }
 
     @Test
+    @Requires(value = Capability.OS_SOCKETS, why = "counts file descriptors")
     void aHandlerFactoryFailingOnOneWorkerFailsStartAndLeavesNothing() {
         HandlerFactory failsOnWorker1 = w -> {
             if (w.workerId() == 1) {
@@ -88,6 +91,7 @@ class StartupTest extends OncePerBackendTest {
     }
 
     @Test
+    @Requires(value = Capability.OS_SOCKETS, why = "a java.net.ServerSocket holds the port; counts file descriptors")
     void aBindAddressInUseFailsStartAndLeavesNothing() throws Exception {
         try (ServerSocket occupied = new ServerSocket(0, 50, loopbackAnyPort().getAddress())) {
             InetSocketAddress taken = (InetSocketAddress) occupied.getLocalSocketAddress();
@@ -99,6 +103,7 @@ class StartupTest extends OncePerBackendTest {
     }
 
     @Test
+    @Requires(value = Capability.OS_SOCKETS, why = "counts file descriptors")
     void anInitialRegionFailingToInstallFailsStartAndLeavesNothing() {
         try (Arena arena = Arena.ofShared()) {
             MemoryRegion r = MemoryRegion.of(arena.allocate(64));

@@ -27,9 +27,9 @@ public record BackendSpec(String backend, String label, Map<String, Object> opti
         return new BackendSpec(backend, backend, Map.of());
     }
 
-    /** {@return a spec of {@code backend} with one option set} */
-    public static BackendSpec with(String backend, String label, String option, Object value) {
-        return new BackendSpec(backend, backend + ", " + label, Map.of(option, value));
+    /** {@return a spec of {@code backend} with {@code options} set, labelled {@code "<backend>, <label>"}} */
+    public static BackendSpec with(String backend, String label, Map<String, Object> options) {
+        return new BackendSpec(backend, backend + ", " + label, options);
     }
 
     /** {@return whether this spec runs the backend with its default options} */
@@ -37,9 +37,11 @@ public record BackendSpec(String backend, String label, Map<String, Object> opti
         return options.isEmpty();
     }
 
-    /** {@return {@code builder} set to this spec's backend and options} */
+    /** {@return {@code builder} set to this spec's backend and options ({@link Config.Builder#option})} */
     public Config.Builder applyTo(Config.Builder builder) {
-        return builder.backend(backend);
+        builder.backend(backend);
+        options.forEach(builder::option);
+        return builder;
     }
 
     @Override

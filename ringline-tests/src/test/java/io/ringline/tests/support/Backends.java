@@ -2,17 +2,23 @@ package io.ringline.tests.support;
 
 import io.ringline.internal.BackendSelector;
 import io.ringline.spi.Availability;
+import io.ringline.spi.BackendOption;
 import io.ringline.spi.BackendProvider;
+import io.ringline.spi.Capability;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * The configurations the conformance suite runs on, listed in one place ({@link #specs()}), and
- * their availability.
+ * The configurations the conformance suite runs on, listed in one place ({@link #specs()}), their
+ * availability, capabilities and clients.
  *
  * <p>Every backend in {@link #EXPECTED} must be on the class path: a missing one is still listed,
  * and every test of it fails naming it (never skipped). io_uring may be unavailable on the machine
@@ -22,25 +28,66 @@ import java.util.Optional;
 public final class Backends {
 
     /** The backends this suite is built to run on; each must be present. */
-    public static final List<String> EXPECTED = List.of("nio", "io_uring");
+    public static final List<String> EXPECTED = List.of("nio", "io_uring", "testkit");
 
     /** Environment variable: when {@code 1}, an unavailable io_uring backend fails the suite instead of skipping it. */
     public static final String REQUIRE_IOURING = "RINGLINE_REQUIRE_IOURING";
+
+    /** {@link #specs()}, built once per JVM. */
+    private static List<BackendSpec> specs;
 
     private Backends() {
     }
 
     /**
-     * {@return every spec: each expected backend with its defaults, then the option sets that
-     * exercise other data paths} The arguments of every {@link BackendTest} class.
+     * {@return the option sets each backend also runs with, besides its defaults: the other data
+     * paths of its I/O} The one table of the suite's configurations.
      */
-    public static List<BackendSpec> specs() {
+    private static List<BackendSpec> variants(String backend) {
+        return switch (backend) {
+            case "nio" -> List.of(
+                    BackendSpec.with("nio", "one read per event, no gathering",
+                            Map.of("nio.readsPerEvent", 1, "nio.gatherLimit", 1)));
+            case "io_uring" -> List.of(
+                    BackendSpec.with("io_uring", "buffer ring off", Map.of("io_uring.bufferRing", false)),
+                    BackendSpec.with("io_uring", "fixed buffers off", Map.of("io_uring.fixedBuffers", false)),
+                    BackendSpec.with("io_uring", "zero-copy threshold 0", Map.of("io_uring.sendZcThreshold", 0)));
+            case "testkit" -> List.of(
+                    // chunk sizes drawn from [1, max] (seeded): short writes and split reads everywhere
+                    BackendSpec.with("testkit", "short writes + split reads",
+                            Map.of("testkit.maxWriteChunk", 4096, "testkit.maxReadChunk", 1000, "testkit.seed", 8)));
+            default -> List.of();
+        };
+    }
+
+    /**
+     * {@return every spec: each expected backend (and any other real backend present) with its
+     * defaults, then its {@link #variants}} The arguments of every {@link BackendTest} class.
+     *
+     * <p>A variant whose options its (present) backend does not declare is left out, with a line
+     * on standard error naming it: a backend built before the option existed (the option would
+     * fail every start). A missing backend keeps its variants, which fail like its default spec.
+     */
+    public static synchronized List<BackendSpec> specs() {
+        if (specs != null) {
+            return specs;
+        }
         List<BackendSpec> specs = new ArrayList<>();
         for (String name : backendNames()) {
             specs.add(BackendSpec.defaults(name));
-            specs.addAll(variants(name));
+            Optional<BackendProvider> provider = provider(name);
+            for (BackendSpec variant : variants(name)) {
+                Set<String> undeclared = provider.map(p -> undeclared(p, variant.options().keySet())).orElse(Set.of());
+                if (undeclared.isEmpty()) {
+                    specs.add(variant);
+                } else {
+                    System.err.println("ringline-tests: spec [" + variant + "] not run: backend " + name
+                            + " does not declare the options " + undeclared);
+                }
+            }
         }
-        return specs;
+        Backends.specs = List.copyOf(specs);
+        return Backends.specs;
     }
 
     /** {@return the default spec of each backend} The arguments of every {@link OncePerBackendTest} class. */
@@ -48,15 +95,9 @@ public final class Backends {
         return backendNames().stream().map(BackendSpec::defaults).toList();
     }
 
-    /** {@return the option sets a backend also runs with, besides its defaults} */
-    private static List<BackendSpec> variants(String backend) {
-        return switch (backend) {
-            case "io_uring" -> List.of(
-                    BackendSpec.with("io_uring", "buffer ring off", "io_uring.bufferRing", false),
-                    BackendSpec.with("io_uring", "fixed buffers off", "io_uring.fixedBuffers", false),
-                    BackendSpec.with("io_uring", "zero-copy threshold 0", "io_uring.sendZcThreshold", 0));
-            default -> List.of();
-        };
+    private static Set<String> undeclared(BackendProvider p, Collection<String> names) {
+        Set<String> declared = p.options().stream().map(BackendOption::name).collect(Collectors.toSet());
+        return names.stream().filter(n -> !declared.contains(n)).collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 
     /** {@return the expected backends, then any other real backend present (test-only providers excluded)} */
@@ -74,25 +115,41 @@ public final class Backends {
         return p instanceof FaultyBackendProvider || p instanceof UnavailableBackendProvider;
     }
 
-    /** {@return how clients connect to a runtime of {@code spec}} */
-    public static Client.Connector connector(BackendSpec spec) {
-        return SocketClient::connect;
-    }
-
-    /** {@return whether {@code spec}'s backend listens and connects with operating-system sockets} */
-    public static boolean hasOsSockets(BackendSpec spec) {
-        return true;
-    }
-
     /** {@return the provider with that name on the class path} */
     public static Optional<BackendProvider> provider(String name) {
         return BackendSelector.providers().stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
+    /** {@return the capabilities {@code spec}'s backend declares (none if it is absent)} */
+    public static Set<Capability> capabilities(BackendSpec spec) {
+        return provider(spec.backend()).map(BackendProvider::capabilities).orElse(Set.of());
+    }
+
+    /** {@return whether {@code spec}'s backend listens and connects with operating-system sockets} */
+    public static boolean hasOsSockets(BackendSpec spec) {
+        return capabilities(spec).contains(Capability.OS_SOCKETS);
+    }
+
+    /**
+     * {@return how clients connect to a runtime of {@code spec}}: a {@link SocketClient} where the
+     * backend has OS sockets, a {@link PeerClient} on the in-memory testkit backend
+     *
+     * @throws AssertionError for another backend without OS sockets (the suite has no client for it)
+     */
+    public static Client.Connector connector(BackendSpec spec) {
+        if (hasOsSockets(spec)) {
+            return SocketClient::connect;
+        }
+        if (spec.backend().equals("testkit")) {
+            return PeerClient::connect;
+        }
+        throw new AssertionError("[" + spec + "] backend " + spec.backend() + " has no OS sockets and the suite has no client for it");
+    }
+
     /**
      * Fails the current test when {@code spec}'s backend is not on the class path; when it is
-     * unavailable here, skips the test (JUnit assumption) giving the provider's reason, or fails it
-     * when the backend is io_uring and {@value #REQUIRE_IOURING}=1.
+     * unavailable here: io_uring's tests are skipped (JUnit assumption) giving the provider's reason,
+     * or fail when {@value #REQUIRE_IOURING}=1; any other backend's fail.
      */
     public static void require(BackendSpec spec) {
         String name = spec.backend();
@@ -103,8 +160,29 @@ public final class Backends {
             return;
         }
         String message = "[" + spec + "] backend " + name + " is unavailable: " + a.reason();
-        if (!"io_uring".equals(name) || "1".equals(System.getenv(REQUIRE_IOURING))) {
-            Assertions.fail(("io_uring".equals(name) ? REQUIRE_IOURING + "=1 but " : "") + message);
+        if (!"io_uring".equals(name)) {
+            Assertions.fail(message + " (only io_uring may be unavailable on a machine)");
+        }
+        skipOrFail(spec, message);
+    }
+
+    /**
+     * Skips the current test on {@code spec} when its backend lacks one of {@code needed}, naming
+     * the spec, the missing capabilities and {@code why}.
+     */
+    public static void require(BackendSpec spec, Collection<Capability> needed, String why) {
+        Set<Capability> missing = needed.stream().filter(c -> !capabilities(spec).contains(c))
+                .collect(Collectors.toCollection(() -> java.util.EnumSet.noneOf(Capability.class)));
+        if (!missing.isEmpty()) {
+            skipOrFail(spec, "[" + spec + "] the test needs " + missing + (why.isEmpty() ? "" : " (" + why + ")")
+                    + ", which backend " + spec.backend() + " does not declare");
+        }
+    }
+
+    /** Skips the test with {@code message}; an io_uring spec fails instead when {@value #REQUIRE_IOURING}=1. */
+    private static void skipOrFail(BackendSpec spec, String message) {
+        if ("io_uring".equals(spec.backend()) && "1".equals(System.getenv(REQUIRE_IOURING))) {
+            Assertions.fail(REQUIRE_IOURING + "=1 but " + message);
         }
         Assumptions.abort(message);
     }

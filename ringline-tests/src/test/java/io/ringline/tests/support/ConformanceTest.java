@@ -3,13 +3,17 @@ package io.ringline.tests.support;
 import io.ringline.Config;
 import io.ringline.HandlerFactory;
 import io.ringline.Runtime;
+import io.ringline.spi.Capability;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.Parameter;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What every conformance test class gets: the {@link BackendSpec} under test ({@link #spec}, a
@@ -23,9 +27,25 @@ public abstract class ConformanceTest {
     @Parameter
     protected BackendSpec spec;
 
+    /**
+     * Fails or skips the test unless the spec can run it: its backend is present and available
+     * ({@link Backends#require(BackendSpec)}) and declares what {@link Requires} on the test class
+     * or method asks for.
+     */
     @BeforeEach
-    void requireBackend() {
+    void requireBackend(TestInfo test) {
         Backends.require(spec);
+        List<Requires> declared = new ArrayList<>();
+        test.getTestClass().map(c -> c.getAnnotation(Requires.class)).ifPresent(declared::add);
+        test.getTestMethod().map(m -> m.getAnnotation(Requires.class)).ifPresent(declared::add);
+        for (Requires r : declared) {
+            Backends.require(spec, List.of(r.value()), r.why());
+        }
+    }
+
+    /** Skips the rest of the test (naming the spec and {@code why}) unless the spec's backend declares {@code capability}. */
+    protected void requires(Capability capability, String why) {
+        Backends.require(spec, List.of(capability), why);
     }
 
     /** {@return the loopback address with port 0 (any free port)} */
