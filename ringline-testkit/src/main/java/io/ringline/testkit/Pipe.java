@@ -28,7 +28,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Pipe {
 
-    private static final int INITIAL_CAPACITY = 16 * 1024;
+    /** The ring's first allocation (made by the first write): small, since most connections carry little. */
+    private static final int INITIAL_CAPACITY = 4 * 1024;
+    private static final byte[] EMPTY = new byte[0];
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -37,7 +39,7 @@ final class Pipe {
     /** When each written range becomes readable; only with a read delay. */
     private final DelayMarks marks;
 
-    /** Ring of the unread bytes; grows up to {@link #window}. */
+    /** Ring of the unread bytes; allocated by the first write, grows up to {@link #window}. */
     private byte[] ring;
     private int head;
     private int count;
@@ -64,7 +66,7 @@ final class Pipe {
         this.window = window;
         this.delayNanos = delayNanos;
         this.marks = delayNanos > 0 ? new DelayMarks() : null;
-        this.ring = new byte[Math.min(window, INITIAL_CAPACITY)];
+        this.ring = EMPTY;
     }
 
     /** Sets what runs when the reader may read again; null for none (a blocking reader). @param signal the signal */
@@ -186,7 +188,7 @@ final class Pipe {
         if (needed <= ring.length) {
             return;
         }
-        int capacity = (int) Math.min(window, Math.max(needed, 2L * ring.length));
+        int capacity = (int) Math.min(window, Math.max(needed, Math.max(INITIAL_CAPACITY, 2L * ring.length)));
         byte[] bigger = new byte[capacity];
         int first = Math.min(count, ring.length - head);
         System.arraycopy(ring, head, bigger, 0, first);

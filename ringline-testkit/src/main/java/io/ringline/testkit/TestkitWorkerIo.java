@@ -157,7 +157,7 @@ final class TestkitWorkerIo implements WorkerIo {
             }
             Endpoint end;
             try {
-                end = TestkitNetwork.connect(remote, settings.window(), settings.readDelayNanos());
+                end = TestkitNetwork.connect(remote, settings);
             } catch (ConnectException e) {
                 result.completeExceptionally(e);
                 return;
