@@ -48,6 +48,7 @@ public final class Config {
     private final int taskQueueLimit;
     private final int blockingQueueLimit;
     private final Map<String, Object> options;
+    private final IdleStrategy idleStrategy;
 
     private Config(Builder b) {
         this.workers = b.workers;
@@ -68,6 +69,7 @@ public final class Config {
         this.taskQueueLimit = b.taskQueueLimit;
         this.blockingQueueLimit = b.blockingQueueLimit;
         this.options = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.options));
+        this.idleStrategy = b.idleStrategy;
     }
 
     /** {@return a builder with defaults} */
@@ -182,6 +184,11 @@ public final class Config {
         return options;
     }
 
+    /** {@return how a worker waits when it has nothing to do; default {@link IdleStrategy#BLOCKING}} */
+    public IdleStrategy idleStrategy() {
+        return idleStrategy;
+    }
+
     @Override
     public String toString() {
         return "Config[workers=" + workers + ", bind=" + bindAddresses + ", recvBufferSize=" + recvBufferSize
@@ -191,7 +198,7 @@ public final class Config {
                 + ", shutdownGracePeriod=" + shutdownGracePeriod + ", acceptHandoffLimit=" + acceptHandoffLimit
                 + ", backlog=" + backlog + ", blockingPoolSize=" + blockingPoolSize + ", taskQueueLimit=" + taskQueueLimit
                 + ", blockingQueueLimit=" + blockingQueueLimit + ", idleTimeout=" + idleTimeout
-                + (options.isEmpty() ? "" : ", options=" + options) + "]";
+                + ", idleStrategy=" + idleStrategy + (options.isEmpty() ? "" : ", options=" + options) + "]";
     }
 
     /** Builder of {@link Config}. Not thread-safe. */
@@ -214,8 +221,19 @@ public final class Config {
         private int taskQueueLimit = 65536;
         private int blockingQueueLimit = 4096;
         private final Map<String, Object> options = new LinkedHashMap<>();
+        private IdleStrategy idleStrategy = IdleStrategy.BLOCKING;
 
         private Builder() {
+        }
+
+        /**
+         * @param strategy how a worker waits when it has nothing to do; default {@link IdleStrategy#BLOCKING}
+         * @return this
+         * @throws NullPointerException if {@code strategy} is null
+         */
+        public Builder idleStrategy(IdleStrategy strategy) {
+            this.idleStrategy = Objects.requireNonNull(strategy, "strategy");
+            return this;
         }
 
         /**

@@ -1,7 +1,5 @@
 package io.ringline;
 
-import io.ringline.internal.RuntimeImpl;
-
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -41,7 +39,7 @@ public interface Runtime extends AutoCloseable {
      * @throws NullPointerException        if an argument is null
      */
     static Runtime start(Config config, HandlerFactory factory) {
-        return RuntimeImpl.start(config, factory);
+        return CoreLocator.FACTORY.start(config, factory);
     }
 
     /** {@return the name of the backend in use, e.g. {@code "io_uring"} or {@code "nio"}} */

@@ -18,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class AcceptDispatcher implements AcceptSink {
 
-    private final Worker[] workers;
+    private final AcceptInbox[] workers;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition capacity = lock.newCondition();
     /** Accepting threads inside {@link #dispatch}'s wait (one per listener at most); read without the lock. */
@@ -26,7 +26,7 @@ public final class AcceptDispatcher implements AcceptSink {
     private volatile boolean closed;
     private int next;
 
-    AcceptDispatcher(Worker[] workers) {
+    AcceptDispatcher(AcceptInbox[] workers) {
         this.workers = workers;
     }
 
@@ -70,8 +70,8 @@ public final class AcceptDispatcher implements AcceptSink {
             next = (next + 1) % n;
         }
         for (int i = 0; i < n; i++) {
-            Worker w = workers[(start + i) % n];
-            if (w.offerAccepted(socket)) {
+            AcceptInbox w = workers[(start + i) % n];
+            if (w.offer(socket)) {
                 return true;
             }
         }

@@ -37,7 +37,7 @@ final class RegionRegistrar {
 
     private enum SlotState { RESERVED, FREE, BUSY, REGISTERED }
 
-    private final Worker[] workers;
+    private final RegionControl[] workers;
     private final SlotState[] states;
     private final TreeSet<Integer> free = new TreeSet<>();
     /** The runtime-owned memory each slot holds a reference to (null: none). */
@@ -49,7 +49,7 @@ final class RegionRegistrar {
      *                to the runtime-owned ones
      * @throws IllegalStateException if a runtime-owned initial region is closed already
      */
-    RegionRegistrar(Worker[] workers, int maxSlots, List<MemoryRegion> initial) {
+    RegionRegistrar(RegionControl[] workers, int maxSlots, List<MemoryRegion> initial) {
         this.workers = workers;
         this.states = new SlotState[maxSlots];
         this.held = new RegionMemory[maxSlots];
@@ -161,7 +161,7 @@ final class RegionRegistrar {
             states[slot] = SlotState.BUSY;
         }
         List<CompletableFuture<Void>> acks = new ArrayList<>(workers.length);
-        for (Worker w : workers) {
+        for (RegionControl w : workers) {
             acks.add(w.controlRegister(slot, region));
         }
         return allSettled(acks).thenCompose(ignored -> {
@@ -227,7 +227,7 @@ final class RegionRegistrar {
             }
         }
         List<CompletableFuture<Void>> acks = new ArrayList<>(workers.length);
-        for (Worker w : workers) {
+        for (RegionControl w : workers) {
             acks.add(w.controlUnregister(slot));
         }
         return allSettled(acks).thenCompose(ignored -> {

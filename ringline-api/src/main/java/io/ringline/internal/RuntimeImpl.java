@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** The {@link Runtime} implementation shared by every backend. */
-public final class RuntimeImpl implements Runtime {
+final class RuntimeImpl implements Runtime, WorkerHost {
 
     private static final Logger log = LoggerFactory.getLogger(RuntimeImpl.class);
     private static final AtomicInteger RUNTIME_IDS = new AtomicInteger();
@@ -47,6 +47,7 @@ public final class RuntimeImpl implements Runtime {
     private final Worker[] workers;
     private final AcceptDispatcher dispatcher;
     private final RegionRegistrar registrar;
+    private final RegionOperations regionOps;
     private final BlockingPool blockingPool;
     /** Added to only by {@link #startAll}; read by {@link Control#shutdown()} on any thread. */
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -78,13 +79,20 @@ public final class RuntimeImpl implements Runtime {
                     "ringline-" + runtimeId + "-" + backendName + "-worker-" + i);
         }
         this.liveWorkers = new AtomicInteger(workers.length);
-        this.dispatcher = new AcceptDispatcher(workers);
-        this.registrar = new RegionRegistrar(workers, config.maxRegions(), config.initialRegions());
+        AcceptInbox[] inboxes = new AcceptInbox[workers.length];
+        RegionControl[] regionControls = new RegionControl[workers.length];
+        for (int i = 0; i < workers.length; i++) {
+            inboxes[i] = workers[i].inbox();
+            regionControls[i] = workers[i].regions();
+        }
+        this.dispatcher = new AcceptDispatcher(inboxes);
+        this.registrar = new RegionRegistrar(regionControls, config.maxRegions(), config.initialRegions());
         this.blockingPool = new BlockingPool(runtimeId, config);
+        this.regionOps = new RegionOperations(registrar, blockingPool);
     }
 
     /** See {@link Runtime#start(Config, HandlerFactory)}. */
-    public static Runtime start(Config config, HandlerFactory factory) {
+    static Runtime start(Config config, HandlerFactory factory) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(factory, "factory");
         BackendSelector.Selection selection = BackendSelector.select(config);
@@ -173,7 +181,8 @@ public final class RuntimeImpl implements Runtime {
      * down: the others shut down gracefully within the grace period, and the first death becomes the
      * failure that {@link #awaitTermination()} reports once every worker has stopped.
      */
-    void workerTerminated(Worker w, Throwable death) {
+    @Override
+    public void workerTerminated(Worker w, Throwable death) {
         if (death != null) {
             log.error("ringline worker {} terminated abnormally; shutting the runtime down", w.workerId());
             firstDeath.compareAndSet(null, new RinglineException("ringline runtime stopped because worker "
@@ -208,11 +217,13 @@ public final class RuntimeImpl implements Runtime {
         throw new IllegalStateException(e.getCause());
     }
 
-    AcceptDispatcher dispatcher() {
-        return dispatcher;
+    @Override
+    public void capacityFreed() {
+        dispatcher.capacityFreed();
     }
 
-    BlockingPool blockingPool() {
+    @Override
+    public BlockingPool blockingPool() {
         return blockingPool;
     }
 
@@ -370,71 +381,22 @@ public final class RuntimeImpl implements Runtime {
 
         @Override
         public RegionId registerRegion(MemoryRegion region) {
-            checkBlockingAllowed("registerRegion", "registerRegionAsync");
-            return join(registrar.register(region));
+            return regionOps.register(region);
         }
 
         @Override
         public CompletionStage<RegionId> registerRegionAsync(MemoryRegion region) {
-            return onCallerSide(registrar.register(region));
+            return regionOps.registerAsync(region);
         }
 
         @Override
         public void unregisterRegion(RegionId id) {
-            checkBlockingAllowed("unregisterRegion", "unregisterRegionAsync");
-            join(registrar.unregister(id));
+            regionOps.unregister(id);
         }
 
         @Override
         public CompletionStage<Void> unregisterRegionAsync(RegionId id) {
-            return onCallerSide(registrar.unregister(id));
-        }
-
-        private void checkBlockingAllowed(String op, String async) {
-            if (Worker.current() != null) {
-                throw new IllegalStateException(op + " blocks until every worker acknowledged and would deadlock on worker thread '"
-                        + Thread.currentThread().getName() + "'; use " + async + " there");
-            }
-        }
-
-        /**
-         * Completes the caller's stage on the caller's worker when called on a worker (so its
-         * continuations run there), else on the blocking pool, never on another worker's thread.
-         */
-        private <T> CompletionStage<T> onCallerSide(CompletableFuture<T> f) {
-            Worker caller = Worker.current();
-            CompletableFuture<T> result = new CompletableFuture<>();
-            f.whenComplete((v, t) -> {
-                // Internal tasks (one per operation the caller started): never refused for a full queue.
-                TaskQueue.Internal complete = () -> {
-                    if (t == null) {
-                        result.complete(v);
-                    } else {
-                        result.completeExceptionally(t);
-                    }
-                };
-                try {
-                    if (caller != null) {
-                        caller.executeInternal(complete);
-                    } else {
-                        blockingPool.executeInternal(complete);
-                    }
-                } catch (RejectedExecutionException e) {
-                    complete.run(); // the caller's worker or the pool is gone
-                }
-            });
-            return result;
-        }
-
-        private <T> T join(CompletableFuture<T> f) {
-            try {
-                return f.join();
-            } catch (CompletionException e) {
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw e;
-            }
+            return regionOps.unregisterAsync(id);
         }
     }
 }

@@ -6,7 +6,6 @@ import io.ringline.Connection;
 import io.ringline.Handler;
 import io.ringline.HandlerFactory;
 import io.ringline.MemoryRegion;
-import io.ringline.RegionException;
 import io.ringline.RinglineException;
 import io.ringline.ShutdownHandle;
 import io.ringline.TimerHandle;
@@ -14,104 +13,77 @@ import io.ringline.WorkerContext;
 import io.ringline.spi.AcceptedSocket;
 import io.ringline.spi.Backend;
 import io.ringline.spi.BackendOptions;
-import io.ringline.spi.ConnectionCore;
-import io.ringline.spi.IoStats;
-import io.ringline.spi.Transport;
 import io.ringline.spi.WorkerIo;
-import io.ringline.spi.WorkerServices;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.net.SocketAddress;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One worker: a thread running an event loop that drains its task queue (which also carries the
- * region control messages and accepted connections), runs due timers, flushes connections with
- * pending sends, calls the handler's tick, and then polls the backend's {@link WorkerIo}.
+ * One worker: a thread that opens its backend driver, creates its handler and runs its
+ * {@link WorkerLoop} until shut down, then closes what is left. It is the handler's
+ * {@link WorkerContext} and ties the parts together: the {@link WorkerTasks} other threads queue
+ * on, the {@link ConnectionTable}, the {@link AcceptInbox}, the {@link WorkerRegions}, the
+ * {@link OutboundConnects} and the {@link WorkerServicesImpl services} its driver uses.
  *
- * <p>Methods documented by {@link WorkerContext} follow its threading contract; the others are
- * for backends and run on the worker thread.
+ * <p>Methods documented by {@link WorkerContext} follow its threading contract; the package-private
+ * ones run on the worker thread unless said otherwise.
  */
 public final class Worker implements WorkerContext {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
-    private static final int STARTING = 0;
-    private static final int RUNNING = 1;
-    private static final int TERMINATED = 2;
-    private static final int SLOT_BITS = 20;
-    private static final int WORKER_BITS = 12;
-
     private final int id;
-    private final RuntimeImpl runtime;
+    private final WorkerHost host;
     private final Config config;
     private final Backend backend;
-    private final BackendOptions options;
     private final HandlerFactory factory;
-    private final Services services = new Services();
     private final WorkerThread thread;
-    /** Tasks for this worker from any thread; user tasks are bounded by {@link Config#taskQueueLimit()}. */
-    private final TaskQueue tasks;
-    /** True while the worker may block in {@link WorkerIo#poll}: only then does {@link #execute} wake it. */
-    private final AtomicBoolean wakeupArmed = new AtomicBoolean();
+    private final WorkerTasks tasks;
     private final TimerQueue timers = new TimerQueue();
-    private final RegionTable regions;
+    private final WorkerRegions regions;
     private final BufferPool sendChunks;
     private final InboundSpare inboundSpare = new InboundSpare();
     private final WorkerStatsImpl stats = new WorkerStatsImpl();
-    private final ArrayDeque<ConnectionImpl> dirty = new ArrayDeque<>();
-    private final Set<Runnable> pendingConnects = new HashSet<>();
+    private final ConnectionTable connections;
+    private final AcceptInbox inbox;
+    private final OutboundConnects connects;
+    private final WorkerLoop loop;
+    private final WorkerServicesImpl services;
     final CompletableFuture<Void> started = new CompletableFuture<>();
     final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    /** Live connections plus accepted sockets handed to this worker and not yet adopted. */
-    final AtomicInteger load = new AtomicInteger();
-    final AtomicInteger pendingHandoffs = new AtomicInteger();
 
-    private volatile int state = STARTING;
     private volatile WorkerIo io;
     /** {@link WorkerIo#bytesReceivedAfterPause()} of {@link #io}, read once it is open. */
     private long bytesReceivedAfterPause;
     private Handler handler;
-    private ConnectionImpl[] connections = new ConnectionImpl[64];
-    private int[] generations = new int[64];
-    private int[] freeSlots = new int[0];
-    private int freeCount;
-    private int nextFreshSlot;
-    private int connectionCount;
     private boolean shuttingDown;
-    private boolean exitRequested;
 
-    Worker(int id, RuntimeImpl runtime, Config config, Backend backend, BackendOptions options, HandlerFactory factory,
+    Worker(int id, WorkerHost host, Config config, Backend backend, BackendOptions options, HandlerFactory factory,
            String threadName) {
-        if (id >= (1 << WORKER_BITS)) {
-            throw new IllegalArgumentException("worker id " + id + " exceeds " + ((1 << WORKER_BITS) - 1));
-        }
         this.id = id;
-        this.runtime = runtime;
+        this.host = host;
         this.config = config;
         this.backend = backend;
-        this.options = options;
         this.factory = factory;
-        this.tasks = new TaskQueue(config.taskQueueLimit());
-        this.regions = new RegionTable(config.maxRegions());
+        this.connections = new ConnectionTable(id, config.maxConnectionsPerWorker()); // validates the id
+        this.tasks = new WorkerTasks(id, config.taskQueueLimit(), () -> io);
+        this.regions = new WorkerRegions(id, config.maxRegions(), tasks::executeInternal, () -> io);
         this.sendChunks = new BufferPool(16 * 1024, 256);
+        this.inbox = new AcceptInbox(id, config.maxConnectionsPerWorker(), config.acceptHandoffLimit(),
+                tasks::executeInternal, () -> io, () -> shuttingDown, this::capacityFreed);
+        this.connects = new OutboundConnects(() -> io, this::schedule);
+        this.loop = new WorkerLoop(id, tasks, timers, stats, Idler.of(config.idleStrategy()), () -> io, this::tick,
+                () -> shuttingDown && connections.count() == 0 && connects.isEmpty());
+        this.services = new WorkerServicesImpl(this, options);
         this.thread = new WorkerThread(this, threadName);
     }
 
@@ -127,7 +99,7 @@ public final class Worker implements WorkerContext {
     }
 
     /** {@return the worker owning the calling thread, or null if the caller is not a worker thread} */
-    public static Worker current() {
+    static Worker current() {
         return Thread.currentThread() instanceof WorkerThread t ? t.worker : null;
     }
 
@@ -139,7 +111,7 @@ public final class Worker implements WorkerContext {
         return thread;
     }
 
-    // ---------------------------------------------------------------- the loop
+    // ---------------------------------------------------------------- life
 
     private void run() {
         try {
@@ -147,10 +119,9 @@ public final class Worker implements WorkerContext {
             bytesReceivedAfterPause = io.bytesReceivedAfterPause();
             List<MemoryRegion> initial = config.initialRegions();
             for (int slot = 0; slot < initial.size(); slot++) {
-                installRegion(slot, initial.get(slot));
+                regions.install(slot, initial.get(slot));
             }
             handler = Objects.requireNonNull(factory.create(this), "HandlerFactory.create returned null");
-            state = RUNNING;
         } catch (Throwable t) {
             started.completeExceptionally(t);
             terminate(null);
@@ -159,39 +130,12 @@ public final class Worker implements WorkerContext {
         started.complete(null);
         Throwable death = null;
         try {
-            loop();
+            loop.run();
         } catch (Throwable t) {
             death = t;
             log.error("ringline worker {} died", id, t);
         }
         terminate(death);
-    }
-
-    private void loop() throws IOException {
-        while (!exitRequested) {
-            stats.loopIterations++;
-            runTasks();
-            runTimers();
-            flushDirty();
-            tick();
-            flushDirty();
-            if (shuttingDown && connectionCount == 0 && pendingConnects.isEmpty()) {
-                break;
-            }
-            if (exitRequested) {
-                break;
-            }
-            long timeout = tasks.isEmpty() ? timers.nanosUntilNext(System.nanoTime()) : 0;
-            if (timeout != 0) {
-                wakeupArmed.set(true);
-                if (!tasks.isEmpty()) {
-                    timeout = 0;
-                }
-            }
-            io.poll(timeout);
-            wakeupArmed.set(false);
-            flushDirty();
-        }
     }
 
     private void tick() {
@@ -203,92 +147,36 @@ public final class Worker implements WorkerContext {
         }
     }
 
-    private void runTasks() {
-        // Bounded so a flood of tasks cannot starve I/O.
-        for (int i = 0; i < 1024; i++) {
-            Runnable r = tasks.poll();
-            if (r == null) {
-                return;
+    private void terminate(Throwable death) {
+        shuttingDown = true;
+        CloseReason reason = death == null ? CloseReason.SHUTDOWN : CloseReason.ERROR;
+        connections.forEach(c -> {
+            try {
+                c.finishClose(reason, death, death != null); // a dead worker's streams may be cut: reset
+            } catch (Throwable t) {
+                log.warn("ringline worker {}: closing {} failed", id, c, t);
+            }
+        });
+        connects.abortAll();
+        inbox.close();
+        tasks.terminate();
+        // Tasks that raced with termination: abort control operations and hand-offs, run the rest
+        // (e.g. completions of runBlocking) so that no caller is left waiting.
+        Runnable r;
+        while ((r = tasks.poll()) != null) {
+            if (regions.abortIfControl(r) || inbox.rejectIfAdopt(r) || death != null) {
+                continue;
             }
             try {
                 r.run();
             } catch (Throwable e) {
                 Throwables.rethrowIfFatal(e);
-                log.warn("ringline worker {}: task {} failed", id, r, e);
-            }
-        }
-    }
-
-    private void runTimers() {
-        long now = System.nanoTime();
-        TimerQueue.Timer t;
-        while ((t = timers.pollDue(now)) != null) {
-            try {
-                t.run();
-            } catch (Throwable e) {
-                Throwables.rethrowIfFatal(e);
-                log.warn("ringline worker {}: timer task failed", id, e);
-            }
-        }
-    }
-
-    private void flushDirty() {
-        ConnectionImpl c;
-        while ((c = dirty.pollFirst()) != null) {
-            c.flushNow();
-        }
-    }
-
-    void markDirty(ConnectionImpl c) {
-        dirty.addLast(c);
-    }
-
-    private void terminate(Throwable death) {
-        shuttingDown = true;
-        CloseReason reason = death == null ? CloseReason.SHUTDOWN : CloseReason.ERROR;
-        for (ConnectionImpl c : connections) {
-            if (c != null) {
-                try {
-                    c.finishClose(reason, death, death != null); // a dead worker's streams may be cut: reset
-                } catch (Throwable t) {
-                    log.warn("ringline worker {}: closing {} failed", id, c, t);
-                }
-            }
-        }
-        for (Runnable abort : List.copyOf(pendingConnects)) {
-            abort.run();
-        }
-        state = TERMINATED;
-        RegionException gone = new RegionException("worker " + id + " terminated before acknowledging region update");
-        // Tasks that raced with termination: abort control operations and hand-offs, run the rest
-        // (e.g. completions of runBlocking) so that no caller is left waiting.
-        Runnable r;
-        while ((r = tasks.poll()) != null) {
-            if (r instanceof ControlTask c) {
-                c.abort(gone);
-            } else if (r instanceof AdoptTask a) {
-                a.reject();
-            } else if (death == null) {
-                try {
-                    r.run();
-                } catch (Throwable e) {
-                    Throwables.rethrowIfFatal(e);
-                    log.warn("ringline worker {}: task {} failed during termination", id, r, e);
-                }
+                log.warn("ringline worker {}: task {} failed during termination", id, r, e);
             }
         }
         WorkerIo driver = io;
         if (driver != null) {
-            for (int slot = 0; slot < regions.capacity(); slot++) {
-                if (regions.get(slot) != null) {
-                    try {
-                        driver.removeRegion(slot);
-                    } catch (Throwable t) {
-                        log.debug("ringline worker {}: removing region {} at exit failed", id, slot, t);
-                    }
-                    regions.clear(slot);
-                }
-            }
+            regions.removeAll(driver);
             try {
                 driver.close();
             } catch (Throwable t) {
@@ -298,10 +186,8 @@ public final class Worker implements WorkerContext {
         sendChunks.clear();
         inboundSpare.clear();
         terminated.complete(null);
-        runtime.workerTerminated(this, death);
+        host.workerTerminated(this, death);
     }
-
-    // ---------------------------------------------------------------- shutdown
 
     /** Starts this worker's part of a graceful shutdown. Runs on the worker thread. */
     void beginShutdown() {
@@ -309,69 +195,44 @@ public final class Worker implements WorkerContext {
             return;
         }
         shuttingDown = true;
-        for (Runnable abort : List.copyOf(pendingConnects)) {
-            abort.run();
-        }
-        for (ConnectionImpl c : connections) {
-            if (c != null) {
-                c.beginDrain();
-            }
-        }
-        Duration grace = config.shutdownGracePeriod();
-        schedule(grace, () -> {
+        connects.abortAll();
+        connections.forEach(ConnectionImpl::beginDrain);
+        schedule(config.shutdownGracePeriod(), () -> {
             // Whatever is still open did not finish in time: reset it, so that no peer takes a
             // truncated reply for a complete one.
-            for (ConnectionImpl c : connections) {
-                if (c != null) {
-                    c.forceClose(CloseReason.SHUTDOWN);
-                }
-            }
-            exitRequested = true;
+            connections.forEach(c -> c.forceClose(CloseReason.SHUTDOWN));
+            loop.requestExit();
         });
     }
 
     /** {@return whether this worker is shutting down (no new connections are accepted)} */
-    public boolean isShuttingDown() {
+    boolean isShuttingDown() {
         return shuttingDown;
     }
 
     boolean isTerminated() {
-        return state == TERMINATED;
+        return tasks.isTerminated();
     }
 
-    // ---------------------------------------------------------------- connections (for backends)
+    private void capacityFreed() {
+        if (host != null) {
+            host.capacityFreed();
+        }
+    }
+
+    // ---------------------------------------------------------------- connections
 
     /**
      * Registers a connection the backend created (accepted or connected), from
-     * {@link ConnectionCore#open()}: gives it a slot and token, takes a unit of load, then calls
-     * {@link Handler#onOpen}. Check {@link ConnectionImpl#isOpen()} afterwards: the handler may have
-     * closed it.
+     * {@link io.ringline.spi.ConnectionCore#open()}: gives it a slot and token, takes a unit of
+     * load, then calls {@link Handler#onOpen}. Check {@link ConnectionImpl#isOpen()} afterwards.
      *
      * @throws RinglineException if this worker already serves {@link Config#maxConnectionsPerWorker()}
      */
     void register(ConnectionImpl c) {
         checkThread("Worker.register");
-        int slot;
-        if (freeCount > 0) {
-            slot = freeSlots[--freeCount];
-        } else {
-            if (nextFreshSlot >= config.maxConnectionsPerWorker()) {
-                throw new RinglineException("worker " + id + " serves maxConnectionsPerWorker "
-                        + config.maxConnectionsPerWorker() + " connections already");
-            }
-            slot = nextFreshSlot++;
-            if (slot >= connections.length) {
-                int n = Math.min(connections.length * 2, config.maxConnectionsPerWorker());
-                connections = Arrays.copyOf(connections, n);
-                generations = Arrays.copyOf(generations, n);
-            }
-        }
-        int gen = ++generations[slot];
-        long token = ((long) gen << 32) | ((long) id << SLOT_BITS) | slot;
-        c.bind(slot, token);
-        connections[slot] = c;
-        connectionCount++;
-        load.incrementAndGet();
+        connections.add(c);
+        inbox.connectionOpened();
         stats.connectionsOpened++;
         c.setIdleTimeout(config.idleTimeout());
         try {
@@ -384,196 +245,54 @@ public final class Worker implements WorkerContext {
 
     /** Called by {@link ConnectionImpl} once closed. */
     void closed(ConnectionImpl c, CloseReason reason, Throwable cause) {
-        int slot = c.slot();
-        if (slot >= 0 && connections[slot] == c) {
-            connections[slot] = null;
-            if (freeCount == freeSlots.length) {
-                freeSlots = Arrays.copyOf(freeSlots, Math.max(16, freeSlots.length * 2));
-            }
-            freeSlots[freeCount++] = slot;
-            connectionCount--;
-            load.decrementAndGet();
-            stats.connectionsClosed++;
-            runtime.dispatcher().capacityFreed();
-            if (cause != null && reason == CloseReason.ERROR) {
-                log.debug("ringline worker {}: {} closed with error", id, c, cause);
-            }
-            try {
-                handler.onClose(c, reason, cause);
-            } catch (Throwable e) {
-                Throwables.rethrowIfFatal(e);
-                log.warn("ringline worker {}: Handler.onClose failed for {}", id, c, e);
-            }
+        if (!connections.remove(c)) {
+            return;
+        }
+        inbox.connectionClosed();
+        stats.connectionsClosed++;
+        if (cause != null && reason == CloseReason.ERROR) {
+            log.debug("ringline worker {}: {} closed with error", id, c, cause);
+        }
+        try {
+            handler.onClose(c, reason, cause);
+        } catch (Throwable e) {
+            Throwables.rethrowIfFatal(e);
+            log.warn("ringline worker {}: Handler.onClose failed for {}", id, c, e);
         }
     }
+
+    /** {@return the accepted-socket hand-off of this worker} */
+    AcceptInbox inbox() {
+        return inbox;
+    }
+
+    /** {@return the region control of this worker} */
+    WorkerRegions regions() {
+        return regions;
+    }
+
+    /** {@return this worker's region table (worker thread only)} */
+    RegionTable regionTable() {
+        return regions.table();
+    }
+
+    void markDirty(ConnectionImpl c) {
+        loop.markDirty(c);
+    }
+
+    // ---------------------------------------------------------------- WorkerContext
 
     @Override
     public Optional<Connection> connection(long token) {
         checkThread("WorkerContext.connection");
-        int slot = (int) (token & ((1 << SLOT_BITS) - 1));
-        int worker = (int) ((token >>> SLOT_BITS) & ((1 << WORKER_BITS) - 1));
-        int gen = (int) (token >>> 32);
-        if (worker != id || slot >= connections.length || generations[slot] != gen) {
-            return Optional.empty();
-        }
-        ConnectionImpl c = connections[slot];
+        ConnectionImpl c = connections.find(token);
         return c != null && c.isOpen() ? Optional.of(c) : Optional.empty();
     }
 
     @Override
     public int connectionCount() {
-        return connectionCount;
+        return connections.count();
     }
-
-    // ---------------------------------------------------------------- accepted-socket hand-off
-
-    /**
-     * Hands an accepted socket to this worker if it has capacity (called by the dispatcher on the
-     * accepting thread).
-     *
-     * @return false if full or terminated (the caller keeps the socket)
-     */
-    boolean offerAccepted(AcceptedSocket socket) {
-        if (state == TERMINATED || load.get() >= config.maxConnectionsPerWorker()
-                || pendingHandoffs.get() >= config.acceptHandoffLimit()) {
-            return false;
-        }
-        load.incrementAndGet();
-        pendingHandoffs.incrementAndGet();
-        try {
-            executeInternal(new AdoptTask(socket));
-            return true;
-        } catch (RejectedExecutionException e) {
-            load.decrementAndGet();
-            pendingHandoffs.decrementAndGet();
-            return false;
-        }
-    }
-
-    /**
-     * Bounded by {@link Config#acceptHandoffLimit()} per worker ({@link #pendingHandoffs}). The load
-     * unit taken at hand-off is released only after {@link WorkerIo#adopt} returned, by which time
-     * the connection (if the backend opened it) holds its own: releasing it first would let the
-     * dispatcher overfill this worker meanwhile.
-     */
-    private final class AdoptTask implements TaskQueue.Internal {
-        private final AcceptedSocket socket;
-
-        AdoptTask(AcceptedSocket socket) {
-            this.socket = socket;
-        }
-
-        @Override
-        public void run() {
-            pendingHandoffs.decrementAndGet();
-            if (shuttingDown) {
-                load.decrementAndGet();
-                runtime.dispatcher().capacityFreed();
-                closeQuietly(socket);
-                return;
-            }
-            try {
-                io.adopt(socket); // on failure the driver closed the socket itself
-            } catch (RuntimeException e) {
-                log.warn("ringline worker {}: adopting an accepted connection failed", id, e);
-            } finally {
-                load.decrementAndGet();
-                runtime.dispatcher().capacityFreed();
-            }
-        }
-
-        void reject() {
-            pendingHandoffs.decrementAndGet();
-            load.decrementAndGet();
-            closeQuietly(socket);
-        }
-    }
-
-    private static void closeQuietly(AcceptedSocket socket) {
-        try {
-            socket.close();
-        } catch (RuntimeException ignored) {
-            // the socket is being dropped anyway
-        }
-    }
-
-    // ---------------------------------------------------------------- regions
-
-    /** A control-plane task: runs on the worker, or is aborted if the worker terminates first. */
-    private abstract static class ControlTask implements TaskQueue.Internal {
-        final CompletableFuture<Void> ack = new CompletableFuture<>();
-
-        void abort(Throwable why) {
-            ack.completeExceptionally(why);
-        }
-    }
-
-    /** Queues the installation of {@code region} in {@code slot}; the future is this worker's acknowledgement. */
-    CompletableFuture<Void> controlRegister(int slot, MemoryRegion region) {
-        return submitControl(new ControlTask() {
-            @Override
-            public void run() {
-                try {
-                    installRegion(slot, region);
-                    ack.complete(null);
-                } catch (Throwable t) {
-                    ack.completeExceptionally(t);
-                }
-            }
-        });
-    }
-
-    /**
-     * Queues the removal of {@code slot}; acknowledged when no in-flight send references it any more.
-     * Removing an empty slot succeeds (used for rollback).
-     */
-    CompletableFuture<Void> controlUnregister(int slot) {
-        return submitControl(new ControlTask() {
-            @Override
-            public void run() {
-                if (regions.get(slot) == null) {
-                    ack.complete(null);
-                    return;
-                }
-                regions.beginRemove(slot, () -> {
-                    try {
-                        io.removeRegion(slot);
-                        ack.complete(null);
-                    } catch (Throwable t) {
-                        ack.completeExceptionally(t);
-                    } finally {
-                        regions.clear(slot);
-                    }
-                });
-            }
-        });
-    }
-
-    private CompletableFuture<Void> submitControl(ControlTask task) {
-        try {
-            executeInternal(task);
-        } catch (RejectedExecutionException e) {
-            task.abort(new RegionException("worker " + id + " terminated before acknowledging region update"));
-        }
-        return task.ack;
-    }
-
-    private void installRegion(int slot, MemoryRegion region) throws IOException {
-        regions.install(slot, region);
-        try {
-            io.installRegion(slot, region);
-        } catch (IOException | RuntimeException e) {
-            regions.clear(slot);
-            throw e;
-        }
-    }
-
-    /** {@return this worker's region table (worker thread only)} */
-    public RegionTable regionTable() {
-        return regions;
-    }
-
-    // ---------------------------------------------------------------- WorkerContext
 
     @Override
     public int workerId() {
@@ -585,10 +304,8 @@ public final class Worker implements WorkerContext {
         return Thread.currentThread() == thread;
     }
 
-    /**
-     * @throws IllegalStateException if the caller is not this worker's thread
-     */
-    public void checkThread(String operation) {
+    /** @throws IllegalStateException if the caller is not this worker's thread */
+    void checkThread(String operation) {
         if (Thread.currentThread() != thread) {
             throw new IllegalStateException(operation + " must be called on worker thread '" + thread.getName()
                     + "', was called on '" + Thread.currentThread().getName() + "'");
@@ -604,20 +321,8 @@ public final class Worker implements WorkerContext {
     public TimerHandle schedule(Duration delay, Runnable task) {
         Objects.requireNonNull(task, "task");
         checkThread("WorkerContext.schedule");
-        long nanos = checkDelay("delay", delay);
+        long nanos = WorkerAsync.checkDelay("delay", delay);
         return timers.schedule(System.nanoTime() + nanos, task);
-    }
-
-    private static long checkDelay(String name, Duration d) {
-        Objects.requireNonNull(d, name);
-        if (d.isNegative()) {
-            throw new IllegalArgumentException(name + " must be >= 0, was " + d);
-        }
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 4;
-        }
     }
 
     @Override
@@ -631,42 +336,12 @@ public final class Worker implements WorkerContext {
     public <T> CompletionStage<T> timeout(CompletionStage<T> stage, Duration timeout) {
         Objects.requireNonNull(stage, "stage");
         checkThread("WorkerContext.timeout");
-        checkDelay("timeout", timeout);
-        CompletableFuture<T> result = new CompletableFuture<>();
-        TimerHandle timer = schedule(timeout, () -> result.completeExceptionally(
-                new TimeoutException("timed out after " + timeout)));
-        stage.whenComplete((v, t) -> {
-            TaskQueue.Internal complete = () -> {
-                timer.cancel();
-                if (t == null) {
-                    result.complete(v);
-                } else {
-                    result.completeExceptionally(t);
-                }
-            };
-            if (inWorkerThread()) {
-                complete.run();
-            } else {
-                try {
-                    executeInternal(complete); // one per timeout() call of this worker: bounded by its own calls
-                } catch (RejectedExecutionException e) {
-                    result.completeExceptionally(e);
-                }
-            }
-        });
-        return result;
+        return WorkerAsync.timeout(this, stage, timeout);
     }
 
     @Override
     public void execute(Runnable task) {
-        Objects.requireNonNull(task, "task");
-        rejectIfTerminated();
-        if (!tasks.offerUser(task)) {
-            throw new RejectedExecutionException("ringline worker " + id + ": task queue is full, "
-                    + tasks.userLimit() + " tasks are waiting already (Config.taskQueueLimit = " + tasks.userLimit()
-                    + "; raise it with Config.Builder.taskQueueLimit or let the worker catch up)");
-        }
-        enqueued(task);
+        tasks.execute(task);
     }
 
     /**
@@ -676,66 +351,14 @@ public final class Worker implements WorkerContext {
      * @throws RejectedExecutionException only if this worker has terminated
      */
     void executeInternal(TaskQueue.Internal task) {
-        rejectIfTerminated();
-        tasks.addInternal(task);
-        enqueued(task);
-    }
-
-    private void rejectIfTerminated() {
-        if (state == TERMINATED) {
-            throw new RejectedExecutionException("ringline worker " + id + " has terminated");
-        }
-    }
-
-    /** Undoes an add that raced with termination, else wakes the worker if it may be blocked in poll. */
-    private void enqueued(Runnable task) {
-        if (state == TERMINATED && tasks.remove(task)) {
-            throw new RejectedExecutionException("ringline worker " + id + " has terminated");
-        }
-        if (wakeupArmed.get() && wakeupArmed.compareAndSet(true, false)) {
-            WorkerIo driver = io;
-            if (driver != null) {
-                driver.wakeup();
-            }
-        }
+        tasks.executeInternal(task);
     }
 
     @Override
     public <T> CompletionStage<T> runBlocking(Callable<T> task) {
         Objects.requireNonNull(task, "task");
         checkThread("WorkerContext.runBlocking");
-        CompletableFuture<T> result = new CompletableFuture<>();
-        BlockingPool pool = runtime.blockingPool();
-        try {
-            pool.submit(() -> {
-                T value = null;
-                Throwable error = null;
-                try {
-                    value = task.call();
-                } catch (Throwable t) {
-                    error = t;
-                }
-                T v = value;
-                Throwable e = error;
-                // One per accepted blocking task: bounded by Config.blockingQueueLimit plus the pool size.
-                TaskQueue.Internal complete = () -> {
-                    if (e == null) {
-                        result.complete(v);
-                    } else {
-                        result.completeExceptionally(e);
-                    }
-                };
-                try {
-                    executeInternal(complete);
-                } catch (RejectedExecutionException gone) {
-                    complete.run(); // the worker is gone: complete here rather than never
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            result.completeExceptionally(pool.isShutdown()
-                    ? new IllegalStateException("runtime is shut down: blocking pool closed", e) : e);
-        }
-        return result;
+        return WorkerAsync.runBlocking(this, host.blockingPool(), task);
     }
 
     @Override
@@ -755,43 +378,19 @@ public final class Worker implements WorkerContext {
     private CompletionStage<Connection> connect0(SocketAddress remote, Duration timeout) {
         Objects.requireNonNull(remote, "remote");
         checkThread("WorkerContext.connect");
-        CompletableFuture<Connection> result = new CompletableFuture<>();
         if (shuttingDown) {
-            result.completeExceptionally(new IllegalStateException("runtime is shutting down: cannot connect to " + remote));
-            return result;
+            return CompletableFuture.failedFuture(
+                    new IllegalStateException("runtime is shutting down: cannot connect to " + remote));
         }
-        Runnable abort = io.connect(remote, result);
-        Runnable abortAndFail = () -> {
-            if (!result.isDone()) {
-                abort.run();
-                result.completeExceptionally(new java.net.ConnectException("connect to " + remote + " aborted: runtime is shutting down"));
-            }
-        };
-        if (result.isDone()) {
-            return result;
-        }
-        pendingConnects.add(abortAndFail);
-        TimerHandle timer = timeout == null ? null : schedule(timeout, () -> {
-            if (!result.isDone()) {
-                abort.run();
-                result.completeExceptionally(new SocketTimeoutException("connect to " + remote + " timed out after " + timeout));
-            }
-        });
-        result.whenComplete((c, e) -> {
-            pendingConnects.remove(abortAndFail);
-            if (timer != null) {
-                timer.cancel();
-            }
-        });
-        return result;
+        return connects.start(remote, timeout);
     }
 
     @Override
     public ShutdownHandle shutdownHandle() {
-        return runtime.shutdownHandle();
+        return host.shutdownHandle();
     }
 
-    /** {@inheritDoc} The core and (through {@link IoStats}) the backend increment them on the worker thread. */
+    /** {@inheritDoc} The core and (through {@link io.ringline.spi.IoStats}) the backend increment them on the worker thread. */
     @Override
     public WorkerStatsImpl stats() {
         return stats;
@@ -799,17 +398,14 @@ public final class Worker implements WorkerContext {
 
     // ---------------------------------------------------------------- for the core's connections
 
-    /** {@return the handler of this worker} */
     Handler handler() {
         return handler;
     }
 
-    /** {@return the configuration} */
     Config config() {
         return config;
     }
 
-    /** {@return the pool of send chunks} */
     BufferPool sendChunks() {
         return sendChunks;
     }
@@ -817,57 +413,6 @@ public final class Worker implements WorkerContext {
     /** {@return what the driver may still report for a connection after pausing it (0 before it is open)} */
     long bytesReceivedAfterPause() {
         return bytesReceivedAfterPause;
-    }
-
-    /** {@return what the backend's driver of this worker gets from the core} */
-    WorkerServices services() {
-        return services;
-    }
-
-    /** What the core offers this worker's I/O driver. */
-    private final class Services implements WorkerServices {
-
-        @Override
-        public int workerId() {
-            return id;
-        }
-
-        @Override
-        public Config config() {
-            return config;
-        }
-
-        @Override
-        public BackendOptions options() {
-            return options;
-        }
-
-        @Override
-        public IoStats stats() {
-            return stats;
-        }
-
-        @Override
-        public ConnectionCore newConnection(Transport transport, SocketAddress localAddress, SocketAddress remoteAddress) {
-            checkThread("WorkerServices.newConnection");
-            return new ConnectionImpl(Worker.this, transport, localAddress, remoteAddress);
-        }
-
-        @Override
-        public void executeBackendTask(Runnable task) {
-            Objects.requireNonNull(task, "task");
-            executeInternal(task::run);
-        }
-
-        @Override
-        public boolean isShuttingDown() {
-            return shuttingDown;
-        }
-
-        @Override
-        public String toString() {
-            return Worker.this.toString();
-        }
     }
 
     /** {@return the cache of one large receive-accumulation storage, shared by this worker's connections} */

@@ -21,6 +21,7 @@ import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** NIO-specific checks; the behaviour shared by all backends is tested by ringline-tests. */
@@ -75,6 +76,51 @@ class NioBackendTest {
                 } catch (IOException e) {
                     throw new AssertionError(e);
                 }
+            }
+        }
+    }
+
+    @Test
+    void declaresItsOptionsAndOnlyOsSockets() {
+        NioBackendProvider p = new NioBackendProvider();
+        assertEquals(java.util.List.of(NioBackendProvider.READS_PER_EVENT, NioBackendProvider.GATHER_LIMIT), p.options());
+        assertEquals(java.util.Set.of(io.ringline.spi.Capability.OS_SOCKETS), p.capabilities());
+    }
+
+    @Test
+    void anInvalidOptionFailsStartNamingTheAllowedRange() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Runtime.start(config().option("nio.gatherLimit", 0).build(), w -> (c, data) -> data.remaining()));
+        assertTrue(e.getMessage().contains("nio.gatherLimit") && e.getMessage().contains("[1, 1024]"), e.getMessage());
+    }
+
+    /** One read per event and one buffer per write: a 1 MiB echo still arrives whole and in order. */
+    @Test
+    void echoesWithTheSmallestReadAndGatherLimits() throws Exception {
+        Config cfg = config().workers(1).option("nio.readsPerEvent", 1).option("nio.gatherLimit", 1)
+                .recvBufferSize(4096).build();
+        Handler echo = (c, data) -> {
+            int n = data.remaining();
+            c.send(data);
+            return n;
+        };
+        byte[] msg = new byte[1 << 20];
+        for (int i = 0; i < msg.length; i++) {
+            msg[i] = (byte) (i * 31 + (i >>> 11));
+        }
+        try (Runtime rt = Runtime.start(cfg, w -> echo)) {
+            InetSocketAddress addr = rt.boundAddresses().get(0);
+            try (Socket s = new Socket(addr.getAddress(), addr.getPort())) {
+                s.setSoTimeout(10_000);
+                Thread writer = Thread.ofPlatform().start(() -> {
+                    try {
+                        s.getOutputStream().write(msg);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                assertArrayEquals(msg, new DataInputStream(s.getInputStream()).readNBytes(msg.length));
+                writer.join(10_000);
             }
         }
     }

@@ -403,6 +403,10 @@ class RegionTest extends BackendTest {
             byte[] want = expected.toByteArray();
             byte[] got = Clients.readExactly(s.getInputStream(), want.length);
             assertArrayEquals(want, got);
+            long[] counted = OnWorker.call(c.worker(), () -> new long[] {c.worker().stats().regionSends(),
+                    c.worker().stats().zeroCopySends()});
+            assertEquals(6, counted[0], "regionSends counts the sendRegion calls on every backend");
+            assertTrue(counted[1] <= counted[0], "zero-copy sends are some of the region sends: " + counted[1]);
         }
     }
 

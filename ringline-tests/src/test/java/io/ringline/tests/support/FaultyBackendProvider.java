@@ -82,19 +82,21 @@ public final class FaultyBackendProvider implements BackendProvider {
             }
         });
         BackendOptions options = BackendOptions.resolve(p.name(), p.options(), own);
-        return new FaultyBackend(p.open(new BackendContext(context.config(), options)));
+        return new FaultyBackend(p.open(new BackendContext(context.config(), options)), options);
     }
 
     private static final class FaultyBackend implements Backend {
         private final Backend delegate;
+        private final BackendOptions delegateOptions;
 
-        FaultyBackend(Backend delegate) {
+        FaultyBackend(Backend delegate, BackendOptions delegateOptions) {
             this.delegate = delegate;
+            this.delegateOptions = delegateOptions;
         }
 
         @Override
         public WorkerIo openWorker(WorkerServices worker) throws IOException {
-            FaultyWorkerIo io = new FaultyWorkerIo(worker.workerId(), delegate.openWorker(worker));
+            FaultyWorkerIo io = new FaultyWorkerIo(worker.workerId(), delegate.openWorker(new DelegateServices(worker, delegateOptions)));
             Faults.workerIos.put(worker.workerId(), io);
             return io;
         }
@@ -107,6 +109,45 @@ public final class FaultyBackendProvider implements BackendProvider {
         @Override
         public void close() {
             delegate.close();
+        }
+    }
+
+    /** The core's services of one worker, with the delegate's own options instead of the wrapper's (none). */
+    private record DelegateServices(WorkerServices core, BackendOptions options) implements WorkerServices {
+        @Override
+        public int workerId() {
+            return core.workerId();
+        }
+
+        @Override
+        public io.ringline.Config config() {
+            return core.config();
+        }
+
+        @Override
+        public io.ringline.spi.IoStats stats() {
+            return core.stats();
+        }
+
+        @Override
+        public io.ringline.spi.ConnectionCore newConnection(io.ringline.spi.Transport transport, SocketAddress localAddress,
+                                                            SocketAddress remoteAddress) {
+            return core.newConnection(transport, localAddress, remoteAddress);
+        }
+
+        @Override
+        public void executeBackendTask(Runnable task) {
+            core.executeBackendTask(task);
+        }
+
+        @Override
+        public boolean isShuttingDown() {
+            return core.isShuttingDown();
+        }
+
+        @Override
+        public String toString() {
+            return core.toString();
         }
     }
 
