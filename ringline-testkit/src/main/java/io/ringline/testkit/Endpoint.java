@@ -38,9 +38,12 @@ record Endpoint(Pipe in, Pipe out, InetSocketAddress local, InetSocketAddress re
         in.closeReader();
     }
 
-    /** Resets: both directions drop their bytes; the other end's reads and writes fail with a reset. */
+    /**
+     * Resets: the other end still reads what this end wrote before, then "Connection reset"; the
+     * bytes coming to this end are dropped and the other end's writes fail.
+     */
     void reset() {
-        out.reset();
-        in.reset();
+        out.resetByWriter();
+        in.resetByReader();
     }
 }

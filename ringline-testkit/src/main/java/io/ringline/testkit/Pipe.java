@@ -11,7 +11,10 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One direction of an in-memory connection: the bytes written and not yet read, at most a window
- * of them (TCP's flow control), then an end of stream; or a reset. A writer either offers bytes
+ * of them (TCP's flow control), then an end of stream; or a reset, with a kernel's rules: a reset
+ * by the writer still lets the reader read the bytes written before it (then "Connection reset",
+ * or the end of stream if that came first); a reset by the reader drops them and fails the writer.
+ * A writer either offers bytes
  * without waiting (a worker's flush: it takes what fits) or blocks until everything fits (a
  * {@link TestPeer}); a reader polls without waiting (a worker) or blocks with a timeout (a peer).
  * With a read delay, bytes become readable only that long after they were written.
@@ -25,7 +28,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Pipe {
 
-    private static final int INITIAL_CAPACITY = 16 * 1024;
+    /** The ring's first allocation (made by the first write): small, since most connections carry little. */
+    private static final int INITIAL_CAPACITY = 4 * 1024;
+    private static final byte[] EMPTY = new byte[0];
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -34,7 +39,7 @@ final class Pipe {
     /** When each written range becomes readable; only with a read delay. */
     private final DelayMarks marks;
 
-    /** Ring of the unread bytes; grows up to {@link #window}. */
+    /** Ring of the unread bytes; allocated by the first write, grows up to {@link #window}. */
     private byte[] ring;
     private int head;
     private int count;
@@ -43,7 +48,10 @@ final class Pipe {
     private boolean ended;
     private boolean readerClosed;
     private boolean discardedAfterReaderClosed;
-    private boolean reset;
+    /** The writing end reset: the reader reads what is left, then fails (unless {@link #ended} first). */
+    private boolean writerReset;
+    /** The reading end reset: the bytes were dropped, the writer fails. */
+    private boolean readerReset;
     /** A write was short: signal the writer once room frees. */
     private boolean writerWaiting;
 
@@ -58,7 +66,7 @@ final class Pipe {
         this.window = window;
         this.delayNanos = delayNanos;
         this.marks = delayNanos > 0 ? new DelayMarks() : null;
-        this.ring = new byte[Math.min(window, INITIAL_CAPACITY)];
+        this.ring = EMPTY;
     }
 
     /** Sets what runs when the reader may read again; null for none (a blocking reader). @param signal the signal */
@@ -80,8 +88,8 @@ final class Pipe {
      *
      * @return bytes taken, less than {@code length} when the window is full (the writer's signal
      *         then runs once room frees)
-     * @throws SocketException if the pipe was reset ("Connection reset by peer"), the reader
-     *                         closed ("Broken pipe") or the writer ended it
+     * @throws SocketException if the reader reset ("Connection reset by peer"), the reader
+     *                         closed ("Broken pipe") or the writer ended or reset it
      */
     int offer(ByteBuffer src, int index, int length) throws SocketException {
         int n;
@@ -151,10 +159,10 @@ final class Pipe {
     }
 
     private void checkWritable() throws SocketException {
-        if (reset) {
+        if (readerReset) {
             throw new SocketException("Connection reset by peer");
         }
-        if (ended) {
+        if (ended || writerReset) {
             throw new SocketException("Socket output is shutdown");
         }
     }
@@ -180,7 +188,7 @@ final class Pipe {
         if (needed <= ring.length) {
             return;
         }
-        int capacity = (int) Math.min(window, Math.max(needed, 2L * ring.length));
+        int capacity = (int) Math.min(window, Math.max(needed, Math.max(INITIAL_CAPACITY, 2L * ring.length)));
         byte[] bigger = new byte[capacity];
         int first = Math.min(count, ring.length - head);
         System.arraycopy(ring, head, bigger, 0, first);
@@ -196,19 +204,29 @@ final class Pipe {
      *
      * @param dst where the bytes go (its position advances)
      * @return bytes read; 0 if none is readable yet; -1 at the end of the stream
-     * @throws SocketException "Connection reset" if the pipe was reset
+     * @throws SocketException "Connection reset" once the bytes written before the writer's reset
+     *                         were read (or at once after the reader's own reset)
      */
     int poll(ByteBuffer dst) throws SocketException {
         int n;
         boolean signalWriter;
         lock.lock();
         try {
-            if (reset) {
+            if (readerReset) {
                 throw new SocketException("Connection reset");
             }
             releaseDue(System.nanoTime());
             if (ready == 0) {
-                return ended && count == 0 ? -1 : 0;
+                if (count > 0) {
+                    return 0; // delayed
+                }
+                if (ended) {
+                    return -1;
+                }
+                if (writerReset) {
+                    throw new SocketException("Connection reset");
+                }
+                return 0;
             }
             n = Math.min(ready, dst.remaining());
             signalWriter = take(dst, n);
@@ -228,7 +246,8 @@ final class Pipe {
      * @param timeoutMillis 0: wait as long as it takes
      * @return bytes read, or -1 at the end of the stream
      * @throws SocketTimeoutException "Read timed out" when the time is up
-     * @throws SocketException        "Connection reset" if reset, "Socket closed" once the reader closed
+     * @throws SocketException        "Connection reset" after a reset (as {@link #poll}), "Socket
+     *                                closed" once the reader closed
      * @throws InterruptedIOException if interrupted while waiting
      */
     int read(ByteBuffer dst, int timeoutMillis) throws IOException {
@@ -239,7 +258,7 @@ final class Pipe {
         lock.lock();
         try {
             while (true) {
-                if (reset) {
+                if (readerReset) {
                     throw new SocketException("Connection reset");
                 }
                 if (readerClosed) {
@@ -250,8 +269,11 @@ final class Pipe {
                 if (ready > 0) {
                     break;
                 }
-                if (ended && count == 0) {
+                if (count == 0 && ended) {
                     return -1;
+                }
+                if (count == 0 && writerReset) {
+                    throw new SocketException("Connection reset");
                 }
                 if (timed && now - deadline >= 0) {
                     throw new SocketTimeoutException("Read timed out");
@@ -305,16 +327,6 @@ final class Pipe {
         }
     }
 
-    /** {@return whether the pipe was reset} */
-    boolean isReset() {
-        lock.lock();
-        try {
-            return reset;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /**
      * The reader is gone (its socket closed): unread bytes are dropped, later writes are dropped
      * once and then fail with "Broken pipe". Idempotent.
@@ -330,16 +342,31 @@ final class Pipe {
         run(writerSignal);
     }
 
-    /** Resets the pipe: unread bytes are dropped, both sides fail from now on. Idempotent. */
-    void reset() {
+    /**
+     * The writing end reset: the reader still reads the bytes written so far, then fails with
+     * "Connection reset" (or reads the end of stream, if the writer had ended first, as with a
+     * kernel); later writes fail. Idempotent.
+     */
+    void resetByWriter() {
         lock.lock();
         try {
-            reset = true;
-            dropAll();
+            writerReset = true;
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
         run(readerSignal);
+    }
+
+    /** The reading end reset: unread bytes are dropped, the writer fails from now on. Idempotent. */
+    void resetByReader() {
+        lock.lock();
+        try {
+            readerReset = true;
+            dropAll();
+        } finally {
+            lock.unlock();
+        }
         run(writerSignal);
     }
 

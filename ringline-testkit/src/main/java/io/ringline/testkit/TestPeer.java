@@ -56,9 +56,7 @@ public final class TestPeer implements AutoCloseable {
      */
     public static TestPeer connect(InetSocketAddress address) throws ConnectException {
         Objects.requireNonNull(address, "address");
-        TestkitListener listener = TestkitNetwork.lookup(address);
-        int window = listener == null ? 1 : listener.settings().window();
-        return new TestPeer(TestkitNetwork.connect(address, window, 0));
+        return new TestPeer(TestkitNetwork.connect(address, null));
     }
 
     /**

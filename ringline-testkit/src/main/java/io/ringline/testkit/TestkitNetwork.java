@@ -67,23 +67,25 @@ final class TestkitNetwork {
     }
 
     /**
-     * Connects to the listener at {@code remote}: the new connection waits in its backlog.
+     * Connects to the listener at {@code remote}: the new connection waits in its backlog. The
+     * direction towards the server gets the listener's window and read delay, the direction back
+     * those of {@code client} (a {@link TestPeer}, which has no settings, gets the listener's window
+     * and reads without delay).
      *
-     * @param remote        where to connect
-     * @param window        the window of the direction towards the connecting end (its reading side)
-     * @param readDelayNanos the read delay of that direction
+     * @param remote where to connect
+     * @param client the connecting runtime's settings, or null for a {@link TestPeer}
      * @return the connecting end
      * @throws ConnectException "Connection refused" naming {@code remote} if nothing listens there
      *                          (or its backlog is full)
      */
-    static Endpoint connect(SocketAddress remote, int window, long readDelayNanos) throws ConnectException {
+    static Endpoint connect(SocketAddress remote, TestkitSettings client) throws ConnectException {
         TestkitListener listener = lookup(remote);
         if (listener == null) {
             throw new ConnectException("Connection refused: nothing listens on " + remote + " in the testkit network");
         }
         TestkitSettings server = listener.settings();
         Pipe toServer = new Pipe(server.window(), server.readDelayNanos());
-        Pipe toClient = new Pipe(window, readDelayNanos);
+        Pipe toClient = client == null ? new Pipe(server.window(), 0) : new Pipe(client.window(), client.readDelayNanos());
         InetSocketAddress local = new InetSocketAddress(HOST, NEXT_EPHEMERAL_PORT.getAndUpdate(
                 p -> p == LAST_PORT ? FIRST_EPHEMERAL_PORT : p + 1));
         Endpoint[] ends = Endpoint.pair(local, toServer, listener.localAddress(), toClient);

@@ -65,10 +65,10 @@ final class TestkitWorkerIo implements WorkerIo {
         services.stats().kernelEntered();
         runConnects();
         signal.drainTo(ready);
-        long now = System.nanoTime();
-        if (ready.isEmpty() && timeoutNanos != 0 && connects.isEmpty() && !anyDue(now)) {
-            long deadline = timeoutNanos < 0 ? Long.MAX_VALUE : now + timeoutNanos;
-            signal.await(Math.min(deadline, firstDelayedAt()));
+        long untilDue = nanosUntilFirstDue(System.nanoTime());
+        if (ready.isEmpty() && timeoutNanos != 0 && connects.isEmpty() && untilDue != 0) {
+            long wait = timeoutNanos < 0 ? untilDue : untilDue < 0 ? timeoutNanos : Math.min(timeoutNanos, untilDue);
+            signal.await(wait);
             signal.drainTo(ready);
         }
         for (int i = 0; i < ready.size(); i++) {
@@ -157,7 +157,7 @@ final class TestkitWorkerIo implements WorkerIo {
             }
             Endpoint end;
             try {
-                end = TestkitNetwork.connect(remote, settings.window(), settings.readDelayNanos());
+                end = TestkitNetwork.connect(remote, settings);
             } catch (ConnectException e) {
                 result.completeExceptionally(e);
                 return;
@@ -183,14 +183,15 @@ final class TestkitWorkerIo implements WorkerIo {
         }
     }
 
-    private boolean anyDue(long now) {
-        return firstDelayedAt() - now <= 0;
-    }
-
-    private long firstDelayedAt() {
-        long first = Long.MAX_VALUE;
+    /** {@return nanoseconds from {@code now} until the first delayed bytes are due (0: now), -1 if none wait} */
+    private long nanosUntilFirstDue(long now) {
+        long first = -1;
         for (int i = 0; i < delayed.size(); i++) {
-            first = Math.min(first, delayed.get(i).nextReadyAt());
+            long at = delayed.get(i).nextReadyAt();
+            if (at != Long.MAX_VALUE) {
+                long wait = Math.max(0, at - now);
+                first = first < 0 ? wait : Math.min(first, wait);
+            }
         }
         return first;
     }

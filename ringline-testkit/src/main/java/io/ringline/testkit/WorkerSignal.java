@@ -14,6 +14,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class WorkerSignal {
 
+    /** Waits this long or longer are waits without a limit (their deadline could overflow). */
+    private static final long FOREVER = java.util.concurrent.TimeUnit.DAYS.toNanos(36_500);
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<TestkitConnection> ready = new ArrayDeque<>();
@@ -60,15 +63,17 @@ final class WorkerSignal {
 
     /**
      * Waits until a connection is queued, {@link #wakeup()} was called (since the last wait) or
-     * {@code deadline} passed; clears the wakeup flag. An interrupt ends the wait and stays set.
+     * {@code nanos} passed; clears the wakeup flag. An interrupt ends the wait and stays set.
      *
-     * @param deadline a {@link System#nanoTime()}, or {@link Long#MAX_VALUE} for none
+     * @param nanos the most to wait, negative (or beyond a century): no limit
      */
-    void await(long deadline) {
+    void await(long nanos) {
+        boolean timed = nanos >= 0 && nanos < FOREVER;
+        long deadline = timed ? System.nanoTime() + nanos : 0;
         lock.lock();
         try {
             while (ready.isEmpty() && !woken) {
-                if (deadline == Long.MAX_VALUE) {
+                if (!timed) {
                     changed.await();
                 } else {
                     long left = deadline - System.nanoTime();

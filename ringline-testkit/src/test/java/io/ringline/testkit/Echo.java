@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
  * Echoes every byte, with backpressure: when the send queue refuses, it pauses reading and keeps
  * the bytes unconsumed until {@code onWritable}.
  */
-final class Echo implements Handler {
+class Echo implements Handler {
 
     @Override
     public int onData(Connection connection, ByteBuffer data) {

@@ -1,11 +1,13 @@
 package io.ringline.testkit;
 
 import io.ringline.Config;
+import io.ringline.IdleStrategy;
 import io.ringline.Runtime;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -69,6 +71,14 @@ class EchoTest {
     @Test
     void echoesOneMebibyteByteExactToManyPeers() throws Exception {
         echo(Testkit.config().workers(2).build(), 8, 1 << 20);
+    }
+
+    @Test
+    void echoesByteExactWhenTheWorkerPollsWithoutBlocking() throws Exception {
+        echo(Testkit.config().workers(2)
+                .idleStrategy(IdleStrategy.backoff(10, 10, Duration.ofNanos(1000), Duration.ofMillis(1)))
+                .option(TestkitOptions.MAX_READ_CHUNK.name(), 1000)
+                .build(), 4, 256 * 1024);
     }
 
     @Test

@@ -102,14 +102,33 @@ class PipeTest {
     }
 
     @Test
-    void aResetDropsTheBytesAndFailsBothSides() throws IOException {
+    void afterTheWritersResetTheReaderReadsWhatWasWrittenThenFails() throws IOException {
         Pipe p = new Pipe(100, 0);
         p.offer(bytes(10, 0), 0, 10);
-        p.reset();
-        assertTrue(p.isReset());
-        assertFalse(p.hasUnread());
+        p.resetByWriter();
+        assertTrue(p.hasUnread());
+        assertEquals(10, p.poll(ByteBuffer.allocate(100)), "the bytes before the reset, as a kernel keeps them");
         SocketException read = assertThrows(SocketException.class, () -> p.poll(ByteBuffer.allocate(10)));
         assertEquals("Connection reset", read.getMessage());
+        assertThrows(SocketException.class, () -> p.read(ByteBuffer.allocate(10), 1000));
+    }
+
+    @Test
+    void aWritersResetAfterItsEndOfStreamLeavesTheEndOfStream() throws IOException {
+        Pipe p = new Pipe(100, 0);
+        p.offer(bytes(10, 0), 0, 10);
+        p.end();
+        p.resetByWriter();
+        assertEquals(10, p.read(ByteBuffer.allocate(100), 1000));
+        assertEquals(-1, p.read(ByteBuffer.allocate(100), 1000));
+    }
+
+    @Test
+    void theReadersResetDropsTheBytesAndFailsTheWriter() throws IOException {
+        Pipe p = new Pipe(100, 0);
+        p.offer(bytes(10, 0), 0, 10);
+        p.resetByReader();
+        assertFalse(p.hasUnread());
         SocketException write = assertThrows(SocketException.class, () -> p.offer(bytes(1, 0), 0, 1));
         assertEquals("Connection reset by peer", write.getMessage());
     }
