@@ -35,7 +35,7 @@ class HalfCloseTest extends BackendTest {
 
     @Test
     void peerHalfCloseStillGetsTheWholeReplyThenEndOfStream() throws Exception {
-        AtomicBoolean opened = new AtomicBoolean();
+        AtomicBoolean openInOnInputClosed = new AtomicBoolean();
         Recorder h = new Recorder() {
             final ByteArrayOutputStream request = new ByteArrayOutputStream();
 
@@ -50,7 +50,7 @@ class HalfCloseTest extends BackendTest {
 
             @Override
             public void onInputClosed(Connection c) {
-                opened.set(c.isOpen());
+                openInOnInputClosed.set(c.isOpen());
                 byte[] req = request.toByteArray();
                 byte[] reversed = new byte[req.length];
                 for (int i = 0; i < req.length; i++) {
@@ -75,7 +75,7 @@ class HalfCloseTest extends BackendTest {
             Recorder.Event close = h.awaitClose();
             assertEquals(CloseReason.PEER_CLOSED, close.reason());
             assertNull(close.cause(), "PEER_CLOSED has no cause");
-            assertTrue(opened.get(), "the connection is still open in onInputClosed");
+            assertTrue(openInOnInputClosed.get(), "the connection is still open in onInputClosed");
             List<String> ev = h.names();
             assertEquals(List.of("inputClosed", "close:PEER_CLOSED"), ev.subList(ev.size() - 2, ev.size()), "events " + ev);
             assertEquals(1, h.events("inputClosed").size(), "onInputClosed once: " + ev);
