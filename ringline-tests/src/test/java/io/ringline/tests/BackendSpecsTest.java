@@ -1,5 +1,6 @@
 package io.ringline.tests;
 
+import io.ringline.Config;
 import io.ringline.spi.Capability;
 import io.ringline.tests.support.BackendSpec;
 import io.ringline.tests.support.Backends;
@@ -51,5 +52,15 @@ class BackendSpecsTest {
         assertTrue(Backends.hasOsSockets(BackendSpec.defaults("io_uring")));
         assertFalse(Backends.hasOsSockets(BackendSpec.defaults("testkit")), "testkit declares no OS sockets");
         assertThrows(AssertionError.class, () -> Backends.connector(new BackendSpec("no-such-backend", "x", Map.of())));
+    }
+
+    @Test
+    void aSpecConfiguresItsBackendAndEveryOption() {
+        for (BackendSpec spec : Backends.specs()) {
+            Config c = spec.applyTo(Config.builder()).build();
+            assertEquals(spec.backend(), c.backend(), spec.label());
+            assertEquals(spec.options(), Map.copyOf(c.options()), spec.label());
+        }
+        assertTrue(Backends.specs().stream().anyMatch(s -> !s.isDefault()), "some specs set options");
     }
 }
