@@ -6,7 +6,6 @@ import io.ringline.Connection;
 import io.ringline.Handler;
 import io.ringline.HandlerFactory;
 import io.ringline.MemoryRegion;
-import io.ringline.RinglineException;
 import io.ringline.ShutdownHandle;
 import io.ringline.TimerHandle;
 import io.ringline.WorkerContext;
@@ -31,13 +30,13 @@ import java.util.concurrent.RejectedExecutionException;
  * One worker: a thread that opens its backend driver, creates its handler and runs its
  * {@link WorkerLoop} until shut down, then closes what is left. It is the handler's
  * {@link WorkerContext} and ties the parts together: the {@link WorkerTasks} other threads queue
- * on, the {@link ConnectionTable}, the {@link AcceptInbox}, the {@link WorkerRegions}, the
+ * on, its {@link WorkerConnections}, the {@link AcceptInbox}, the {@link WorkerRegions}, the
  * {@link OutboundConnects} and the {@link WorkerServicesImpl services} its driver uses.
  *
  * <p>Methods documented by {@link WorkerContext} follow its threading contract; the package-private
  * ones run on the worker thread unless said otherwise.
  */
-public final class Worker implements WorkerContext {
+final class Worker implements WorkerContext {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
@@ -53,7 +52,7 @@ public final class Worker implements WorkerContext {
     private final BufferPool sendChunks;
     private final InboundSpare inboundSpare = new InboundSpare();
     private final WorkerStatsImpl stats = new WorkerStatsImpl();
-    private final ConnectionTable connections;
+    private final WorkerConnections connections;
     private final AcceptInbox inbox;
     private final OutboundConnects connects;
     private final WorkerLoop loop;
@@ -74,12 +73,12 @@ public final class Worker implements WorkerContext {
         this.config = config;
         this.backend = backend;
         this.factory = factory;
-        this.connections = new ConnectionTable(id, config.maxConnectionsPerWorker()); // validates the id
         this.tasks = new WorkerTasks(id, config.taskQueueLimit(), () -> io);
         this.regions = new WorkerRegions(id, config.maxRegions(), tasks::executeInternal, () -> io);
         this.sendChunks = new BufferPool(16 * 1024, 256);
         this.inbox = new AcceptInbox(id, config.maxConnectionsPerWorker(), config.acceptHandoffLimit(),
                 tasks::executeInternal, () -> io, () -> shuttingDown, this::capacityFreed);
+        this.connections = new WorkerConnections(id, config, inbox, stats, () -> handler); // validates the id
         this.connects = new OutboundConnects(() -> io, this::schedule);
         this.loop = new WorkerLoop(id, tasks, timers, stats, Idler.of(config.idleStrategy()), () -> io, this::tick,
                 () -> shuttingDown && connections.count() == 0 && connects.isEmpty());
@@ -161,19 +160,8 @@ public final class Worker implements WorkerContext {
         inbox.close();
         tasks.terminate();
         // Tasks that raced with termination: abort control operations and hand-offs, run the rest
-        // (e.g. completions of runBlocking) so that no caller is left waiting.
-        Runnable r;
-        while ((r = tasks.poll()) != null) {
-            if (regions.abortIfControl(r) || inbox.rejectIfAdopt(r) || death != null) {
-                continue;
-            }
-            try {
-                r.run();
-            } catch (Throwable e) {
-                Throwables.rethrowIfFatal(e);
-                log.warn("ringline worker {}: task {} failed during termination", id, r, e);
-            }
-        }
+        // (e.g. completions of runBlocking) unless the worker died, so that no caller is left waiting.
+        tasks.drainAtTermination(r -> regions.abortIfControl(r) || inbox.rejectIfAdopt(r) || death != null);
         WorkerIo driver = io;
         if (driver != null) {
             regions.removeAll(driver);
@@ -222,43 +210,15 @@ public final class Worker implements WorkerContext {
 
     // ---------------------------------------------------------------- connections
 
-    /**
-     * Registers a connection the backend created (accepted or connected), from
-     * {@link io.ringline.spi.ConnectionCore#open()}: gives it a slot and token, takes a unit of
-     * load, then calls {@link Handler#onOpen}. Check {@link ConnectionImpl#isOpen()} afterwards.
-     *
-     * @throws RinglineException if this worker already serves {@link Config#maxConnectionsPerWorker()}
-     */
+    /** A connection the backend created opens ({@link io.ringline.spi.ConnectionCore#open()}); see {@link WorkerConnections#opened}. */
     void register(ConnectionImpl c) {
-        checkThread("Worker.register");
-        connections.add(c);
-        inbox.connectionOpened();
-        stats.connectionsOpened++;
-        c.setIdleTimeout(config.idleTimeout());
-        try {
-            handler.onOpen(c);
-        } catch (Throwable e) {
-            Throwables.rethrowIfFatal(e);
-            c.failed(CloseReason.ERROR, e);
-        }
+        checkThread("ConnectionCore.open");
+        connections.opened(c);
     }
 
     /** Called by {@link ConnectionImpl} once closed. */
     void closed(ConnectionImpl c, CloseReason reason, Throwable cause) {
-        if (!connections.remove(c)) {
-            return;
-        }
-        inbox.connectionClosed();
-        stats.connectionsClosed++;
-        if (cause != null && reason == CloseReason.ERROR) {
-            log.debug("ringline worker {}: {} closed with error", id, c, cause);
-        }
-        try {
-            handler.onClose(c, reason, cause);
-        } catch (Throwable e) {
-            Throwables.rethrowIfFatal(e);
-            log.warn("ringline worker {}: Handler.onClose failed for {}", id, c, e);
-        }
+        connections.closed(c, reason, cause);
     }
 
     /** {@return the accepted-socket hand-off of this worker} */
@@ -285,8 +245,7 @@ public final class Worker implements WorkerContext {
     @Override
     public Optional<Connection> connection(long token) {
         checkThread("WorkerContext.connection");
-        ConnectionImpl c = connections.find(token);
-        return c != null && c.isOpen() ? Optional.of(c) : Optional.empty();
+        return Optional.ofNullable(connections.find(token));
     }
 
     @Override
@@ -363,26 +322,19 @@ public final class Worker implements WorkerContext {
 
     @Override
     public CompletionStage<Connection> connect(SocketAddress remote) {
-        return connect0(remote, null);
+        return connect(remote, null, false);
     }
 
     @Override
     public CompletionStage<Connection> connect(SocketAddress remote, Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isZero() || timeout.isNegative()) {
-            throw new IllegalArgumentException("connect timeout must be > 0, was " + timeout);
-        }
-        return connect0(remote, timeout);
+        return connect(remote, timeout, true);
     }
 
-    private CompletionStage<Connection> connect0(SocketAddress remote, Duration timeout) {
-        Objects.requireNonNull(remote, "remote");
+    private CompletionStage<Connection> connect(SocketAddress remote, Duration timeout, boolean timed) {
+        OutboundConnects.check(remote, timeout, timed);
         checkThread("WorkerContext.connect");
-        if (shuttingDown) {
-            return CompletableFuture.failedFuture(
-                    new IllegalStateException("runtime is shutting down: cannot connect to " + remote));
-        }
-        return connects.start(remote, timeout);
+        return shuttingDown ? CompletableFuture.failedFuture(new IllegalStateException(
+                "runtime is shutting down: cannot connect to " + remote)) : connects.start(remote, timeout);
     }
 
     @Override
