@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safe; {@link #dispatch} is called by the listeners' accepting threads.
  */
-public final class AcceptDispatcher implements AcceptSink {
+final class AcceptDispatcher implements AcceptSink {
 
     private final AcceptInbox[] workers;
     private final ReentrantLock lock = new ReentrantLock();

@@ -7,7 +7,7 @@ import java.util.ArrayDeque;
  * A worker's pool of equally sized direct buffers (send chunks). Used only on the worker thread.
  * Keeps at most {@code maxRetained} free buffers; the rest are left to the garbage collector.
  */
-public final class BufferPool {
+final class BufferPool {
 
     private final int bufferSize;
     private final int maxRetained;
@@ -19,18 +19,18 @@ public final class BufferPool {
     }
 
     /** {@return the size of every buffer} */
-    public int bufferSize() {
+    int bufferSize() {
         return bufferSize;
     }
 
     /** {@return a cleared buffer of {@link #bufferSize()} bytes} */
-    public ByteBuffer acquire() {
+    ByteBuffer acquire() {
         ByteBuffer b = free.pollFirst();
         return b != null ? b.clear() : ByteBuffer.allocateDirect(bufferSize);
     }
 
     /** Returns a buffer obtained from {@link #acquire()}. */
-    public void release(ByteBuffer b) {
+    void release(ByteBuffer b) {
         if (free.size() < maxRetained) {
             free.addFirst(b);
         }

@@ -1,13 +1,8 @@
 package io.ringline.internal;
 
 import io.ringline.CloseReason;
-import io.ringline.Config;
 import io.ringline.Connection;
-import io.ringline.ConnectionClosedException;
-import io.ringline.MemoryRegion;
 import io.ringline.RegionId;
-import io.ringline.RinglineException;
-import io.ringline.SendQueueFullException;
 import io.ringline.TimerHandle;
 import io.ringline.WorkerContext;
 import io.ringline.spi.ConnectionCore;
@@ -18,70 +13,88 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
  * The core of one connection: the user-facing {@link Connection} and the backend's
- * {@link ConnectionCore}. It owns the send queue and backpressure, the receive accumulator and parse
- * contract, half-close and the close lifecycle, token and attachment; the socket operations are the
- * backend's {@link Transport}, which reports back through the {@link ConnectionCore} methods.
+ * {@link ConnectionCore}. It holds the connection's {@link Lifecycle} and its close logic, and
+ * delegates the receive side to an {@link InboundPath} and the send side to an
+ * {@link OutboundPath}; the socket operations are the backend's {@link Transport}, which reports
+ * back through the {@link ConnectionCore} methods.
  *
  * <p>Every method runs on the owning worker's thread.
  */
-public final class ConnectionImpl implements Connection, ConnectionCore {
+final class ConnectionImpl implements Connection, ConnectionCore {
 
     /**
-     * OPEN; CLOSING: flushing the queue before the close; LINGERING: at shutdown, everything was
-     * written and the output shut down, waiting for the peer's end of stream (see
-     * {@link #closeWhenFlushed()}); CLOSED.
+     * Where a connection is in its life. Input reaches the handler only when {@link #OPEN}; sends
+     * are taken when {@link #OPEN} or {@link #DRAINING}.
      */
-    private enum State { OPEN, CLOSING, LINGERING, CLOSED }
+    enum Lifecycle {
+        /** Serving. */
+        OPEN,
+        /**
+         * The runtime is shutting down gracefully: the handler gets no more input (bytes kept or
+         * still arriving are discarded, but reading goes on so that the peer's unread bytes cannot
+         * turn the final close into a reset) and was asked to finish ({@code onDrain}).
+         */
+        DRAINING,
+        /** Closing: flushing the queue, then closing. */
+        CLOSING,
+        /** Closing at shutdown: flushing the queue, then {@link #LINGERING} until the peer closes. */
+        CLOSING_AT_SHUTDOWN,
+        /**
+         * At shutdown, everything was written and the output shut down: waiting for the peer's end
+         * of stream (bounded by the grace period).
+         */
+        LINGERING,
+        /** Closed: the transport was closed, the slot freed, {@code onClose} called. */
+        CLOSED
+    }
 
     private final Worker worker;
     private final Transport transport;
-    private final SendQueue queue;
-    private final long sendLimit;
+    private final InboundPath inbound;
+    private final OutboundPath outbound;
     private final SocketAddress localAddress;
     private final SocketAddress remoteAddress;
+    private final IdleTimer idle;
 
-    private State state = State.OPEN;
+    private Lifecycle state = Lifecycle.OPEN;
+    private boolean opened;
     private long token;
     private int slot = -1;
-    private boolean opened;
-    private boolean inputClosed;
-    private boolean outputShutdownRequested;
-    private boolean outputShutdownDone;
-    private boolean writeBlocked;
-    private boolean readingPaused;
-    private boolean inputEndPending;
-    /**
-     * Between {@link #resumeReading()} and the task that presents the kept bytes: an end of stream
-     * arriving meanwhile must wait for them, or the handler would learn of it with bytes unseen.
-     */
-    private boolean presentationPending;
-    /** The runtime is shutting down: reading stopped, the handler was asked to finish (see {@link #beginDrain}). */
-    private boolean draining;
-    boolean flushScheduled;
     private CloseReason closingReason;
     private Throwable closingCause;
     private Object attachment;
-    /** Idle timeout in nanoseconds, 0 when off. */
-    private long idleTimeoutNanos;
-    /** {@link System#nanoTime()} of the last byte received or written (kept only while the idle timeout is on). */
-    private long lastActivityNanos;
-    private TimerHandle idleTimer;
-    private final Runnable idleCheck = this::checkIdle;
-    /** Unconsumed received bytes; null until the handler first leaves bytes unconsumed, and once closing. */
-    private InboundBuffer inbound;
 
     ConnectionImpl(Worker worker, Transport transport, SocketAddress localAddress, SocketAddress remoteAddress) {
         this.worker = worker;
         this.transport = Objects.requireNonNull(transport, "transport");
-        this.queue = new SendQueue(worker.sendChunks(), worker.regionTable());
-        this.sendLimit = worker.config().sendQueueLimit();
+        this.inbound = new InboundPath(worker, this);
+        this.outbound = new OutboundPath(worker, this, transport);
         this.localAddress = localAddress;
         this.remoteAddress = remoteAddress;
+        this.idle = new IdleTimer(worker, this);
+    }
+
+    /** {@return whether the handler takes input now} */
+    boolean takesInput() {
+        return state == Lifecycle.OPEN;
+    }
+
+    /** {@return null if sends are taken now, else why not (for the exception's message)} */
+    String sendRefusal() {
+        return switch (state) {
+            case OPEN, DRAINING -> null;
+            case CLOSING, CLOSING_AT_SHUTDOWN -> "connection is closing";
+            case LINGERING -> "connection is lingering";
+            case CLOSED -> "connection is closed";
+        };
+    }
+
+    private boolean isClosing() {
+        return state == Lifecycle.CLOSING || state == Lifecycle.CLOSING_AT_SHUTDOWN;
     }
 
     // ---------------------------------------------------------------- ConnectionCore: reports from the backend
@@ -93,7 +106,7 @@ public final class ConnectionImpl implements Connection, ConnectionCore {
         }
         opened = true;
         worker.register(this);
-        return state == State.OPEN;
+        return state == Lifecycle.OPEN;
     }
 
     @Override
@@ -103,168 +116,51 @@ public final class ConnectionImpl implements Connection, ConnectionCore {
 
     @Override
     public OutboundQueue outbound() {
-        return queue;
+        return outbound.queue();
     }
-
 
     @Override
     public void received(ByteBuffer src) {
-        if (state == State.CLOSED) {
+        if (state == Lifecycle.CLOSED) {
             return;
         }
         worker.stats().bytesIn += src.remaining();
-        if (idleTimeoutNanos != 0) {
-            lastActivityNanos = System.nanoTime();
+        idle.activity();
+        if (state == Lifecycle.OPEN) {
+            inbound.received(src); // otherwise closing, or draining at shutdown: input is discarded
         }
-        if (state != State.OPEN || draining) {
-            return; // closing, or draining at shutdown (reading has stopped): input is discarded
-        }
-        if (readingPaused) {
-            stash(src); // read before the pause took effect: keep for resumeReading
-            return;
-        }
-        if (inbound == null || inbound.isEmpty()) {
-            // Nothing kept: show the fresh bytes in place and keep only what the handler left.
-            ByteBuffer view = src.asReadOnlyBuffer();
-            consume(view);
-            if (state == State.OPEN && view.hasRemaining()) {
-                stash(view);
-            }
-        } else if (stash(src)) {
-            presentInbound();
-        }
-    }
-
-    /** Presents the kept unconsumed bytes to the handler again; what it consumes is dropped from the front. */
-    private void presentInbound() {
-        ByteBuffer view = inbound.readable();
-        int start = view.position();
-        consume(view);
-        if (inbound != null) { // null when the handler closed the connection
-            inbound.skip(view.position() - start);
-        }
-    }
-
-    private void consume(ByteBuffer view) {
-        while (view.hasRemaining() && state == State.OPEN && !readingPaused) {
-            ByteBuffer data = view.slice();
-            int available = data.remaining();
-            int n;
-            try {
-                n = worker.handler().onData(this, data);
-            } catch (Throwable t) {
-                Throwables.rethrowIfFatal(t);
-                failed(CloseReason.ERROR, t);
-                return;
-            }
-            if (n < 0 || n > available) {
-                failed(CloseReason.ERROR, new IllegalStateException(
-                        "Handler.onData returned " + n + " consumed bytes, must be in [0, " + available + "]"));
-                return;
-            }
-            if (n == 0) {
-                return;
-            }
-            view.position(view.position() + n);
-        }
-    }
-
-    /**
-     * Keeps unconsumed bytes ({@code rest} from position to limit; its position is not changed);
-     * closes the connection (and returns false) beyond {@link Config#inboundLimit()} (plus, while
-     * reading is paused, the backend's receive buffers).
-     */
-    private boolean stash(ByteBuffer rest) {
-        int need = rest.remaining();
-        long have = inbound == null ? 0 : inbound.readableBytes();
-        Config cfg = worker.config();
-        long limit = cfg.inboundLimit();
-        // While paused, only bytes the backend had already received when the pause took effect
-        // arrive, at most all of its receive buffers: keep those even beyond the limit.
-        long slack = readingPaused ? worker.bytesReceivedAfterPause() : 0;
-        if (have + need > limit + slack) {
-            failed(CloseReason.ERROR, new RinglineException("unconsumed input of " + (have + need)
-                    + " bytes exceeds Config.inboundLimit " + limit + " bytes on " + this));
-            return false;
-        }
-        if (inbound == null) {
-            inbound = new InboundBuffer(InboundBuffer.retainedCapacity(cfg), worker.inboundSpare());
-        }
-        inbound.append(rest, (int) Math.min(Integer.MAX_VALUE, limit + slack));
-        return true;
-    }
-
-    /** Discards the kept input; a large storage goes back to the worker's spare at once. */
-    private void dropInbound() {
-        if (inbound != null) {
-            inbound.release();
-            inbound = null;
-        }
-    }
-
-    /** {@return the kept unconsumed bytes, null if none were ever kept or the connection is closing; for tests} */
-    InboundBuffer inboundBuffer() {
-        return inbound;
     }
 
     @Override
     public void written(long n) {
-        if (state == State.CLOSED) {
+        if (state == Lifecycle.CLOSED) {
             return;
         }
-        worker.stats().bytesOut += n;
-        if (idleTimeoutNanos != 0 && n > 0) {
-            lastActivityNanos = System.nanoTime();
+        if (n > 0) {
+            idle.activity();
         }
-        queue.consumed(n);
+        outbound.written(n);
     }
 
     @Override
     public void flushed() {
-        if (state == State.CLOSED) {
+        if (state == Lifecycle.CLOSED) {
             return;
         }
-        if (queue.isEmpty()) {
-            if (state == State.CLOSING) {
-                closeWhenFlushed();
-                return;
-            }
-            if (outputShutdownRequested && !outputShutdownDone) {
-                outputShutdownDone = true;
-                transport.shutdownOutput();
-            }
+        if (isClosing() && outbound.queue().isEmpty()) {
+            closeWhenFlushed();
+            return;
         }
-        if (writeBlocked && state == State.OPEN && queue.bytes() <= sendLimit / 2) {
-            writeBlocked = false;
-            try {
-                worker.handler().onWritable(this);
-            } catch (Throwable t) {
-                Throwables.rethrowIfFatal(t);
-                failed(CloseReason.ERROR, t);
-            }
-        }
+        outbound.flushed();
     }
 
     @Override
     public void inputEnded() {
-        if (state == State.LINGERING) {
-            inputClosed = true;
+        if (state == Lifecycle.LINGERING) {
+            inbound.markInputClosed();
             finishClose(closingReason, closingCause); // the peer read everything and closed: a clean close
-            return;
-        }
-        if (state != State.OPEN || inputClosed) {
-            return;
-        }
-        if (readingPaused || presentationPending) {
-            inputEndPending = true; // reported after resumeReading presented the buffered bytes
-            return;
-        }
-        inputClosed = true;
-        try {
-            worker.handler().onInputClosed(this);
-        } catch (Throwable t) {
-            Throwables.rethrowIfFatal(t);
-            failed(CloseReason.ERROR, t);
+        } else if (state == Lifecycle.OPEN || state == Lifecycle.DRAINING) {
+            inbound.inputEnded();
         }
     }
 
@@ -285,61 +181,49 @@ public final class ConnectionImpl implements Connection, ConnectionCore {
     }
 
     /** Starts a graceful close with {@code reason}: flush pending sends, then close. */
-    void beginClose(CloseReason reason, Throwable cause) {
-        if (state != State.OPEN) {
+    private void beginClose(CloseReason reason) {
+        if (state != Lifecycle.OPEN && state != Lifecycle.DRAINING) {
             return;
         }
-        state = State.CLOSING;
+        state = state == Lifecycle.DRAINING ? Lifecycle.CLOSING_AT_SHUTDOWN : Lifecycle.CLOSING;
         closingReason = reason;
-        closingCause = cause;
-        dropInbound();
-        if (queue.isEmpty()) {
+        closingCause = null;
+        inbound.drop();
+        if (outbound.queue().isEmpty()) {
             closeWhenFlushed();
         } else {
-            scheduleFlush();
+            outbound.scheduleFlush();
         }
     }
 
     /**
-     * Every queued byte was written: close. While the runtime drains for shutdown, linger instead:
-     * shut the output down (the peer reads every byte, then end of stream) and keep reading and
-     * discarding until the peer closes too, because closing a socket with unread input makes the
-     * kernel send a reset that can destroy the replies the peer has not read yet. The end of the
-     * grace period bounds the wait.
+     * Every queued byte was written: close. At shutdown, linger instead: shut the output down (the
+     * peer reads every byte, then end of stream) and keep reading and discarding until the peer
+     * closes too, because closing a socket with unread input makes the kernel send a reset that can
+     * destroy the replies the peer has not read yet. The end of the grace period bounds the wait.
      */
     private void closeWhenFlushed() {
-        if (!draining || inputClosed) {
+        if (state == Lifecycle.CLOSING || inbound.isInputClosed()) {
             finishClose(closingReason, closingCause);
             return;
         }
-        if (!outputShutdownDone) {
-            outputShutdownDone = true;
-            transport.shutdownOutput();
-        }
-        if (state == State.CLOSING) { // not if the shutdown of the output failed and closed it
-            state = State.LINGERING;
+        outbound.shutdownNow();
+        if (state == Lifecycle.CLOSING_AT_SHUTDOWN) { // not if the shutdown of the output failed and closed it
+            state = Lifecycle.LINGERING;
         }
     }
 
     /**
-     * The runtime is shutting down gracefully: the handler gets no more input (bytes kept or still
-     * arriving are discarded, but reading goes on, also on a paused connection, so that the peer's
-     * unread bytes cannot turn the final close into a reset), then it finishes what it holds
-     * ({@link io.ringline.Handler#onDrain}; by default it closes, flushing the queue). Sends stay
-     * allowed until the connection closes.
+     * The runtime is shutting down gracefully (see {@link Lifecycle#DRAINING}); then the handler
+     * finishes what it holds ({@link io.ringline.Handler#onDrain}; by default it closes, flushing
+     * the queue). Sends stay allowed until the connection closes.
      */
     void beginDrain() {
-        if (state != State.OPEN || draining) {
+        if (state != Lifecycle.OPEN) {
             return;
         }
-        draining = true;
-        dropInbound();
-        if (inputEndPending) {
-            inputEndPending = false; // the peer already closed while paused: nothing to linger for
-            inputClosed = true;
-        }
-        if (readingPaused) {
-            readingPaused = false;
+        state = Lifecycle.DRAINING;
+        if (inbound.drain()) {
             transport.readingPausedChanged(false);
         }
         try {
@@ -365,176 +249,100 @@ public final class ConnectionImpl implements Connection, ConnectionCore {
      * clean end of stream in the middle of what the handler sent).
      */
     void finishClose(CloseReason reason, Throwable cause, boolean reset) {
-        if (state == State.CLOSED) {
+        if (state == Lifecycle.CLOSED) {
             return;
         }
-        state = State.CLOSED;
-        dropInbound();
-        if (idleTimer != null) {
-            idleTimer.cancel();
-            idleTimer = null;
-        }
+        state = Lifecycle.CLOSED;
+        inbound.drop();
+        idle.cancel();
         try {
-            transport.close(reset || !queue.isEmpty());
+            transport.close(reset || !outbound.queue().isEmpty());
         } finally {
-            queue.discard("connection " + this + " closed (" + reason + ")");
+            outbound.discard("connection " + this + " closed (" + reason + ")");
             worker.closed(this, reason, cause);
         }
     }
 
+    /** The loop's flush point for this connection. */
     void flushNow() {
-        flushScheduled = false;
-        if (state != State.CLOSED && !queue.isEmpty()) {
-            transport.flush();
-        }
+        outbound.flushNow(state == Lifecycle.CLOSED);
     }
 
-    void scheduleFlush() {
-        if (!flushScheduled) {
-            flushScheduled = true;
-            worker.markDirty(this);
-        }
+    /** {@return the kept unconsumed bytes, null if none were ever kept or the connection is closing; for tests} */
+    InboundBuffer inboundBuffer() {
+        return inbound.buffer();
+    }
+
+    /** The idle timer fired with nothing moved for the whole timeout. */
+    void idleTimedOut() {
+        finishClose(CloseReason.IDLE_TIMEOUT, null);
     }
 
     // ---------------------------------------------------------------- Connection
 
-    private void checkSendable() {
-        worker.checkThread("Connection.send");
-        if (state != State.OPEN) {
-            throw new ConnectionClosedException("cannot send on " + this + ": connection is " + state.name().toLowerCase());
-        }
-        if (outputShutdownRequested) {
-            throw new ConnectionClosedException("cannot send on " + this + ": output was shut down");
-        }
-    }
-
-    private boolean fits(long n) {
-        if (n > sendLimit) {
-            throw new IllegalArgumentException("a send of " + n + " bytes can never fit the send queue limit of "
-                    + sendLimit + " bytes (Config.sendQueueLimit): split it");
-        }
-        return queue.bytes() + n <= sendLimit;
-    }
-
-    private void refuse(long n) {
-        writeBlocked = true;
-        throw new SendQueueFullException(queue.bytes(), n, sendLimit);
-    }
-
     @Override
     public void send(ByteBuffer data) {
-        checkSendable();
-        int n = data.remaining();
-        if (!fits(n)) {
-            refuse(n);
-        }
-        enqueueCopy(data);
+        outbound.send(data);
     }
 
     @Override
     public void send(byte[] data) {
-        send(ByteBuffer.wrap(data));
+        outbound.send(ByteBuffer.wrap(data));
     }
 
     @Override
     public boolean trySend(ByteBuffer data) {
-        checkSendable();
-        if (!fits(data.remaining())) {
-            writeBlocked = true;
-            return false;
-        }
-        enqueueCopy(data);
-        return true;
-    }
-
-    private void enqueueCopy(ByteBuffer data) {
-        if (!data.hasRemaining()) {
-            return;
-        }
-        queue.appendCopy(data);
-        worker.stats().copiedSends++;
-        scheduleFlush();
+        return outbound.trySend(data);
     }
 
     @Override
     public void sendGather(ByteBuffer... data) {
-        checkSendable();
-        long total = 0;
-        for (ByteBuffer b : data) {
-            total += b.remaining();
-        }
-        if (!fits(total)) {
-            refuse(total);
-        }
-        for (ByteBuffer b : data) {
-            enqueueCopy(b);
-        }
+        outbound.sendGather(data);
     }
 
     @Override
     public void sendRegion(RegionId region, long offset, int length) {
-        Objects.requireNonNull(region, "region");
-        checkSendable();
-        if (!fits(length)) {
-            refuse(length);
-        }
-        MemoryRegion r = worker.regionTable().acquire(region, offset, length);
-        queue.appendRegion(r.segment().asSlice(offset, length).asByteBuffer(), region.slot());
-        worker.stats().regionSends++;
-        scheduleFlush();
+        outbound.sendRegion(region, offset, length);
     }
 
     @Override
     public CompletionStage<Void> sendAsync(ByteBuffer data) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        try {
-            send(data);
-        } catch (SendQueueFullException | ConnectionClosedException e) {
-            done.completeExceptionally(e);
-            return done;
-        }
-        queue.completeWhenWritten(done);
-        return done;
+        return outbound.sendAsync(data);
     }
 
     @Override
     public void pauseReading() {
         worker.checkThread("Connection.pauseReading");
-        if (state != State.OPEN || readingPaused || draining) {
-            return;
+        if (state == Lifecycle.OPEN && inbound.pause()) {
+            transport.readingPausedChanged(true);
         }
-        readingPaused = true;
-        transport.readingPausedChanged(true);
     }
 
     @Override
     public void resumeReading() {
         worker.checkThread("Connection.resumeReading");
-        if (state != State.OPEN || !readingPaused) {
+        if ((state != Lifecycle.OPEN && state != Lifecycle.DRAINING) || !inbound.resume()) {
             return;
         }
-        readingPaused = false;
-        presentationPending = true;
         // Present what was kept on the next loop iteration, not inside the caller's callback, and
         // only then restart the backend's reading: if the handler pauses again while the kept bytes
         // are presented, nothing new was received meanwhile (a receive restarted first could pile up
         // a burst beyond the documented paused slack). An internal task: at most one per
         // pause/resume of this connection, queued by this worker itself.
         worker.executeInternal(() -> {
-            presentationPending = false;
-            if (state == State.CLOSED || readingPaused) {
+            inbound.presentationStarted();
+            if (state == Lifecycle.CLOSED || inbound.isPaused()) {
                 return;
             }
-            if (state == State.OPEN && !draining && inbound != null && !inbound.isEmpty()) {
-                presentInbound();
+            if (state == Lifecycle.OPEN) {
+                inbound.presentKept();
             }
-            if (state == State.CLOSED || readingPaused) {
+            if (state == Lifecycle.CLOSED || inbound.isPaused()) {
                 return;
             }
             transport.readingPausedChanged(false); // also while draining or lingering: input is read and discarded
-            if (inputEndPending && state == State.OPEN && !draining) {
-                inputEndPending = false;
-                inputEnded();
+            if (state == Lifecycle.OPEN && inbound.takeInputEndPending()) {
+                inbound.inputEnded();
             }
         });
     }
@@ -543,100 +351,63 @@ public final class ConnectionImpl implements Connection, ConnectionCore {
     public void setIdleTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         worker.checkThread("Connection.setIdleTimeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("idle timeout must be >= 0 (0: off), was " + timeout);
-        }
-        if (idleTimer != null) {
-            idleTimer.cancel();
-            idleTimer = null;
-        }
-        idleTimeoutNanos = saturatedNanos(timeout);
-        if (idleTimeoutNanos != 0 && state != State.CLOSED) {
-            lastActivityNanos = System.nanoTime();
-            idleTimer = worker.scheduleAt(lastActivityNanos + idleTimeoutNanos, idleCheck);
-        }
+        idle.set(timeout, state != Lifecycle.CLOSED);
     }
 
     @Override
     public Duration idleTimeout() {
-        return Duration.ofNanos(idleTimeoutNanos);
-    }
-
-    /** {@return {@code d} in nanoseconds, saturated at a far-future value instead of overflowing} */
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 4;
-        }
-    }
-
-    /**
-     * The idle timer fired: close if nothing moved for the whole timeout, else wait for the rest of
-     * it (one timer per connection and timeout period, however many bytes move in between).
-     */
-    private void checkIdle() {
-        idleTimer = null;
-        if (state == State.CLOSED || idleTimeoutNanos == 0) {
-            return;
-        }
-        long now = System.nanoTime();
-        long due = lastActivityNanos + idleTimeoutNanos;
-        if (now - due >= 0) {
-            finishClose(CloseReason.IDLE_TIMEOUT, null);
-        } else {
-            idleTimer = worker.scheduleAt(due, idleCheck);
-        }
+        return idle.timeout();
     }
 
     @Override
     public boolean isReadingPaused() {
-        return readingPaused;
+        return inbound.isPaused();
     }
 
     @Override
     public long pendingSendBytes() {
-        return queue.bytes();
+        return outbound.queue().bytes();
     }
 
     @Override
     public boolean isWritable() {
-        return state == State.OPEN && !writeBlocked && !outputShutdownRequested;
+        return sendRefusal() == null && outbound.isWritable();
     }
 
     @Override
     public void shutdownOutput() {
         worker.checkThread("Connection.shutdownOutput");
-        if (state != State.OPEN || outputShutdownRequested) {
-            return;
-        }
-        outputShutdownRequested = true;
-        if (queue.isEmpty()) {
-            outputShutdownDone = true;
-            transport.shutdownOutput();
+        if (state == Lifecycle.OPEN || state == Lifecycle.DRAINING) {
+            outbound.requestShutdown();
         }
     }
 
     @Override
     public void close() {
         worker.checkThread("Connection.close");
-        beginClose(draining ? CloseReason.SHUTDOWN : inputClosed ? CloseReason.PEER_CLOSED : CloseReason.LOCAL, null);
+        beginClose(state == Lifecycle.DRAINING ? CloseReason.SHUTDOWN
+                : inbound.isInputClosed() ? CloseReason.PEER_CLOSED : CloseReason.LOCAL);
     }
 
     @Override
     public void abort() {
         worker.checkThread("Connection.abort");
-        finishClose(draining ? CloseReason.SHUTDOWN : CloseReason.LOCAL, null);
+        finishClose(state == Lifecycle.DRAINING ? CloseReason.SHUTDOWN : CloseReason.LOCAL, null);
     }
 
     @Override
     public boolean isOpen() {
-        return state == State.OPEN;
+        return state == Lifecycle.OPEN || state == Lifecycle.DRAINING;
     }
 
     @Override
     public boolean isClosed() {
-        return state == State.CLOSED;
+        return state == Lifecycle.CLOSED;
+    }
+
+    /** {@return the lifecycle state (for tests)} */
+    Lifecycle lifecycle() {
+        return state;
     }
 
     @Override

@@ -35,6 +35,21 @@ final class OutboundConnects {
     }
 
     /**
+     * Checks the arguments of {@link io.ringline.WorkerContext#connect}.
+     *
+     * @param timed whether a timeout was given (then it must be positive)
+     */
+    static void check(SocketAddress remote, Duration timeout, boolean timed) {
+        if (timed) {
+            java.util.Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("connect timeout must be > 0, was " + timeout);
+            }
+        }
+        java.util.Objects.requireNonNull(remote, "remote");
+    }
+
+    /**
      * Starts a connect to {@code remote}.
      *
      * @param timeout fails the connect with {@link SocketTimeoutException} after it; null: none

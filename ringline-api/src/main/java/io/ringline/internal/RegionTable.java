@@ -10,7 +10,7 @@ import java.util.List;
  * One worker's view of the registered-region slots: which region each slot holds, how many
  * in-flight sends reference it, and whether it is being removed. Used only on the worker thread.
  */
-public final class RegionTable {
+final class RegionTable {
 
     private final MemoryRegion[] regions;
     private final int[] inFlight;
@@ -28,17 +28,17 @@ public final class RegionTable {
     }
 
     /** {@return the number of slots} */
-    public int capacity() {
+    int capacity() {
         return regions.length;
     }
 
     /** {@return the region in {@code slot}, or null} */
-    public MemoryRegion get(int slot) {
+    MemoryRegion get(int slot) {
         return slot >= 0 && slot < regions.length ? regions[slot] : null;
     }
 
     /** {@return the number of occupied slots} */
-    public int occupied() {
+    int occupied() {
         int n = 0;
         for (MemoryRegion r : regions) {
             if (r != null) {
@@ -63,7 +63,7 @@ public final class RegionTable {
      * @return the region
      * @throws IllegalArgumentException if not registered, being removed, or out of range
      */
-    public MemoryRegion acquire(RegionId id, long offset, int length) {
+    MemoryRegion acquire(RegionId id, long offset, int length) {
         int slot = id.slot();
         if (id.isUnregistered() || slot >= regions.length) {
             throw new IllegalArgumentException("region " + id + " is not registered (table size " + regions.length + ")");
@@ -87,14 +87,14 @@ public final class RegionTable {
     }
 
     /** Drops one reference taken by {@link #acquire}; runs the drained callbacks of a slot being removed. */
-    public void release(int slot) {
+    void release(int slot) {
         if (--inFlight[slot] == 0 && removing[slot]) {
             runDrained(slot);
         }
     }
 
     /** {@return in-flight references of {@code slot}} */
-    public int inFlight(int slot) {
+    int inFlight(int slot) {
         return inFlight[slot];
     }
 

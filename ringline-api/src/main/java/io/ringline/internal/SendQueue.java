@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
  * the backend {@linkplain #retain() retained} the queue: then they are held until the matching
  * {@link #release()}. Used only on the worker thread.
  */
-public final class SendQueue implements OutboundQueue {
+final class SendQueue implements OutboundQueue {
 
     private final BufferPool pool;
     private final RegionTable regions;

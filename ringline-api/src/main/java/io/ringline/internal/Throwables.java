@@ -6,7 +6,7 @@ package io.ringline.internal;
  * closing that connection or failing that task; a {@code VirtualMachineError} leaves the JVM in an
  * unknown state and is let through, which terminates the worker and with it the runtime.
  */
-public final class Throwables {
+final class Throwables {
 
     private Throwables() {
     }
@@ -17,7 +17,7 @@ public final class Throwables {
      *
      * @param t what a callback threw
      */
-    public static void rethrowIfFatal(Throwable t) {
+    static void rethrowIfFatal(Throwable t) {
         if (t instanceof VirtualMachineError fatal) {
             throw fatal;
         }

@@ -37,7 +37,7 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>Methods documented by {@link WorkerContext} follow its threading contract; the package-private
  * ones run on the worker thread unless said otherwise.
  */
-public final class Worker implements WorkerContext {
+final class Worker implements WorkerContext {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
@@ -161,19 +161,8 @@ public final class Worker implements WorkerContext {
         inbox.close();
         tasks.terminate();
         // Tasks that raced with termination: abort control operations and hand-offs, run the rest
-        // (e.g. completions of runBlocking) so that no caller is left waiting.
-        Runnable r;
-        while ((r = tasks.poll()) != null) {
-            if (regions.abortIfControl(r) || inbox.rejectIfAdopt(r) || death != null) {
-                continue;
-            }
-            try {
-                r.run();
-            } catch (Throwable e) {
-                Throwables.rethrowIfFatal(e);
-                log.warn("ringline worker {}: task {} failed during termination", id, r, e);
-            }
-        }
+        // (e.g. completions of runBlocking) unless the worker died, so that no caller is left waiting.
+        tasks.drainAtTermination(r -> regions.abortIfControl(r) || inbox.rejectIfAdopt(r) || death != null);
         WorkerIo driver = io;
         if (driver != null) {
             regions.removeAll(driver);
@@ -363,26 +352,19 @@ public final class Worker implements WorkerContext {
 
     @Override
     public CompletionStage<Connection> connect(SocketAddress remote) {
-        return connect0(remote, null);
+        return connect(remote, null, false);
     }
 
     @Override
     public CompletionStage<Connection> connect(SocketAddress remote, Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isZero() || timeout.isNegative()) {
-            throw new IllegalArgumentException("connect timeout must be > 0, was " + timeout);
-        }
-        return connect0(remote, timeout);
+        return connect(remote, timeout, true);
     }
 
-    private CompletionStage<Connection> connect0(SocketAddress remote, Duration timeout) {
-        Objects.requireNonNull(remote, "remote");
+    private CompletionStage<Connection> connect(SocketAddress remote, Duration timeout, boolean timed) {
+        OutboundConnects.check(remote, timeout, timed);
         checkThread("WorkerContext.connect");
-        if (shuttingDown) {
-            return CompletableFuture.failedFuture(
-                    new IllegalStateException("runtime is shutting down: cannot connect to " + remote));
-        }
-        return connects.start(remote, timeout);
+        return shuttingDown ? CompletableFuture.failedFuture(new IllegalStateException(
+                "runtime is shutting down: cannot connect to " + remote)) : connects.start(remote, timeout);
     }
 
     @Override

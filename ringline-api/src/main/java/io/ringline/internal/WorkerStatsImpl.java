@@ -7,7 +7,7 @@ import io.ringline.spi.IoStats;
  * Plain counters written by the worker thread only: the core increments its fields, the backend
  * reports through {@link IoStats}; other threads read them racily (documented in {@link WorkerStats}).
  */
-public final class WorkerStatsImpl implements WorkerStats, IoStats {
+final class WorkerStatsImpl implements WorkerStats, IoStats {
     long bytesIn;
     long bytesOut;
     long connectionsOpened;

@@ -106,9 +106,23 @@ final class WorkerTasks {
         return queue.isEmpty();
     }
 
-    /** {@return the next task, or null} (for draining at termination) */
-    Runnable poll() {
-        return queue.poll();
+    /**
+     * After {@link #terminate()}: takes every task left; those {@code handled} (aborted or
+     * rejected by their owner) are dropped, the others run.
+     */
+    void drainAtTermination(java.util.function.Predicate<Runnable> handled) {
+        Runnable r;
+        while ((r = queue.poll()) != null) {
+            if (handled.test(r)) {
+                continue;
+            }
+            try {
+                r.run();
+            } catch (Throwable e) {
+                Throwables.rethrowIfFatal(e);
+                log.warn("ringline worker {}: task {} failed during termination", workerId, r, e);
+            }
+        }
     }
 
     /** From now on a queued task wakes the worker (it is about to block). */

@@ -1,0 +1,209 @@
+package io.ringline.internal;
+
+import io.ringline.CloseReason;
+import io.ringline.Config;
+import io.ringline.RinglineException;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The receive side of one connection: the parse contract with the handler ({@code onData} sees
+ * fresh bytes in place, and what it leaves unconsumed is kept in an {@link InboundBuffer} and shown
+ * again with the next bytes), the paused-reading flow (bytes the driver still reports after a pause
+ * are kept, within the driver's {@code bytesReceivedAfterPause} beyond the inbound limit, and
+ * presented after the resume, before the driver reads again) and the end of stream, which waits for
+ * the bytes kept. Worker thread only.
+ *
+ * <p>Its owner, {@link ConnectionImpl}, decides whether input is wanted at all (its lifecycle) and
+ * is the handler's view of the connection; this class reports failures to it.
+ */
+final class InboundPath {
+
+    private final Worker worker;
+    private final ConnectionImpl owner;
+    /** Unconsumed received bytes; null until the handler first leaves bytes unconsumed, and once dropped. */
+    private InboundBuffer inbound;
+    private boolean readingPaused;
+    /** The peer's end of stream arrived while bytes kept had still to be presented: reported after them. */
+    private boolean inputEndPending;
+    /**
+     * Between {@code resumeReading} and the task that presents the kept bytes: an end of stream
+     * arriving meanwhile must wait for them, or the handler would learn of it with bytes unseen.
+     */
+    private boolean presentationPending;
+    private boolean inputClosed;
+
+    InboundPath(Worker worker, ConnectionImpl owner) {
+        this.worker = worker;
+        this.owner = owner;
+    }
+
+    /** Fresh bytes, while the handler takes input. */
+    void received(ByteBuffer src) {
+        if (readingPaused) {
+            stash(src); // read before the pause took effect: keep for resumeReading
+            return;
+        }
+        if (inbound == null || inbound.isEmpty()) {
+            // Nothing kept: show the fresh bytes in place and keep only what the handler left.
+            ByteBuffer view = src.asReadOnlyBuffer();
+            consume(view);
+            if (owner.takesInput() && view.hasRemaining()) {
+                stash(view);
+            }
+        } else if (stash(src)) {
+            presentKept();
+        }
+    }
+
+    /** Presents the kept unconsumed bytes to the handler again; what it consumes is dropped from the front. */
+    void presentKept() {
+        if (inbound == null || inbound.isEmpty()) {
+            return;
+        }
+        ByteBuffer view = inbound.readable();
+        int start = view.position();
+        consume(view);
+        if (inbound != null) { // null when the handler closed the connection
+            inbound.skip(view.position() - start);
+        }
+    }
+
+    private void consume(ByteBuffer view) {
+        while (view.hasRemaining() && owner.takesInput() && !readingPaused) {
+            ByteBuffer data = view.slice();
+            int available = data.remaining();
+            int n;
+            try {
+                n = worker.handler().onData(owner, data);
+            } catch (Throwable t) {
+                Throwables.rethrowIfFatal(t);
+                owner.failed(CloseReason.ERROR, t);
+                return;
+            }
+            if (n < 0 || n > available) {
+                owner.failed(CloseReason.ERROR, new IllegalStateException(
+                        "Handler.onData returned " + n + " consumed bytes, must be in [0, " + available + "]"));
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            view.position(view.position() + n);
+        }
+    }
+
+    /**
+     * Keeps unconsumed bytes ({@code rest} from position to limit; its position is not changed);
+     * closes the connection (and returns false) beyond {@link Config#inboundLimit()} (plus, while
+     * reading is paused, what the driver may still report after a pause).
+     */
+    private boolean stash(ByteBuffer rest) {
+        int need = rest.remaining();
+        long have = inbound == null ? 0 : inbound.readableBytes();
+        Config cfg = worker.config();
+        long limit = cfg.inboundLimit();
+        long slack = readingPaused ? worker.bytesReceivedAfterPause() : 0;
+        if (have + need > limit + slack) {
+            owner.failed(CloseReason.ERROR, new RinglineException("unconsumed input of " + (have + need)
+                    + " bytes exceeds Config.inboundLimit " + limit + " bytes on " + owner));
+            return false;
+        }
+        if (inbound == null) {
+            inbound = new InboundBuffer(InboundBuffer.retainedCapacity(cfg), worker.inboundSpare());
+        }
+        inbound.append(rest, (int) Math.min(Integer.MAX_VALUE, limit + slack));
+        return true;
+    }
+
+    /** Discards the kept input; a large storage goes back to the worker's spare at once. */
+    void drop() {
+        if (inbound != null) {
+            inbound.release();
+            inbound = null;
+        }
+    }
+
+    /** {@return the kept unconsumed bytes, null if none were ever kept or they were dropped; for tests} */
+    InboundBuffer buffer() {
+        return inbound;
+    }
+
+    // ---------------------------------------------------------------- pause and resume
+
+    boolean isPaused() {
+        return readingPaused;
+    }
+
+    /** {@return true if this paused reading now (the driver must be told)} */
+    boolean pause() {
+        if (readingPaused) {
+            return false;
+        }
+        readingPaused = true;
+        return true;
+    }
+
+    /** {@return true if this lifted a pause: the kept bytes must be presented by {@link #presentAfterResume}} */
+    boolean resume() {
+        if (!readingPaused) {
+            return false;
+        }
+        readingPaused = false;
+        presentationPending = true;
+        return true;
+    }
+
+    /** The presentation task after a resume starts: an end of stream no longer waits for it. */
+    void presentationStarted() {
+        presentationPending = false;
+    }
+
+    /** At shutdown: input stops mattering; {@return true if reading was paused (the driver must resume it)} */
+    boolean drain() {
+        drop();
+        if (inputEndPending) {
+            inputEndPending = false; // the peer already closed while paused: nothing to linger for
+            inputClosed = true;
+        }
+        boolean wasPaused = readingPaused;
+        readingPaused = false;
+        return wasPaused;
+    }
+
+    // ---------------------------------------------------------------- end of stream
+
+    boolean isInputClosed() {
+        return inputClosed;
+    }
+
+    /** {@return whether an end of stream waits for the kept bytes to be presented} */
+    boolean takeInputEndPending() {
+        boolean p = inputEndPending;
+        inputEndPending = false;
+        return p;
+    }
+
+    /** The peer closed its output while the handler takes input: report it now, or after the kept bytes. */
+    void inputEnded() {
+        if (inputClosed) {
+            return;
+        }
+        if (readingPaused || presentationPending) {
+            inputEndPending = true; // reported after resumeReading presented the buffered bytes
+            return;
+        }
+        inputClosed = true;
+        try {
+            worker.handler().onInputClosed(owner);
+        } catch (Throwable t) {
+            Throwables.rethrowIfFatal(t);
+            owner.failed(CloseReason.ERROR, t);
+        }
+    }
+
+    /** The peer closed while the connection lingered at shutdown. */
+    void markInputClosed() {
+        inputClosed = true;
+    }
+}

@@ -1,0 +1,212 @@
+package io.ringline.internal;
+
+import io.ringline.CloseReason;
+import io.ringline.ConnectionClosedException;
+import io.ringline.MemoryRegion;
+import io.ringline.RegionId;
+import io.ringline.SendQueueFullException;
+import io.ringline.spi.Transport;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The send side of one connection: the {@link SendQueue} with its limit and backpressure (a refused
+ * sender is told {@code onWritable} once the queue drained to half the limit), the flush scheduling
+ * (one flush per loop pass however many sends), and the half-close of the output once the queue
+ * drained. Worker thread only.
+ *
+ * <p>Whether sending is allowed at all is its owner's lifecycle ({@link ConnectionImpl#sendRefusal()}).
+ */
+final class OutboundPath {
+
+    private final Worker worker;
+    private final ConnectionImpl owner;
+    private final Transport transport;
+    private final SendQueue queue;
+    private final long sendLimit;
+    /** A send was refused for lack of room: {@code onWritable} follows once there is room again. */
+    private boolean writeBlocked;
+    private boolean shutdownRequested;
+    private boolean shutdownDone;
+    private boolean flushScheduled;
+
+    OutboundPath(Worker worker, ConnectionImpl owner, Transport transport) {
+        this.worker = worker;
+        this.owner = owner;
+        this.transport = transport;
+        this.queue = new SendQueue(worker.sendChunks(), worker.regionTable());
+        this.sendLimit = worker.config().sendQueueLimit();
+    }
+
+    SendQueue queue() {
+        return queue;
+    }
+
+    // ---------------------------------------------------------------- sends
+
+    private void checkSendable() {
+        worker.checkThread("Connection.send");
+        String refusal = owner.sendRefusal();
+        if (refusal != null) {
+            throw new ConnectionClosedException("cannot send on " + owner + ": " + refusal);
+        }
+        if (shutdownRequested) {
+            throw new ConnectionClosedException("cannot send on " + owner + ": output was shut down");
+        }
+    }
+
+    private boolean fits(long n) {
+        if (n > sendLimit) {
+            throw new IllegalArgumentException("a send of " + n + " bytes can never fit the send queue limit of "
+                    + sendLimit + " bytes (Config.sendQueueLimit): split it");
+        }
+        return queue.bytes() + n <= sendLimit;
+    }
+
+    private void refuse(long n) {
+        writeBlocked = true;
+        throw new SendQueueFullException(queue.bytes(), n, sendLimit);
+    }
+
+    void send(ByteBuffer data) {
+        checkSendable();
+        int n = data.remaining();
+        if (!fits(n)) {
+            refuse(n);
+        }
+        enqueueCopy(data);
+    }
+
+    boolean trySend(ByteBuffer data) {
+        checkSendable();
+        if (!fits(data.remaining())) {
+            writeBlocked = true;
+            return false;
+        }
+        enqueueCopy(data);
+        return true;
+    }
+
+    private void enqueueCopy(ByteBuffer data) {
+        if (!data.hasRemaining()) {
+            return;
+        }
+        queue.appendCopy(data);
+        worker.stats().copiedSends++;
+        scheduleFlush();
+    }
+
+    void sendGather(ByteBuffer... data) {
+        checkSendable();
+        long total = 0;
+        for (ByteBuffer b : data) {
+            total += b.remaining();
+        }
+        if (!fits(total)) {
+            refuse(total);
+        }
+        for (ByteBuffer b : data) {
+            enqueueCopy(b);
+        }
+    }
+
+    void sendRegion(RegionId region, long offset, int length) {
+        Objects.requireNonNull(region, "region");
+        checkSendable();
+        if (!fits(length)) {
+            refuse(length);
+        }
+        MemoryRegion r = worker.regionTable().acquire(region, offset, length);
+        queue.appendRegion(r.segment().asSlice(offset, length).asByteBuffer(), region.slot());
+        worker.stats().regionSends++;
+        scheduleFlush();
+    }
+
+    CompletionStage<Void> sendAsync(ByteBuffer data) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            send(data);
+        } catch (SendQueueFullException | ConnectionClosedException e) {
+            done.completeExceptionally(e);
+            return done;
+        }
+        queue.completeWhenWritten(done);
+        return done;
+    }
+
+    /** {@return whether a send would be taken now, as far as the send side knows} */
+    boolean isWritable() {
+        return !writeBlocked && !shutdownRequested;
+    }
+
+    // ---------------------------------------------------------------- flushing
+
+    void scheduleFlush() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            worker.markDirty(owner);
+        }
+    }
+
+    /** The loop's flush point: asks the transport to write, if anything is queued. */
+    void flushNow(boolean closed) {
+        flushScheduled = false;
+        if (!closed && !queue.isEmpty()) {
+            transport.flush();
+        }
+    }
+
+    /** The driver wrote {@code n} bytes from the head. */
+    void written(long n) {
+        worker.stats().bytesOut += n;
+        queue.consumed(n);
+    }
+
+    /**
+     * A flush ended while the connection takes sends: shut the output down if that was asked and
+     * the queue drained, and tell a refused sender it may send again.
+     */
+    void flushed() {
+        if (queue.isEmpty() && shutdownRequested && !shutdownDone) {
+            shutdownNow();
+        }
+        if (writeBlocked && owner.sendRefusal() == null && queue.bytes() <= sendLimit / 2) {
+            writeBlocked = false;
+            try {
+                worker.handler().onWritable(owner);
+            } catch (Throwable t) {
+                Throwables.rethrowIfFatal(t);
+                owner.failed(CloseReason.ERROR, t);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- half-close
+
+    /** {@link io.ringline.Connection#shutdownOutput()}: now if nothing is queued, else once the queue drained. */
+    void requestShutdown() {
+        if (shutdownRequested) {
+            return;
+        }
+        shutdownRequested = true;
+        if (queue.isEmpty()) {
+            shutdownNow();
+        }
+    }
+
+    /** Shuts the output down unless done already (lingering at shutdown). */
+    void shutdownNow() {
+        if (!shutdownDone) {
+            shutdownDone = true;
+            transport.shutdownOutput();
+        }
+    }
+
+    /** Drops what is queued (the connection closed): futures fail, memory is released (or held while retained). */
+    void discard(String why) {
+        queue.discard(why);
+    }
+}
