@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The core of one connection: the user-facing {@link Connection} and the backend's
- * {@link ConnectionCore}. It holds the connection's {@link Lifecycle} and its close logic, and
+ * {@link ConnectionCore}. It holds the connection's {@link Lifecycle} state and its close logic, and
  * delegates the receive side to an {@link InboundPath} and the send side to an
  * {@link OutboundPath}; the socket operations are the backend's {@link Transport}, which reports
  * back through the {@link ConnectionCore} methods.
@@ -25,32 +25,6 @@ import java.util.concurrent.CompletionStage;
  * <p>Every method runs on the owning worker's thread.
  */
 final class ConnectionImpl implements Connection, ConnectionCore {
-
-    /**
-     * Where a connection is in its life. Input reaches the handler only when {@link #OPEN}; sends
-     * are taken when {@link #OPEN} or {@link #DRAINING}.
-     */
-    enum Lifecycle {
-        /** Serving. */
-        OPEN,
-        /**
-         * The runtime is shutting down gracefully: the handler gets no more input (bytes kept or
-         * still arriving are discarded, but reading goes on so that the peer's unread bytes cannot
-         * turn the final close into a reset) and was asked to finish ({@code onDrain}).
-         */
-        DRAINING,
-        /** Closing: flushing the queue, then closing. */
-        CLOSING,
-        /** Closing at shutdown: flushing the queue, then {@link #LINGERING} until the peer closes. */
-        CLOSING_AT_SHUTDOWN,
-        /**
-         * At shutdown, everything was written and the output shut down: waiting for the peer's end
-         * of stream (bounded by the grace period).
-         */
-        LINGERING,
-        /** Closed: the transport was closed, the slot freed, {@code onClose} called. */
-        CLOSED
-    }
 
     private final Worker worker;
     private final Transport transport;
@@ -85,16 +59,7 @@ final class ConnectionImpl implements Connection, ConnectionCore {
 
     /** {@return null if sends are taken now, else why not (for the exception's message)} */
     String sendRefusal() {
-        return switch (state) {
-            case OPEN, DRAINING -> null;
-            case CLOSING, CLOSING_AT_SHUTDOWN -> "connection is closing";
-            case LINGERING -> "connection is lingering";
-            case CLOSED -> "connection is closed";
-        };
-    }
-
-    private boolean isClosing() {
-        return state == Lifecycle.CLOSING || state == Lifecycle.CLOSING_AT_SHUTDOWN;
+        return state.sendRefusal();
     }
 
     // ---------------------------------------------------------------- ConnectionCore: reports from the backend
@@ -147,7 +112,7 @@ final class ConnectionImpl implements Connection, ConnectionCore {
         if (state == Lifecycle.CLOSED) {
             return;
         }
-        if (isClosing() && outbound.queue().isEmpty()) {
+        if (state.isClosing() && outbound.queue().isEmpty()) {
             closeWhenFlushed();
             return;
         }
@@ -159,7 +124,7 @@ final class ConnectionImpl implements Connection, ConnectionCore {
         if (state == Lifecycle.LINGERING) {
             inbound.markInputClosed();
             finishClose(closingReason, closingCause); // the peer read everything and closed: a clean close
-        } else if (state == Lifecycle.OPEN || state == Lifecycle.DRAINING) {
+        } else if (state.isLive()) {
             inbound.inputEnded();
         }
     }
@@ -182,7 +147,7 @@ final class ConnectionImpl implements Connection, ConnectionCore {
 
     /** Starts a graceful close with {@code reason}: flush pending sends, then close. */
     private void beginClose(CloseReason reason) {
-        if (state != Lifecycle.OPEN && state != Lifecycle.DRAINING) {
+        if (!state.isLive()) {
             return;
         }
         state = state == Lifecycle.DRAINING ? Lifecycle.CLOSING_AT_SHUTDOWN : Lifecycle.CLOSING;
@@ -321,7 +286,7 @@ final class ConnectionImpl implements Connection, ConnectionCore {
     @Override
     public void resumeReading() {
         worker.checkThread("Connection.resumeReading");
-        if ((state != Lifecycle.OPEN && state != Lifecycle.DRAINING) || !inbound.resume()) {
+        if (!state.isLive() || !inbound.resume()) {
             return;
         }
         // Present what was kept on the next loop iteration, not inside the caller's callback, and
@@ -377,7 +342,7 @@ final class ConnectionImpl implements Connection, ConnectionCore {
     @Override
     public void shutdownOutput() {
         worker.checkThread("Connection.shutdownOutput");
-        if (state == Lifecycle.OPEN || state == Lifecycle.DRAINING) {
+        if (state.isLive()) {
             outbound.requestShutdown();
         }
     }
@@ -397,7 +362,7 @@ final class ConnectionImpl implements Connection, ConnectionCore {
 
     @Override
     public boolean isOpen() {
-        return state == Lifecycle.OPEN || state == Lifecycle.DRAINING;
+        return state.isLive();
     }
 
     @Override

@@ -6,7 +6,6 @@ import io.ringline.Connection;
 import io.ringline.Handler;
 import io.ringline.HandlerFactory;
 import io.ringline.MemoryRegion;
-import io.ringline.RinglineException;
 import io.ringline.ShutdownHandle;
 import io.ringline.TimerHandle;
 import io.ringline.WorkerContext;
@@ -31,7 +30,7 @@ import java.util.concurrent.RejectedExecutionException;
  * One worker: a thread that opens its backend driver, creates its handler and runs its
  * {@link WorkerLoop} until shut down, then closes what is left. It is the handler's
  * {@link WorkerContext} and ties the parts together: the {@link WorkerTasks} other threads queue
- * on, the {@link ConnectionTable}, the {@link AcceptInbox}, the {@link WorkerRegions}, the
+ * on, its {@link WorkerConnections}, the {@link AcceptInbox}, the {@link WorkerRegions}, the
  * {@link OutboundConnects} and the {@link WorkerServicesImpl services} its driver uses.
  *
  * <p>Methods documented by {@link WorkerContext} follow its threading contract; the package-private
@@ -53,7 +52,7 @@ final class Worker implements WorkerContext {
     private final BufferPool sendChunks;
     private final InboundSpare inboundSpare = new InboundSpare();
     private final WorkerStatsImpl stats = new WorkerStatsImpl();
-    private final ConnectionTable connections;
+    private final WorkerConnections connections;
     private final AcceptInbox inbox;
     private final OutboundConnects connects;
     private final WorkerLoop loop;
@@ -74,12 +73,12 @@ final class Worker implements WorkerContext {
         this.config = config;
         this.backend = backend;
         this.factory = factory;
-        this.connections = new ConnectionTable(id, config.maxConnectionsPerWorker()); // validates the id
         this.tasks = new WorkerTasks(id, config.taskQueueLimit(), () -> io);
         this.regions = new WorkerRegions(id, config.maxRegions(), tasks::executeInternal, () -> io);
         this.sendChunks = new BufferPool(16 * 1024, 256);
         this.inbox = new AcceptInbox(id, config.maxConnectionsPerWorker(), config.acceptHandoffLimit(),
                 tasks::executeInternal, () -> io, () -> shuttingDown, this::capacityFreed);
+        this.connections = new WorkerConnections(id, config, inbox, stats, () -> handler); // validates the id
         this.connects = new OutboundConnects(() -> io, this::schedule);
         this.loop = new WorkerLoop(id, tasks, timers, stats, Idler.of(config.idleStrategy()), () -> io, this::tick,
                 () -> shuttingDown && connections.count() == 0 && connects.isEmpty());
@@ -211,43 +210,15 @@ final class Worker implements WorkerContext {
 
     // ---------------------------------------------------------------- connections
 
-    /**
-     * Registers a connection the backend created (accepted or connected), from
-     * {@link io.ringline.spi.ConnectionCore#open()}: gives it a slot and token, takes a unit of
-     * load, then calls {@link Handler#onOpen}. Check {@link ConnectionImpl#isOpen()} afterwards.
-     *
-     * @throws RinglineException if this worker already serves {@link Config#maxConnectionsPerWorker()}
-     */
+    /** A connection the backend created opens ({@link io.ringline.spi.ConnectionCore#open()}); see {@link WorkerConnections#opened}. */
     void register(ConnectionImpl c) {
-        checkThread("Worker.register");
-        connections.add(c);
-        inbox.connectionOpened();
-        stats.connectionsOpened++;
-        c.setIdleTimeout(config.idleTimeout());
-        try {
-            handler.onOpen(c);
-        } catch (Throwable e) {
-            Throwables.rethrowIfFatal(e);
-            c.failed(CloseReason.ERROR, e);
-        }
+        checkThread("ConnectionCore.open");
+        connections.opened(c);
     }
 
     /** Called by {@link ConnectionImpl} once closed. */
     void closed(ConnectionImpl c, CloseReason reason, Throwable cause) {
-        if (!connections.remove(c)) {
-            return;
-        }
-        inbox.connectionClosed();
-        stats.connectionsClosed++;
-        if (cause != null && reason == CloseReason.ERROR) {
-            log.debug("ringline worker {}: {} closed with error", id, c, cause);
-        }
-        try {
-            handler.onClose(c, reason, cause);
-        } catch (Throwable e) {
-            Throwables.rethrowIfFatal(e);
-            log.warn("ringline worker {}: Handler.onClose failed for {}", id, c, e);
-        }
+        connections.closed(c, reason, cause);
     }
 
     /** {@return the accepted-socket hand-off of this worker} */
@@ -274,8 +245,7 @@ final class Worker implements WorkerContext {
     @Override
     public Optional<Connection> connection(long token) {
         checkThread("WorkerContext.connection");
-        ConnectionImpl c = connections.find(token);
-        return c != null && c.isOpen() ? Optional.of(c) : Optional.empty();
+        return Optional.ofNullable(connections.find(token));
     }
 
     @Override
