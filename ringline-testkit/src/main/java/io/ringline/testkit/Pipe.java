@@ -28,9 +28,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Pipe {
 
-    /** The ring's first allocation (made by the first write): small, since most connections carry little. */
-    private static final int INITIAL_CAPACITY = 4 * 1024;
-    private static final byte[] EMPTY = new byte[0];
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -39,11 +36,9 @@ final class Pipe {
     /** When each written range becomes readable; only with a read delay. */
     private final DelayMarks marks;
 
-    /** Ring of the unread bytes; allocated by the first write, grows up to {@link #window}. */
-    private byte[] ring;
-    private int head;
-    private int count;
-    /** Of the {@link #count} unread bytes, how many are readable now (all of them without a delay). */
+    /** The unread bytes, at most {@link #window}. */
+    private final ByteRing bytes;
+    /** Of the unread bytes, how many are readable now (all of them without a delay). */
     private int ready;
     private boolean ended;
     private boolean readerClosed;
@@ -66,7 +61,7 @@ final class Pipe {
         this.window = window;
         this.delayNanos = delayNanos;
         this.marks = delayNanos > 0 ? new DelayMarks() : null;
-        this.ring = EMPTY;
+        this.bytes = new ByteRing(window);
     }
 
     /** Sets what runs when the reader may read again; null for none (a blocking reader). @param signal the signal */
@@ -103,7 +98,7 @@ final class Pipe {
                 discardedAfterReaderClosed = true;
                 return length;
             }
-            n = Math.min(length, window - count);
+            n = Math.min(length, window - bytes.size());
             if (n < length) {
                 writerWaiting = true;
             }
@@ -133,7 +128,7 @@ final class Pipe {
             try {
                 while (true) {
                     checkWritable();
-                    if (readerClosed || count < window) {
+                    if (readerClosed || bytes.size() < window) {
                         break;
                     }
                     awaitChange(-1);
@@ -168,33 +163,13 @@ final class Pipe {
     }
 
     private void append(ByteBuffer src, int index, int n) {
-        ensureCapacity(count + n);
-        int tail = (head + count) % ring.length;
-        int first = Math.min(n, ring.length - tail);
-        src.get(index, ring, tail, first);
-        if (first < n) {
-            src.get(index + first, ring, 0, n - first);
-        }
-        count += n;
+        bytes.append(src, index, n);
         if (marks == null) {
             ready += n;
         } else {
             marks.add(n, System.nanoTime() + delayNanos);
         }
         changed.signalAll();
-    }
-
-    private void ensureCapacity(int needed) {
-        if (needed <= ring.length) {
-            return;
-        }
-        int capacity = (int) Math.min(window, Math.max(needed, Math.max(INITIAL_CAPACITY, 2L * ring.length)));
-        byte[] bigger = new byte[capacity];
-        int first = Math.min(count, ring.length - head);
-        System.arraycopy(ring, head, bigger, 0, first);
-        System.arraycopy(ring, 0, bigger, first, count - first);
-        ring = bigger;
-        head = 0;
     }
 
     // ---------------------------------------------------------------- reader side
@@ -217,7 +192,7 @@ final class Pipe {
             }
             releaseDue(System.nanoTime());
             if (ready == 0) {
-                if (count > 0) {
+                if (bytes.size() > 0) {
                     return 0; // delayed
                 }
                 if (ended) {
@@ -269,10 +244,10 @@ final class Pipe {
                 if (ready > 0) {
                     break;
                 }
-                if (count == 0 && ended) {
+                if (bytes.size() == 0 && ended) {
                     return -1;
                 }
-                if (count == 0 && writerReset) {
+                if (bytes.size() == 0 && writerReset) {
                     throw new SocketException("Connection reset");
                 }
                 if (timed && now - deadline >= 0) {
@@ -311,7 +286,7 @@ final class Pipe {
     boolean hasUnread() {
         lock.lock();
         try {
-            return count > 0;
+            return bytes.size() > 0;
         } finally {
             lock.unlock();
         }
@@ -371,9 +346,8 @@ final class Pipe {
     }
 
     private void dropAll() {
-        count = 0;
+        bytes.clear();
         ready = 0;
-        head = 0;
         if (marks != null) {
             marks.clear();
         }
@@ -382,13 +356,7 @@ final class Pipe {
 
     /** Moves {@code n} readable bytes to {@code dst}; {@return whether the writer waits for this room} */
     private boolean take(ByteBuffer dst, int n) {
-        int first = Math.min(n, ring.length - head);
-        dst.put(ring, head, first);
-        if (first < n) {
-            dst.put(ring, 0, n - first);
-        }
-        head = (head + n) % ring.length;
-        count -= n;
+        bytes.take(dst, n);
         ready -= n;
         changed.signalAll();
         if (writerWaiting) {

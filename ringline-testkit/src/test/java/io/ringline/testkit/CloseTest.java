@@ -110,6 +110,69 @@ class CloseTest {
     }
 
     @Test
+    void bytesTheServerWroteBeforeTheResetAtTheEndOfTheGracePeriodCanStillBeRead() throws Exception {
+        Handler greeter = new Handler() {
+            @Override
+            public void onOpen(Connection c) {
+                c.send("hello".getBytes(StandardCharsets.US_ASCII));
+            }
+
+            @Override
+            public int onData(Connection c, ByteBuffer data) {
+                return data.remaining();
+            }
+        };
+        Runtime runtime = Runtime.start(Testkit.config().shutdownGracePeriod(java.time.Duration.ofMillis(100)).build(),
+                worker -> greeter);
+        try (TestPeer peer = Testkit.connect(runtime)) {
+            Await.until(() -> available(peer) == 5, "the greeting arrived");
+            // The shutdown writes a FIN after the greeting and waits for the peer's, which does not
+            // come: the grace period ends with a reset. As with a kernel, what arrived before stays
+            // readable, and the end of stream that came first stays the end of stream.
+            runtime.close();
+            assertEquals("hello", readAll(peer.input()));
+        } finally {
+            runtime.close();
+        }
+    }
+
+    @Test
+    void aServerResetAfterBytesLetsThePeerReadThemThenFails() throws Exception {
+        CompletableFuture<CloseReason> aborted = new CompletableFuture<>();
+        Handler aborting = new Handler() {
+            @Override
+            public int onData(Connection c, ByteBuffer data) {
+                c.send("partial".getBytes(StandardCharsets.US_ASCII)); // written by the flush after this callback
+                c.worker().schedule(java.time.Duration.ofMillis(1), () -> {
+                    c.send(new byte[100]);
+                    c.abort(); // bytes still queued: a reset
+                });
+                return data.remaining();
+            }
+
+            @Override
+            public void onClose(Connection c, CloseReason reason, Throwable cause) {
+                aborted.complete(reason);
+            }
+        };
+        try (Runtime runtime = Testkit.start(worker -> aborting); TestPeer peer = Testkit.connect(runtime)) {
+            write(peer, "go");
+            assertEquals(CloseReason.LOCAL, aborted.get(10, TimeUnit.SECONDS));
+            assertEquals("partial", new String(peer.input().readNBytes(7), StandardCharsets.US_ASCII));
+            IOException e = assertThrows(IOException.class, () -> peer.input().read());
+            assertEquals("Connection reset", e.getMessage());
+        }
+    }
+
+    private static int available(TestPeer peer) {
+        try {
+            return peer.input().available();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void aReadTimesOutLikeASocketAndThePeerStaysUsable() throws Exception {
         Recorder h = new Recorder();
         try (Runtime runtime = Testkit.start(worker -> h); TestPeer peer = Testkit.connect(runtime)) {

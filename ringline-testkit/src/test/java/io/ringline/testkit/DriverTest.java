@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -72,6 +74,31 @@ class DriverTest {
         byte[] b = new byte[n];
         new SplittableRandom(seed).nextBytes(b);
         return b;
+    }
+
+    @Test
+    void aBlockingPollReturnsOnAWakeupOnPeerBytesAndAtItsTimeout() throws Exception {
+        start(Map.of());
+        TestPeer peer = TestPeer.connect(listener.localAddress());
+        FakeCore core = accept();
+        io.poll(0);
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            io.wakeup();
+            io.poll(-1); // returns: the wakeup came before it
+            CompletableFuture.runAsync(() -> {
+                try {
+                    peer.output().write(1);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            while (core.received.size() == 0) {
+                io.poll(-1); // returns once the byte arrived
+            }
+            long start = System.nanoTime();
+            io.poll(TimeUnit.MILLISECONDS.toNanos(50));
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50), "waited for the timeout");
+        });
     }
 
     @Test
