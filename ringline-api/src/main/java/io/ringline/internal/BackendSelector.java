@@ -46,7 +46,16 @@ public final class BackendSelector {
      * @throws BackendUnavailableException if the requested backend is absent or unavailable, or none is available
      */
     public static Selection select(Config config) {
-        List<BackendProvider> providers = providers();
+        return select(config, providers());
+    }
+
+    /**
+     * Chooses among {@code providers} (highest priority first), as {@link #select(Config)} does
+     * among the providers on the class path.
+     *
+     * @throws BackendUnavailableException if the requested backend is absent or unavailable, or none is available
+     */
+    static Selection select(Config config, List<BackendProvider> providers) {
         String requested = config.backend();
         String source = "Config.backend";
         if (requested == null) {

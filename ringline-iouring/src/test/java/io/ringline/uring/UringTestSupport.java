@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,7 +34,7 @@ final class UringTestSupport {
         }
     }
 
-    /** Waits for {@code condition} until {@code timeout}, failing with {@code what}. */
+    /** Waits for {@code condition} until {@code timeout} (polling with a back-off), failing with {@code what}. */
     static void await(String what, Duration timeout, BooleanSupplier condition) {
         await(() -> what, timeout, condition);
     }
@@ -41,12 +42,14 @@ final class UringTestSupport {
     /** Waits for {@code condition} until {@code timeout}, failing with the description {@code what} gives then. */
     static void await(java.util.function.Supplier<String> what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        long pauseNanos = 100_000;
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
+            if (System.nanoTime() - deadline > 0) {
                 Assertions.fail("timed out after " + timeout + " waiting for: " + what.get());
             }
-            Thread.onSpinWait();
-            Thread.yield();
+            // Back off from 0.1 ms to 10 ms between polls (not a spin: the CPU is shared with the workers under test).
+            LockSupport.parkNanos(pauseNanos);
+            pauseNanos = Math.min(pauseNanos * 2, 10_000_000);
         }
     }
 
@@ -102,7 +105,7 @@ final class UringTestSupport {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         List<String> r;
         while ((r = userBufs(fd)) == null && System.nanoTime() < deadline) {
-            Thread.yield();
+            LockSupport.parkNanos(1_000_000); // the ring's lock is busy: try again in 1 ms
         }
         if (r == null) {
             throw new AssertionError("fdinfo of ring " + fd + " never showed UserBufs");

@@ -6,30 +6,26 @@ import io.ringline.ConnectionClosedException;
 import io.ringline.Handler;
 import io.ringline.Runtime;
 import io.ringline.SendQueueFullException;
-import io.ringline.tests.support.Accepting;
 import io.ringline.tests.support.Await;
 import io.ringline.tests.support.BackendTest;
-import io.ringline.tests.support.Clients;
+import io.ringline.tests.support.Bytes;
+import io.ringline.tests.support.Client;
 import io.ringline.tests.support.OnWorker;
+import io.ringline.tests.support.Recorder;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,7 +61,7 @@ class BackpressureTest extends BackendTest {
         private void pump(Connection c) {
             while (position < TOTAL) {
                 int n = (int) Math.min(CHUNK, TOTAL - position);
-                Clients.fillPattern(chunk, position);
+                Bytes.fillPattern(chunk, position);
                 ByteBuffer b = ByteBuffer.wrap(chunk, 0, n);
                 long before = c.pendingSendBytes();
                 boolean queued;
@@ -136,8 +132,8 @@ class BackpressureTest extends BackendTest {
     void slowReaderThrottlesTheSenderWithoutLossOrReordering() throws Exception {
         Streamer h = new Streamer();
         try (Runtime rt = start(serverConfig().workers(1).sendQueueLimit(LIMIT), w -> h);
-             Socket s = Clients.connectWithSmallReceiveBuffer(address(rt), 8 * 1024)) {
-            InputStream in = s.getInputStream();
+             Client s = connectWithSmallReceiveBuffer(rt, 8 * 1024)) {
+            InputStream in = s.input();
             // The client does not read: the sender must hit the limit.
             Await.until(() -> h.refusals.get() >= 1, "a send was refused while the client did not read");
             byte[] buf = new byte[64 * 1024];
@@ -150,7 +146,7 @@ class BackpressureTest extends BackendTest {
                 while (h.writables.get() == writables) {
                     int k = in.read(buf, 0, 1024);
                     assertTrue(k > 0, "stream ended early at " + received);
-                    Clients.checkPattern(buf, k, received);
+                    Bytes.checkPattern(buf, k, received);
                     received += k;
                 }
                 Await.until(() -> h.refusals.get() > refusals, "the sender was throttled again (round " + round + ")");
@@ -158,7 +154,7 @@ class BackpressureTest extends BackendTest {
             // Fast phase: read everything else.
             int k;
             while ((k = in.read(buf)) >= 0) {
-                Clients.checkPattern(buf, k, received);
+                Bytes.checkPattern(buf, k, received);
                 received += k;
             }
             assertEquals(TOTAL, received, "bytes received");
@@ -173,16 +169,16 @@ class BackpressureTest extends BackendTest {
     /** A refused send of any kind queues nothing; what was queued arrives intact. */
     @Test
     void refusedGatherAndAsyncSendsQueueNothing() throws Exception {
-        Accepting h = new Accepting();
+        Recorder h = new Recorder();
         try (Runtime rt = start(serverConfig().workers(1).sendQueueLimit(LIMIT), w -> h);
-             Socket s = Clients.connectWithSmallReceiveBuffer(address(rt), 8 * 1024)) {
+             Client s = connectWithSmallReceiveBuffer(rt, 8 * 1024)) {
             Connection c = h.next();
             long queuedTotal = OnWorker.call(c.worker(), () -> {
                 // Everything below runs in one task: nothing is flushed in between, so the queue only grows.
                 long position = 0;
                 byte[] chunk = new byte[1000];
                 while (true) {
-                    Clients.fillPattern(chunk, position);
+                    Bytes.fillPattern(chunk, position);
                     if (!c.trySend(ByteBuffer.wrap(chunk))) {
                         break;
                     }
@@ -213,19 +209,18 @@ class BackpressureTest extends BackendTest {
                 c.close();
                 return position;
             });
-            InputStream in = s.getInputStream();
-            byte[] all = Clients.readToEof(in);
+            byte[] all = s.readToEof();
             assertEquals(queuedTotal, all.length, "exactly the accepted sends arrive");
-            Clients.checkPattern(all, all.length, 0);
+            Bytes.checkPattern(all, all.length, 0);
         }
     }
 
     /** sendAsync completes (on the worker) once its bytes were handed to the kernel. */
     @Test
     void sendAsyncCompletesOnTheWorkerAfterTheBytesWereWritten() throws Exception {
-        Accepting h = new Accepting();
+        Recorder h = new Recorder();
         try (Runtime rt = start(serverConfig().workers(1), w -> h);
-             Socket s = Clients.connect(address(rt))) {
+             Client s = connect(rt)) {
             Connection c = h.next();
             AtomicInteger completedOnWorker = new AtomicInteger();
             AtomicLong pendingAfter = new AtomicLong(-1);
@@ -239,7 +234,7 @@ class BackpressureTest extends BackendTest {
             OnWorker.Stages.await(st);
             assertEquals(1, completedOnWorker.get(), "completed on the worker thread");
             assertEquals(0, pendingAfter.get(), "nothing pending once completed");
-            assertEquals("hello", new String(Clients.readExactly(s.getInputStream(), 5)));
+            assertEquals("hello", new String(s.readExactly(5)));
             // Queued but not yet written when the connection closes (same task: no flush in between): fails.
             CompletionStage<Void> dropped = OnWorker.call(c.worker(), () -> {
                 CompletionStage<Void> pending = c.sendAsync(ByteBuffer.allocate(1000));

@@ -2,27 +2,25 @@ package io.ringline.tests;
 
 import io.ringline.CloseReason;
 import io.ringline.Connection;
-import io.ringline.Handler;
 import io.ringline.RinglineException;
 import io.ringline.Runtime;
 import io.ringline.WorkerContext;
 import io.ringline.tests.support.Await;
-import io.ringline.tests.support.BackendTest;
-import io.ringline.tests.support.Clients;
+import io.ringline.tests.support.Client;
+import io.ringline.tests.support.EchoHandler;
 import io.ringline.tests.support.OnWorker;
+import io.ringline.tests.support.OncePerBackendTest;
+import io.ringline.tests.support.Recorder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -40,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * connection or fails that task, never the worker, on every backend; a worker that does die takes
  * the whole runtime down within the grace period and {@code awaitTermination} reports why.
  */
-class CallbackFailureTest extends BackendTest {
+class CallbackFailureTest extends OncePerBackendTest {
 
     /** Where the handler throws. */
     enum Where { ON_OPEN, ON_DATA, ON_WRITABLE, ON_INPUT_CLOSED, ON_CLOSE, ON_TICK, TIMER, TASK }
@@ -65,15 +63,15 @@ class CallbackFailureTest extends BackendTest {
     }
 
     /** Echoes lines; throws once at {@link #where} while {@link #armed}. */
-    static final class Thrower implements Handler {
+    static final class Thrower extends EchoHandler {
         final Where where;
         final Kind kind;
         final AtomicBoolean armed = new AtomicBoolean();
         final AtomicInteger thrown = new AtomicInteger();
         volatile Throwable lastThrown;
-        final ConcurrentLinkedQueue<Object[]> closes = new ConcurrentLinkedQueue<>();
 
         Thrower(Where where, Kind kind) {
+            super(Mode.PLAIN);
             this.where = where;
             this.kind = kind;
         }
@@ -96,6 +94,7 @@ class CallbackFailureTest extends BackendTest {
             if (where == Where.TASK && armed.get()) {
                 c.worker().execute(() -> maybeThrow(Where.TASK));
             }
+            super.onOpen(c);
         }
 
         @Override
@@ -109,25 +108,24 @@ class CallbackFailureTest extends BackendTest {
                 return data.remaining();
             }
             maybeThrow(Where.ON_DATA);
-            int n = data.remaining();
-            c.send(data);
-            return n;
+            return super.onData(c, data);
         }
 
         @Override
         public void onWritable(Connection c) {
             maybeThrow(Where.ON_WRITABLE);
+            super.onWritable(c);
         }
 
         @Override
         public void onInputClosed(Connection c) {
             maybeThrow(Where.ON_INPUT_CLOSED);
-            c.close();
+            super.onInputClosed(c);
         }
 
         @Override
         public void onClose(Connection c, CloseReason reason, Throwable cause) {
-            closes.add(new Object[] {reason, cause});
+            super.onClose(c, reason, cause);
             maybeThrow(Where.ON_CLOSE);
         }
 
@@ -143,9 +141,9 @@ class CallbackFailureTest extends BackendTest {
         Thrower h = new Thrower(where, kind);
         try (Runtime rt = start(serverConfig().workers(1).sendQueueLimit(64 * 1024), w -> h)) {
             h.armed.set(true);
-            try (Socket a = Clients.connectWithSmallReceiveBuffer(address(rt), 4096)) {
-                OutputStream out = a.getOutputStream();
-                InputStream in = a.getInputStream();
+            try (Client a = connectWithSmallReceiveBuffer(rt, 4096)) {
+                OutputStream out = a.output();
+                InputStream in = a.input();
                 switch (where) {
                     case ON_DATA, ON_WRITABLE -> out.write('x');
                     case ON_INPUT_CLOSED -> a.shutdownOutput();
@@ -170,24 +168,24 @@ class CallbackFailureTest extends BackendTest {
                 boolean connectionCallback = where != Where.ON_TICK && where != Where.TIMER && where != Where.TASK
                         && where != Where.ON_CLOSE;
                 if (connectionCallback) {
-                    Await.until(() -> !h.closes.isEmpty(), "the failing connection was closed");
-                    Object[] close = h.closes.peek();
-                    assertEquals(CloseReason.ERROR, close[0], "close reason of a connection whose " + where + " threw");
-                    assertSame(h.lastThrown, close[1], "the cause is what the handler threw");
-                    assertClosedByServer(a, in);
+                    Recorder.Event close = h.awaitClose();
+                    assertEquals(CloseReason.ERROR, close.reason(), "close reason of a connection whose " + where + " threw");
+                    assertSame(h.lastThrown, close.cause(), "the cause is what the handler threw");
+                    a.expectClosed();
                 }
             }
             // The worker goes on: a fresh client is served by the same (only) worker.
-            try (Socket b = Clients.connect(address(rt))) {
+            try (Client b = connect(rt)) {
                 byte[] line = "still serving\n".getBytes(StandardCharsets.US_ASCII);
-                b.getOutputStream().write(line);
-                assertArrayEquals(line, Clients.readExactly(b.getInputStream(), line.length));
+                b.output().write(line);
+                assertArrayEquals(line, b.readExactly(line.length));
             }
             assertEquals("ran", OnWorker.call(rt.worker(0), () -> "ran"), "the worker loop still runs tasks");
             assertFalse(rt.isTerminated(), "the runtime is still running");
             assertEquals(1, h.thrown.get());
             // both connections, the failed one and the fresh one, were closed exactly once each
-            Await.until(() -> h.closes.size() == 2, () -> "onClose called once per connection, got " + h.closes.size());
+            h.awaitCloses(2);
+            assertEquals(2, h.closes().size(), () -> "onClose called once per connection: " + h.names());
         }
     }
 
@@ -201,26 +199,10 @@ class CallbackFailureTest extends BackendTest {
         return all.stream();
     }
 
-    /** The server closed or reset the client's connection: reading ends (after any echoed bytes). */
-    private static void assertClosedByServer(Socket s, InputStream in) throws IOException {
-        byte[] b = new byte[64 * 1024];
-        try {
-            while (in.read(b) >= 0) {
-                // discard what was queued before the failure
-            }
-        } catch (SocketException reset) {
-            // a reset is a close too (a read timeout would propagate and fail the test)
-        }
-    }
-
     /** Dies with a {@link VirtualMachineError} on the line "die". */
-    static final class Dying implements Handler {
-        final ConcurrentLinkedQueue<Connection> opened = new ConcurrentLinkedQueue<>();
-        final ConcurrentLinkedQueue<CloseReason> closes = new ConcurrentLinkedQueue<>();
-
-        @Override
-        public void onOpen(Connection c) {
-            opened.add(c);
+    static final class Dying extends EchoHandler {
+        Dying() {
+            super(Mode.PLAIN);
         }
 
         @Override
@@ -228,14 +210,7 @@ class CallbackFailureTest extends BackendTest {
             if (data.get(data.position()) == 'd') {
                 throw new InternalError("simulated VM failure in onData");
             }
-            int n = data.remaining();
-            c.send(data);
-            return n;
-        }
-
-        @Override
-        public void onClose(Connection c, CloseReason reason, Throwable cause) {
-            closes.add(reason);
+            return super.onData(c, data);
         }
     }
 
@@ -244,10 +219,10 @@ class CallbackFailureTest extends BackendTest {
         Dying h = new Dying();
         Duration grace = Duration.ofSeconds(1);
         Runtime rt = start(serverConfig().workers(2).shutdownGracePeriod(grace), w -> h);
-        try (Socket a = Clients.connect(address(rt)); Socket b = Clients.connect(address(rt))) {
-            Await.until(() -> h.opened.size() == 2, "both clients accepted");
+        try (Client a = connect(rt); Client b = connect(rt)) {
+            h.awaitOpens(2);
             long t0 = System.nanoTime();
-            a.getOutputStream().write("die\n".getBytes(StandardCharsets.US_ASCII));
+            a.output().write("die\n".getBytes(StandardCharsets.US_ASCII));
             Await.until(grace.plusSeconds(4), rt::isTerminated, "the runtime terminated within the grace period after a worker died");
             long tookMillis = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(tookMillis < grace.toMillis() + 4000, "terminated after " + tookMillis + " ms");
@@ -257,10 +232,10 @@ class CallbackFailureTest extends BackendTest {
             RinglineException e2 = assertThrows(RinglineException.class, () -> rt.awaitTermination(Duration.ofSeconds(1)));
             assertSame(e.getCause(), e2.getCause());
             // both clients see their connection end
-            for (Socket s : new Socket[] {a, b}) {
-                assertClosedByServer(s, s.getInputStream());
+            for (Client s : new Client[] {a, b}) {
+                s.expectClosed();
             }
-            Await.until(() -> h.closes.size() == 2, "every connection was closed");
+            h.awaitCloses(2);
         } finally {
             rt.close(); // idempotent, does not throw for a runtime that already died
         }

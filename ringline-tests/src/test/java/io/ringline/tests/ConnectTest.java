@@ -5,11 +5,15 @@ import io.ringline.Connection;
 import io.ringline.Handler;
 import io.ringline.Runtime;
 import io.ringline.WorkerContext;
-import io.ringline.tests.support.Accepting;
+import io.ringline.spi.Capability;
 import io.ringline.tests.support.Await;
-import io.ringline.tests.support.BackendTest;
+import io.ringline.tests.support.EchoHandler;
 import io.ringline.tests.support.Leaks;
 import io.ringline.tests.support.OnWorker;
+import io.ringline.tests.support.OncePerBackendTest;
+import io.ringline.tests.support.Recorder;
+import io.ringline.tests.support.Requires;
+import io.ringline.tests.support.SocketClient;
 import org.junit.jupiter.api.Test;
 
 import java.net.ConnectException;
@@ -33,14 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Outbound connections: success (served by the handler), refusal and timeout (no leaks). */
-class ConnectTest extends BackendTest {
-
-    /** Echo server handler. */
-    static final Handler ECHO = (c, data) -> {
-        int n = data.remaining();
-        c.send(data);
-        return n;
-    };
+class ConnectTest extends OncePerBackendTest {
 
     /** A client-side handler that records its callbacks. */
     static final class ClientHandler implements Handler {
@@ -70,7 +67,7 @@ class ConnectTest extends BackendTest {
     @Test
     void connectToAListeningRuntimeIsServedByTheHandler() {
         ClientHandler client = new ClientHandler();
-        try (Runtime server = start(serverConfig(), w -> ECHO);
+        try (Runtime server = start(serverConfig(), w -> EchoHandler.plain());
              Runtime rt = start(clientConfig(), w -> client)) {
             InetSocketAddress target = address(server);
             WorkerContext w = rt.worker(1);
@@ -109,6 +106,7 @@ class ConnectTest extends BackendTest {
 
     /** A port bound by a socket that does not listen refuses connections (the kernel answers the SYN with RST). */
     @Test
+    @Requires(value = Capability.OS_SOCKETS, why = "a bound, not listening java.net.Socket refuses; counts file descriptors")
     void refusedConnectFailsWithConnectExceptionAndLeaksNothing() throws Exception {
         ClientHandler client = new ClientHandler();
         try (Socket boundNotListening = new Socket();
@@ -150,6 +148,7 @@ class ConnectTest extends BackendTest {
      * out, which proves that SYNs are being dropped.
      */
     @Test
+    @Requires(value = Capability.OS_SOCKETS, why = "the kernel drops SYNs to a full ServerSocket accept queue; counts file descriptors")
     void connectTimeoutFailsWithSocketTimeoutExceptionAndReleasesTheSocket() throws Exception {
         ClientHandler client = new ClientHandler();
         List<Socket> fillers = new ArrayList<>();
@@ -183,6 +182,7 @@ class ConnectTest extends BackendTest {
 
     /** A connect still pending at shutdown is aborted: its stage fails, and the runtime terminates. */
     @Test
+    @Requires(value = Capability.OS_SOCKETS, why = "the kernel drops SYNs to a full ServerSocket accept queue")
     void aPendingConnectIsAbortedByShutdown() throws Exception {
         ClientHandler client = new ClientHandler();
         List<Socket> fillers = new ArrayList<>();
@@ -225,20 +225,21 @@ class ConnectTest extends BackendTest {
     }
 
     @Test
+    @Requires(value = Capability.OS_SOCKETS, why = "compares with the java.net.Socket's addresses")
     void acceptedConnectionsReportTheirAddresses() throws Exception {
-        Accepting h = new Accepting();
+        Recorder h = new Recorder();
         try (Runtime rt = start(serverConfig(), w -> h);
-             Socket s = io.ringline.tests.support.Clients.connect(address(rt))) {
+             SocketClient s = SocketClient.connect(address(rt))) {
             Connection c = h.next();
-            assertEquals(s.getLocalSocketAddress(), c.remoteAddress());
-            assertEquals(s.getRemoteSocketAddress(), c.localAddress());
+            assertEquals(s.socket().getLocalSocketAddress(), c.remoteAddress());
+            assertEquals(s.socket().getRemoteSocketAddress(), c.localAddress());
             assertEquals(address(rt), c.localAddress());
         }
     }
 
     @Test
     void invalidConnectArgumentsAreRejected() {
-        try (Runtime rt = start(clientConfig(), w -> ECHO)) {
+        try (Runtime rt = start(clientConfig(), w -> new Recorder())) {
             WorkerContext w = rt.worker(0);
             OnWorker.run(w, () -> {
                 assertThrows(IllegalArgumentException.class, () -> w.connect(loopbackAnyPort(), Duration.ZERO));

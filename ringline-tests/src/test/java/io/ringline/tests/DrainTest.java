@@ -9,15 +9,14 @@ import io.ringline.Runtime;
 import io.ringline.SendQueueFullException;
 import io.ringline.tests.support.Await;
 import io.ringline.tests.support.BackendTest;
-import io.ringline.tests.support.Clients;
+import io.ringline.tests.support.Bytes;
+import io.ringline.tests.support.Client;
+import io.ringline.tests.support.Recorder;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.Socket;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Graceful shutdown never truncates a stream silently: within the grace period every byte the
@@ -133,28 +131,28 @@ class DrainTest extends BackendTest {
         try (Arena arena = Arena.ofShared()) {
             MemorySegment pattern = arena.allocate(STREAM);
             byte[] bytes = new byte[STREAM];
-            Clients.fillPattern(bytes, 0);
+            Bytes.fillPattern(bytes, 0);
             MemorySegment.copy(bytes, 0, pattern, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, STREAM);
             StreamingHandler h = new StreamingHandler(pattern);
             Runtime rt = start(serverConfig().initialRegion(MemoryRegion.of(pattern)).sendQueueLimit(1 << 20)
                     .shutdownGracePeriod(Duration.ofSeconds(30)), w -> h);
             ExecutorService readers = Executors.newFixedThreadPool(clients);
             try {
-                List<Socket> sockets = new ArrayList<>();
+                List<Client> sockets = new ArrayList<>();
                 for (int i = 0; i < clients; i++) {
                     // small receive buffers, not read yet: the handlers hold most of their streams
-                    sockets.add(Clients.connectWithSmallReceiveBuffer(address(rt), 16 * 1024));
+                    sockets.add(connectWithSmallReceiveBuffer(rt, 16 * 1024));
                 }
                 Await.until(() -> h.opened.size() == clients, "all clients accepted");
-                for (Socket s : sockets) {
-                    s.getOutputStream().write("requests that arrive during the drain are discarded\n".getBytes());
+                for (Client s : sockets) {
+                    s.output().write("requests that arrive during the drain are discarded\n".getBytes());
                 }
                 rt.shutdownHandle().shutdown();
                 Await.until(() -> h.drained.size() == clients, "every handler was asked to drain");
                 List<Future<byte[]>> got = new ArrayList<>();
-                for (Socket s : sockets) {
+                for (Client s : sockets) {
                     got.add(readers.submit(() -> {
-                        byte[] b = Clients.readToEof(s.getInputStream());
+                        byte[] b = s.readToEof();
                         s.close(); // the server lingers for our end of stream before it closes
                         return b;
                     }));
@@ -162,7 +160,7 @@ class DrainTest extends BackendTest {
                 for (int i = 0; i < clients; i++) {
                     byte[] b = got.get(i).get(60, TimeUnit.SECONDS);
                     assertEquals(STREAM, b.length, "client " + i + " got the whole stream before end of stream");
-                    Clients.checkPattern(b, b.length, 0);
+                    Bytes.checkPattern(b, b.length, 0);
                 }
                 assertTrue(rt.awaitTermination(Duration.ofSeconds(10)), "terminated once the clients closed, well before the 30 s grace period");
                 Await.until(() -> h.closes.size() == clients, "every connection closed");
@@ -175,18 +173,11 @@ class DrainTest extends BackendTest {
     }
 
     /** Sends 100 bytes on open and ignores the drain request: it never closes by itself. */
-    static final class Stubborn implements Handler {
-        final ConcurrentLinkedQueue<Connection> opened = new ConcurrentLinkedQueue<>();
-
+    static final class Stubborn extends Recorder {
         @Override
         public void onOpen(Connection c) {
             c.send(new byte[100]);
-            opened.add(c);
-        }
-
-        @Override
-        public int onData(Connection c, ByteBuffer data) {
-            return data.remaining();
+            super.onOpen(c);
         }
 
         @Override
@@ -200,13 +191,13 @@ class DrainTest extends BackendTest {
         Stubborn h = new Stubborn();
         Duration grace = Duration.ofMillis(300);
         Runtime rt = start(serverConfig().shutdownGracePeriod(grace), w -> h);
-        try (Socket s = Clients.connect(address(rt))) {
-            Await.until(() -> h.opened.size() == 1, "accepted");
-            InputStream in = s.getInputStream();
-            Clients.readExactly(in, 100);
+        try (Client s = connect(rt)) {
+            h.awaitOpens(1);
+            InputStream in = s.input();
+            s.readExactly(100);
             rt.shutdownHandle().shutdown();
             assertTrue(rt.awaitTermination(grace.plusSeconds(10)));
-            assertEndsWithReset(in);
+            s.expectReset();
         } finally {
             rt.close();
         }
@@ -217,29 +208,14 @@ class DrainTest extends BackendTest {
         ShutdownTest.Sender h = new ShutdownTest.Sender(8 << 20);
         Duration grace = Duration.ofMillis(300);
         Runtime rt = start(serverConfig().sendQueueLimit(8 << 20).shutdownGracePeriod(grace), w -> h);
-        try (Socket s = Clients.connectWithSmallReceiveBuffer(address(rt), 8 * 1024)) {
-            Await.until(() -> h.opened.size() == 1, "accepted");
+        try (Client s = connectWithSmallReceiveBuffer(rt, 8 * 1024)) {
+            h.awaitOpens(1);
             rt.shutdownHandle().shutdown();
             assertTrue(rt.awaitTermination(grace.plusSeconds(10)));
-            assertEndsWithReset(s.getInputStream());
+            s.expectReset();
         } finally {
             rt.close();
         }
     }
 
-    /** Reads until the stream ends: it must end with a reset, never with a clean end of stream. */
-    private static void assertEndsWithReset(InputStream in) throws IOException {
-        byte[] b = new byte[64 * 1024];
-        long n = 0;
-        try {
-            int k;
-            while ((k = in.read(b)) >= 0) {
-                n += k;
-            }
-        } catch (SocketException reset) {
-            assertTrue(String.valueOf(reset.getMessage()).toLowerCase().contains("reset"), reset.toString());
-            return;
-        }
-        fail("clean end of stream after " + n + " bytes: a connection cut by the grace period must be reset");
-    }
 }

@@ -1,29 +1,21 @@
 package io.ringline.tests;
 
 import io.ringline.CloseReason;
-import io.ringline.Connection;
-import io.ringline.Handler;
 import io.ringline.Runtime;
-import io.ringline.tests.support.Await;
 import io.ringline.tests.support.BackendTest;
-import io.ringline.tests.support.Clients;
+import io.ringline.tests.support.Bytes;
+import io.ringline.tests.support.Client;
+import io.ringline.tests.support.EchoHandler;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,30 +26,6 @@ class EchoTest extends BackendTest {
 
     private static final int CONNECTIONS = 200;
     private static final int MAX_PAYLOAD = 1 << 20;
-
-    /** Echoes everything it receives. With a send queue limit above the largest payload it never refuses a send. */
-    static final class EchoHandler implements Handler {
-        final AtomicLong echoed;
-        final Map<CloseReason, AtomicInteger> closes;
-
-        EchoHandler(AtomicLong echoed, Map<CloseReason, AtomicInteger> closes) {
-            this.echoed = echoed;
-            this.closes = closes;
-        }
-
-        @Override
-        public int onData(Connection connection, ByteBuffer data) {
-            int n = data.remaining();
-            connection.send(data);
-            echoed.addAndGet(n);
-            return n;
-        }
-
-        @Override
-        public void onClose(Connection connection, CloseReason reason, Throwable cause) {
-            closes.computeIfAbsent(reason, r -> new AtomicInteger()).incrementAndGet();
-        }
-    }
 
     @Test
     void randomPayloadsOverConcurrentConnectionsAreEchoedExactly() throws Exception {
@@ -72,25 +40,24 @@ class EchoTest extends BackendTest {
             sizes[i] = i % 2 == 0 ? 1 + random.nextInt(MAX_PAYLOAD)
                     : (int) Math.min(MAX_PAYLOAD, Math.max(1, Math.round(Math.pow(2, random.nextDouble() * 20))));
         }
-        AtomicLong echoed = new AtomicLong();
-        Map<CloseReason, AtomicInteger> closes = new ConcurrentHashMap<>();
+        EchoHandler echo = EchoHandler.plain();
         long expectedTotal = 0;
         for (int s : sizes) {
             expectedTotal += s;
         }
         // The client writes a whole payload before reading it back, so the server's queue must hold a payload.
-        try (Runtime rt = start(serverConfig().sendQueueLimit(2L * MAX_PAYLOAD), w -> new EchoHandler(echoed, closes));
+        try (Runtime rt = start(serverConfig().sendQueueLimit(2L * MAX_PAYLOAD), w -> echo);
              ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             // Open every connection first, so all CONNECTIONS are open at once.
-            List<Socket> sockets = new ArrayList<>();
+            List<Client> sockets = new ArrayList<>();
             try {
                 for (int i = 0; i < CONNECTIONS; i++) {
-                    sockets.add(Clients.connect(address(rt)));
+                    sockets.add(connect(rt));
                 }
                 List<Future<?>> results = new ArrayList<>();
                 for (int i = 0; i < CONNECTIONS; i++) {
-                    Socket s = sockets.get(i);
-                    byte[] payload = Clients.randomBytes(new Random(seed + i), sizes[i]);
+                    Client s = sockets.get(i);
+                    byte[] payload = Bytes.random(new Random(seed + i), sizes[i]);
                     long chunkSeed = seed * 31 + i;
                     results.add(clients.submit(() -> {
                         exchange(s, payload, new Random(chunkSeed));
@@ -105,16 +72,16 @@ class EchoTest extends BackendTest {
                     }
                 }
             } finally {
-                for (Socket s : sockets) {
+                for (Client s : sockets) {
                     s.close();
                 }
             }
-            assertEquals(expectedTotal, echoed.get(), "bytes echoed by the server (seed " + seed + ")");
-            Await.until(() -> closes.values().stream().mapToInt(AtomicInteger::get).sum() == CONNECTIONS,
-                    () -> "every connection closed, got " + closes);
+            assertEquals(expectedTotal, echo.echoed(), "bytes echoed by the server (seed " + seed + ")");
+            echo.awaitCloses(CONNECTIONS);
             // Each client half-closed after reading its echo; the default onInputClosed closes: PEER_CLOSED.
-            assertEquals(CONNECTIONS, closes.getOrDefault(CloseReason.PEER_CLOSED, new AtomicInteger()).get(),
-                    () -> "close reasons " + closes);
+            assertEquals(List.of(CloseReason.PEER_CLOSED), echo.closeReasons().stream().distinct().toList(),
+                    () -> "close reasons " + echo.closeReasons());
+            assertEquals(List.of(), echo.offWorker(), "callbacks off their worker thread");
             long bytesIn = rt.worker(0).stats().bytesIn() + rt.worker(1).stats().bytesIn();
             long bytesOut = rt.worker(0).stats().bytesOut() + rt.worker(1).stats().bytesOut();
             assertEquals(expectedTotal, bytesIn, "WorkerStats.bytesIn across workers");
@@ -127,9 +94,8 @@ class EchoTest extends BackendTest {
     }
 
     /** Writes {@code payload} in random-size pieces, reads the echo, compares it, then half-closes and expects EOF. */
-    private static void exchange(Socket s, byte[] payload, Random random) throws Exception {
-        OutputStream out = s.getOutputStream();
-        InputStream in = s.getInputStream();
+    private static void exchange(Client s, byte[] payload, Random random) throws Exception {
+        OutputStream out = s.output();
         int off = 0;
         while (off < payload.length) {
             int n = Math.min(payload.length - off, 1 + random.nextInt(64 * 1024));
@@ -137,9 +103,9 @@ class EchoTest extends BackendTest {
             off += n;
         }
         out.flush();
-        byte[] echo = Clients.readExactly(in, payload.length);
+        byte[] echo = s.readExactly(payload.length);
         assertArrayEquals(payload, echo, "echoed bytes");
         s.shutdownOutput();
-        assertEquals(-1, in.read(), "end of stream after the echo (server closes on our half-close)");
+        assertEquals(-1, s.read(), "end of stream after the echo (server closes on our half-close)");
     }
 }

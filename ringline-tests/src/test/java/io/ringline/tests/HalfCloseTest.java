@@ -3,58 +3,45 @@ package io.ringline.tests;
 import io.ringline.CloseReason;
 import io.ringline.Connection;
 import io.ringline.ConnectionClosedException;
-import io.ringline.Handler;
 import io.ringline.Runtime;
 import io.ringline.tests.support.Await;
 import io.ringline.tests.support.BackendTest;
-import io.ringline.tests.support.Clients;
+import io.ringline.tests.support.Bytes;
+import io.ringline.tests.support.Client;
+import io.ringline.tests.support.EchoHandler;
+import io.ringline.tests.support.Recorder;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Half-close in both directions, and a peer's reset. */
 class HalfCloseTest extends BackendTest {
-
-    /** Records close reasons and causes. */
-    abstract static class Recording implements Handler {
-        final List<String> events = new CopyOnWriteArrayList<>();
-        final AtomicReference<CloseReason> reason = new AtomicReference<>();
-        final AtomicReference<Throwable> cause = new AtomicReference<>();
-
-        @Override
-        public void onClose(Connection c, CloseReason r, Throwable t) {
-            events.add("close:" + r);
-            cause.set(t);
-            reason.set(r);
-        }
-    }
 
     private static final int REPLY_TAIL = 200 * 1024;
 
     @Test
     void peerHalfCloseStillGetsTheWholeReplyThenEndOfStream() throws Exception {
-        Recording h = new Recording() {
+        AtomicBoolean openInOnInputClosed = new AtomicBoolean();
+        Recorder h = new Recorder() {
             final ByteArrayOutputStream request = new ByteArrayOutputStream();
 
             @Override
             public int onData(Connection c, ByteBuffer data) {
-                events.add("data");
+                super.onData(c, data);
                 byte[] b = new byte[data.remaining()];
                 data.get(b);
                 request.writeBytes(b);
@@ -63,7 +50,7 @@ class HalfCloseTest extends BackendTest {
 
             @Override
             public void onInputClosed(Connection c) {
-                events.add("inputClosed:open=" + c.isOpen());
+                openInOnInputClosed.set(c.isOpen());
                 byte[] req = request.toByteArray();
                 byte[] reversed = new byte[req.length];
                 for (int i = 0; i < req.length; i++) {
@@ -71,78 +58,61 @@ class HalfCloseTest extends BackendTest {
                 }
                 c.send(reversed);
                 byte[] tail = new byte[REPLY_TAIL];
-                Clients.fillPattern(tail, 0);
+                Bytes.fillPattern(tail, 0);
                 c.send(tail);
-                c.close();
+                super.onInputClosed(c); // records it and closes
             }
         };
         byte[] request = "request".getBytes(StandardCharsets.US_ASCII);
         try (Runtime rt = start(serverConfig().workers(1), w -> h);
-             Socket s = Clients.connect(address(rt))) {
-            s.getOutputStream().write(request);
+             Client s = connect(rt)) {
+            s.output().write(request);
             s.shutdownOutput();
-            byte[] reply = Clients.readToEof(s.getInputStream());
+            byte[] reply = s.readToEof();
             assertEquals("tseuqer", new String(reply, 0, request.length, StandardCharsets.US_ASCII));
             assertEquals(request.length + REPLY_TAIL, reply.length, "the whole reply arrives before end of stream");
-            Clients.checkPattern(Arrays.copyOfRange(reply, request.length, reply.length), REPLY_TAIL, 0);
-            Await.until(() -> h.reason.get() != null, "server saw the close");
-            assertEquals(CloseReason.PEER_CLOSED, h.reason.get());
-            assertNull(h.cause.get(), "PEER_CLOSED has no cause");
-            List<String> ev = List.copyOf(h.events);
-            assertEquals("inputClosed:open=true", ev.get(ev.size() - 2), "events " + ev);
-            assertEquals("close:PEER_CLOSED", ev.get(ev.size() - 1), "events " + ev);
-            assertEquals(1, ev.stream().filter(e -> e.startsWith("inputClosed")).count(), "onInputClosed once: " + ev);
+            Bytes.checkPattern(Arrays.copyOfRange(reply, request.length, reply.length), REPLY_TAIL, 0);
+            Recorder.Event close = h.awaitClose();
+            assertEquals(CloseReason.PEER_CLOSED, close.reason());
+            assertNull(close.cause(), "PEER_CLOSED has no cause");
+            assertTrue(openInOnInputClosed.get(), "the connection is still open in onInputClosed");
+            List<String> ev = h.names();
+            assertEquals(List.of("inputClosed", "close:PEER_CLOSED"), ev.subList(ev.size() - 2, ev.size()), "events " + ev);
+            assertEquals(1, h.events("inputClosed").size(), "onInputClosed once: " + ev);
         }
     }
 
     @Test
     void defaultOnInputClosedClosesWithPeerClosed() throws Exception {
-        Recording h = new Recording() {
-            @Override
-            public int onData(Connection c, ByteBuffer data) {
-                int n = data.remaining();
-                c.send(data);
-                return n;
-            }
-        };
+        EchoHandler h = EchoHandler.plain();
         try (Runtime rt = start(serverConfig(), w -> h);
-             Socket s = Clients.connect(address(rt))) {
-            s.getOutputStream().write("abc".getBytes());
+             Client s = connect(rt)) {
+            s.write("abc".getBytes());
             s.shutdownOutput();
-            assertArrayEquals("abc".getBytes(), Clients.readToEof(s.getInputStream()));
-            Await.until(() -> h.reason.get() != null, "server saw the close");
-            assertEquals(CloseReason.PEER_CLOSED, h.reason.get());
+            assertArrayEquals("abc".getBytes(), s.readToEof());
+            assertEquals(CloseReason.PEER_CLOSED, h.awaitClose().reason());
         }
     }
 
     /** A client closing with SO_LINGER 0 sends a RST: the server reports RESET with the error as cause. */
     @Test
     void peerResetWhileIdleIsReportedAsReset() throws Exception {
-        AtomicLong received = new AtomicLong();
-        Recording h = new Recording() {
-            @Override
-            public int onData(Connection c, ByteBuffer data) {
-                received.addAndGet(data.remaining());
-                return data.remaining();
-            }
-        };
+        Recorder h = new Recorder();
         try (Runtime rt = start(serverConfig(), w -> h)) {
-            Socket s = Clients.connect(address(rt));
-            s.getOutputStream().write(1);
-            Await.until(() -> received.get() == 1, "server consumed the byte");
-            s.setSoLinger(true, 0);
-            s.close();
-            Await.until(() -> h.reason.get() != null, "server saw the reset");
-            assertEquals(CloseReason.RESET, h.reason.get(), () -> "close reason (cause " + h.cause.get() + ")");
-            assertNotNull(h.cause.get(), "RESET comes with the error as cause");
+            Client s = connect(rt);
+            s.write(1);
+            Await.until(() -> h.events("data").size() == 1, "server consumed the byte");
+            s.reset();
+            Recorder.Event close = h.awaitClose();
+            assertEquals(CloseReason.RESET, close.reason(), () -> "close reason (cause " + close.cause() + ")");
+            assertNotNull(close.cause(), "RESET comes with the error as cause");
         }
     }
 
     /** A reset while the server is streaming to the peer (its writes fail): RESET with a cause. */
     @Test
     void peerResetWhileServerSendsIsReportedAsReset() throws Exception {
-        AtomicInteger writables = new AtomicInteger();
-        Recording h = new Recording() {
+        Recorder h = new Recorder() {
             final byte[] chunk = new byte[16 * 1024];
 
             @Override
@@ -158,30 +128,24 @@ class HalfCloseTest extends BackendTest {
 
             @Override
             public void onWritable(Connection c) {
-                writables.incrementAndGet();
+                super.onWritable(c);
                 pump(c);
-            }
-
-            @Override
-            public int onData(Connection c, ByteBuffer data) {
-                return data.remaining();
             }
         };
         try (Runtime rt = start(serverConfig().sendQueueLimit(256 * 1024), w -> h)) {
-            Socket s = Clients.connectWithSmallReceiveBuffer(address(rt), 8 * 1024);
-            InputStream in = s.getInputStream();
+            Client s = connectWithSmallReceiveBuffer(rt, 8 * 1024);
+            InputStream in = s.input();
             byte[] buf = new byte[64 * 1024];
             // Read until the server's queue drained once (it keeps sending), then reset.
-            while (writables.get() == 0) {
+            while (h.events("writable").isEmpty()) {
                 if (in.read(buf) < 0) {
-                    throw new AssertionError("server closed the stream early; close reason " + h.reason.get());
+                    throw new AssertionError("server closed the stream early; events " + h.names());
                 }
             }
-            s.setSoLinger(true, 0);
-            s.close();
-            Await.until(() -> h.reason.get() != null, "server saw the reset");
-            assertEquals(CloseReason.RESET, h.reason.get(), () -> "close reason (cause " + h.cause.get() + ")");
-            assertNotNull(h.cause.get(), "RESET comes with the error as cause");
+            s.reset();
+            Recorder.Event close = h.awaitClose();
+            assertEquals(CloseReason.RESET, close.reason(), () -> "close reason (cause " + close.cause() + ")");
+            assertNotNull(close.cause(), "RESET comes with the error as cause");
         }
     }
 
@@ -194,11 +158,12 @@ class HalfCloseTest extends BackendTest {
         int size = 1 << 20;
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         AtomicReference<String> sendAfterShutdown = new AtomicReference<>();
-        Recording h = new Recording() {
+        List<String> openState = new CopyOnWriteArrayList<>();
+        Recorder h = new Recorder() {
             @Override
             public void onOpen(Connection c) {
                 byte[] b = new byte[size];
-                Clients.fillPattern(b, 0);
+                Bytes.fillPattern(b, 0);
                 c.send(b);
                 c.shutdownOutput();
                 c.shutdownOutput(); // idempotent
@@ -208,7 +173,8 @@ class HalfCloseTest extends BackendTest {
                 } catch (ConnectionClosedException e) {
                     sendAfterShutdown.set("refused");
                 }
-                events.add("open=" + c.isOpen());
+                openState.add("open=" + c.isOpen());
+                super.onOpen(c);
             }
 
             @Override
@@ -217,19 +183,18 @@ class HalfCloseTest extends BackendTest {
                     byte[] b = new byte[data.remaining()];
                     data.get(b);
                     received.writeBytes(b);
-                    events.add("data:open=" + c.isOpen());
+                    openState.add("data:open=" + c.isOpen());
                     return b.length;
                 }
             }
         };
         try (Runtime rt = start(serverConfig(), w -> h);
-             Socket s = Clients.connect(address(rt))) {
-            byte[] got = Clients.readToEof(s.getInputStream());
+             Client s = connect(rt)) {
+            byte[] got = s.readToEof();
             assertEquals(size, got.length, "every queued byte arrives before end of stream");
-            Clients.checkPattern(got, size, 0);
+            Bytes.checkPattern(got, size, 0);
             assertEquals("refused", sendAfterShutdown.get());
-            OutputStream out = s.getOutputStream();
-            out.write("after".getBytes());
+            s.write("after".getBytes());
             Await.until(() -> {
                 synchronized (received) {
                     return received.size() == 5;
@@ -238,12 +203,10 @@ class HalfCloseTest extends BackendTest {
             synchronized (received) {
                 assertEquals("after", received.toString(StandardCharsets.US_ASCII));
             }
-            assertNull(h.reason.get(), "still open");
+            assertEquals(List.of(), h.closes(), "still open");
             s.shutdownOutput();
-            Await.until(() -> h.reason.get() != null, "server closed after our half-close");
-            assertEquals(CloseReason.PEER_CLOSED, h.reason.get());
-            assertEquals("open=true", h.events.get(0));
-            assertEquals("data:open=true", h.events.get(1));
+            assertEquals(CloseReason.PEER_CLOSED, h.awaitClose().reason(), "server closed after our half-close");
+            assertEquals(List.of("open=true", "data:open=true"), openState.subList(0, 2));
         }
     }
 }

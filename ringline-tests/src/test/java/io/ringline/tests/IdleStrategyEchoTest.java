@@ -1,17 +1,13 @@
 package io.ringline.tests;
 
-import io.ringline.Connection;
-import io.ringline.Handler;
 import io.ringline.IdleStrategy;
 import io.ringline.Runtime;
-import io.ringline.tests.support.BackendTest;
-import io.ringline.tests.support.Clients;
+import io.ringline.tests.support.Client;
+import io.ringline.tests.support.EchoHandler;
+import io.ringline.tests.support.OncePerBackendTest;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,28 +17,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Each idle strategy serves an echo: request/response round trips (the worker must notice input
- * however it waits), a task from another thread (it must wake or see it), and a timer.
+ * however it waits), a task from another thread (it must wake or see it), and a timer. The idle
+ * strategy does not depend on backend options: once per backend.
  */
-class IdleStrategyEchoTest extends BackendTest {
-
-    private static final Handler ECHO = new Handler() {
-        @Override
-        public int onData(Connection c, ByteBuffer data) {
-            int n = data.remaining();
-            c.send(data);
-            return n;
-        }
-    };
+class IdleStrategyEchoTest extends OncePerBackendTest {
 
     private void echoes(IdleStrategy strategy) throws Exception {
-        try (Runtime rt = start(serverConfig().workers(1).idleStrategy(strategy), w -> ECHO);
-             Socket s = Clients.connect(address(rt))) {
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
+        try (Runtime rt = start(serverConfig().workers(1).idleStrategy(strategy), w -> EchoHandler.plain());
+             Client s = connect(rt)) {
             for (int i = 0; i < 50; i++) {
-                byte[] msg = ("ping " + i + " " + strategy).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-                out.write(msg);
-                assertArrayEquals(msg, Clients.readExactly(in, msg.length), "round trip " + i);
+                byte[] msg = ("ping " + i + " " + strategy).getBytes(StandardCharsets.US_ASCII);
+                s.write(msg);
+                assertArrayEquals(msg, s.readExactly(msg.length), "round trip " + i);
             }
             CompletableFuture<String> task = new CompletableFuture<>();
             rt.worker(0).execute(() -> task.complete(Thread.currentThread().getName()));

@@ -1,98 +1,70 @@
 package io.ringline.tests;
 
 import io.ringline.CloseReason;
-import io.ringline.Config;
 import io.ringline.Connection;
-import io.ringline.Handler;
 import io.ringline.Runtime;
-import io.ringline.tests.support.Await;
-import io.ringline.tests.support.BackendTest;
-import io.ringline.tests.support.Clients;
+import io.ringline.tests.support.Client;
+import io.ringline.tests.support.EchoHandler;
 import io.ringline.tests.support.OnWorker;
+import io.ringline.tests.support.OncePerBackendTest;
+import io.ringline.tests.support.Recorder;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** A connection with no byte in either direction for its idle timeout is closed with IDLE_TIMEOUT. */
-class IdleTimeoutTest extends BackendTest {
+class IdleTimeoutTest extends OncePerBackendTest {
 
     static final Duration IDLE = Duration.ofMillis(300);
 
-    /** Echoes; records opens and closes; optionally changes the idle timeout in onOpen, or queues bytes. */
-    static final class Recorder implements Handler {
-        final ConcurrentLinkedQueue<Connection> opened = new ConcurrentLinkedQueue<>();
-        final ConcurrentLinkedQueue<CloseReason> closes = new ConcurrentLinkedQueue<>();
-        volatile long closedAtNanos;
-        final Duration override;
-        final int sendOnOpen;
-
-        Recorder(Duration override, int sendOnOpen) {
-            this.override = override;
-            this.sendOnOpen = sendOnOpen;
-        }
-
-        @Override
-        public void onOpen(Connection c) {
-            if (override != null) {
-                c.setIdleTimeout(override);
+    /** The echo, changing the idle timeout in onOpen ({@code override}, if not null) and queuing {@code sendOnOpen} bytes. */
+    private static EchoHandler echo(Duration override, int sendOnOpen) {
+        return new EchoHandler(EchoHandler.Mode.PLAIN) {
+            @Override
+            public void onOpen(Connection c) {
+                if (override != null) {
+                    c.setIdleTimeout(override);
+                }
+                if (sendOnOpen > 0) {
+                    c.send(new byte[sendOnOpen]);
+                }
+                super.onOpen(c);
             }
-            if (sendOnOpen > 0) {
-                c.send(new byte[sendOnOpen]);
-            }
-            opened.add(c);
-        }
-
-        @Override
-        public int onData(Connection c, ByteBuffer data) {
-            int n = data.remaining();
-            c.send(data);
-            return n;
-        }
-
-        @Override
-        public void onClose(Connection c, CloseReason reason, Throwable cause) {
-            closedAtNanos = System.nanoTime();
-            closes.add(reason);
-        }
+        };
     }
 
     @Test
     void aSilentConnectionIsClosedAfterTheIdleTimeout() throws Exception {
-        Recorder h = new Recorder(null, 0);
+        EchoHandler h = echo(null, 0);
         try (Runtime rt = start(serverConfig().idleTimeout(IDLE), w -> h);
-             Socket s = Clients.connect(address(rt))) {
+             Client s = connect(rt)) {
             long start = System.nanoTime();
-            Await.until(() -> h.opened.size() == 1, "accepted");
-            assertEquals(IDLE, OnWorker.call(h.opened.peek().worker(), () -> h.opened.peek().idleTimeout()));
-            assertEquals(-1, s.getInputStream().read(), "the server closed the idle connection cleanly");
-            Await.until(() -> h.closes.size() == 1, "onClose");
-            assertEquals(CloseReason.IDLE_TIMEOUT, h.closes.peek());
-            long afterMs = (h.closedAtNanos - start) / 1_000_000;
+            Connection c = h.next();
+            assertEquals(IDLE, OnWorker.call(c.worker(), c::idleTimeout));
+            assertEquals(-1, s.read(), "the server closed the idle connection cleanly");
+            Recorder.Event close = h.awaitClose();
+            assertEquals(CloseReason.IDLE_TIMEOUT, close.reason());
+            long afterMs = (close.nanos() - start) / 1_000_000;
             assertTrue(afterMs >= IDLE.toMillis() - 20, "closed after " + afterMs + " ms, before the idle timeout");
         }
     }
 
     @Test
     void trafficKeepsAConnectionOpenAndSilenceThenClosesIt() throws Exception {
-        Recorder h = new Recorder(null, 0);
+        EchoHandler h = echo(null, 0);
         Duration idle = Duration.ofMillis(800); // ten times the send interval: a loaded CI machine may stall the client
         try (Runtime rt = start(serverConfig().idleTimeout(idle), w -> h);
-             Socket s = Clients.connect(address(rt))) {
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
+             Client s = connect(rt)) {
+            OutputStream out = s.output();
+            InputStream in = s.input();
             // one byte every 80 ms for 3 idle periods: never idle for a whole period
             long end = System.nanoTime() + idle.multipliedBy(3).toNanos();
             while (System.nanoTime() < end) {
@@ -100,58 +72,44 @@ class IdleTimeoutTest extends BackendTest {
                 assertEquals('x', in.read(), "echo while active");
                 LockSupport.parkNanos(Duration.ofMillis(80).toNanos()); // the client's send interval, not a wait for an event
             }
-            assertTrue(h.closes.isEmpty(), "an active connection stayed open, closes: " + h.closes);
+            assertEquals(List.of(), h.closeReasons(), "an active connection stayed open");
             assertEquals(-1, in.read(), "closed once silent");
-            Await.until(() -> h.closes.size() == 1, "onClose");
-            assertEquals(CloseReason.IDLE_TIMEOUT, h.closes.peek());
+            assertEquals(CloseReason.IDLE_TIMEOUT, h.awaitClose().reason());
         }
     }
 
     @Test
     void aConnectionCanTurnItsIdleTimeoutOff() throws Exception {
-        Recorder h = new Recorder(Duration.ZERO, 0);
+        EchoHandler h = echo(Duration.ZERO, 0);
         try (Runtime rt = start(serverConfig().idleTimeout(Duration.ofMillis(100)), w -> h);
-             Socket s = Clients.connect(address(rt))) {
-            Await.until(() -> h.opened.size() == 1, "accepted");
+             Client s = connect(rt)) {
+            h.next();
             long end = System.nanoTime() + Duration.ofMillis(600).toNanos();
             while (System.nanoTime() < end) {
-                assertTrue(h.closes.isEmpty(), "closed although its idle timeout is off: " + h.closes);
+                assertEquals(List.of(), h.closeReasons(), "closed although its idle timeout is off");
                 LockSupport.parkNanos(10_000_000); // observing that nothing happens for six default periods
             }
-            s.getOutputStream().write('y');
-            assertEquals('y', s.getInputStream().read());
+            s.write('y');
+            assertEquals('y', s.read());
         }
     }
 
     @Test
     void aPeerThatStopsReadingIsResetWhenIdle() throws Exception {
         int queued = 8 << 20;
-        Recorder h = new Recorder(null, queued);
+        EchoHandler h = echo(null, queued);
         try (Runtime rt = start(serverConfig().sendQueueLimit(queued).idleTimeout(IDLE), w -> h);
-             Socket s = Clients.connectWithSmallReceiveBuffer(address(rt), 8 * 1024)) {
-            Await.until(() -> h.closes.size() == 1, "the stalled connection was closed");
-            assertEquals(CloseReason.IDLE_TIMEOUT, h.closes.peek());
-            byte[] b = new byte[64 * 1024];
-            try {
-                while (s.getInputStream().read(b) >= 0) {
-                    // read what the kernel had buffered before the reset
-                }
-            } catch (SocketException reset) {
-                return;
-            }
-            fail("clean end of stream although bytes were still queued: must be a reset");
+             Client s = connectWithSmallReceiveBuffer(rt, 8 * 1024)) {
+            assertEquals(CloseReason.IDLE_TIMEOUT, h.awaitClose().reason(), "the stalled connection was closed");
+            s.expectReset(); // bytes were still queued: a reset, not a clean end of stream
         }
     }
 
     @Test
-    void invalidTimeoutsAreRejectedWithTheValue() throws IOException {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Config.builder().idleTimeout(Duration.ofMillis(-5)));
-        assertTrue(e.getMessage().contains("idleTimeout") && e.getMessage().contains("-0.005"), e.getMessage());
-        Recorder h = new Recorder(null, 0);
-        try (Runtime rt = start(serverConfig(), w -> h); Socket s = Clients.connect(address(rt))) {
-            Await.until(() -> h.opened.size() == 1, "accepted");
-            Connection c = h.opened.peek();
+    void theIdleTimeoutIsOffByDefaultAndSetOnTheWorkerOnly() throws Exception {
+        EchoHandler h = echo(null, 0);
+        try (Runtime rt = start(serverConfig(), w -> h); Client s = connect(rt)) {
+            Connection c = h.next();
             assertEquals(Duration.ZERO, OnWorker.call(c.worker(), c::idleTimeout), "off by default");
             assertThrows(IllegalStateException.class, () -> c.setIdleTimeout(IDLE), "off the worker thread");
             IllegalArgumentException neg = assertThrows(IllegalArgumentException.class,

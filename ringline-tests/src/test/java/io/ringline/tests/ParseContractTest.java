@@ -6,17 +6,17 @@ import io.ringline.Handler;
 import io.ringline.Runtime;
 import io.ringline.tests.support.Await;
 import io.ringline.tests.support.BackendTest;
-import io.ringline.tests.support.Clients;
+import io.ringline.tests.support.Bytes;
+import io.ringline.tests.support.Client;
+import io.ringline.tests.support.EchoHandler;
+import io.ringline.tests.support.Recorder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -29,7 +29,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,7 +104,7 @@ class ParseContractTest extends BackendTest {
 
     private static byte[][] samplePayloads() {
         Random r = new Random(42);
-        return new byte[][] {new byte[0], {7}, Clients.randomBytes(r, 5), Clients.randomBytes(r, 13), new byte[0], Clients.randomBytes(r, 2)};
+        return new byte[][] {new byte[0], {7}, Bytes.random(r, 5), Bytes.random(r, 13), new byte[0], Bytes.random(r, 2)};
     }
 
     private static void assertMessages(byte[][] expected, List<byte[]> got, int from) {
@@ -114,9 +113,9 @@ class ParseContractTest extends BackendTest {
         }
     }
 
-    private static void readAcks(InputStream in, byte[][] payloads) throws IOException {
+    private static void readAcks(Client in, byte[][] payloads) throws IOException {
         for (byte[] p : payloads) {
-            assertEquals(p.length, ByteBuffer.wrap(Clients.readExactly(in, 4)).getInt(), "ack (message length)");
+            assertEquals(p.length, ByteBuffer.wrap(in.readExactly(4)).getInt(), "ack (message length)");
         }
     }
 
@@ -126,9 +125,8 @@ class ParseContractTest extends BackendTest {
         byte[][] payloads = samplePayloads();
         byte[] stream = frame(payloads);
         try (Runtime rt = start(serverConfig().workers(1), w -> h);
-             Socket s = Clients.connect(address(rt))) {
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
+             Client s = connect(rt)) {
+            OutputStream out = s.output();
             long sent = 0;
             for (int split = 1; split < stream.length; split++) {
                 out.write(stream, 0, split);
@@ -137,7 +135,7 @@ class ParseContractTest extends BackendTest {
                 Await.until(() -> h.newBytes.get() == firstPart, "server received the first " + firstPart + " bytes");
                 out.write(stream, split, stream.length - split);
                 sent += stream.length;
-                readAcks(in, payloads);
+                readAcks(s, payloads);
                 assertMessages(payloads, h.messages, (split - 1) * payloads.length);
             }
             assertEquals((stream.length - 1) * payloads.length, h.messages.size());
@@ -151,14 +149,14 @@ class ParseContractTest extends BackendTest {
         byte[][] payloads = samplePayloads();
         byte[] stream = frame(payloads);
         try (Runtime rt = start(serverConfig().workers(1), w -> h);
-             Socket s = Clients.connect(address(rt))) {
-            OutputStream out = s.getOutputStream();
+             Client s = connect(rt)) {
+            OutputStream out = s.output();
             for (int i = 0; i < stream.length; i++) {
                 out.write(stream[i]);
                 int n = i + 1;
                 Await.until(() -> h.newBytes.get() == n, "server received byte " + n + " separately");
             }
-            readAcks(s.getInputStream(), payloads);
+            readAcks(s, payloads);
             assertMessages(payloads, h.messages, 0);
             assertEquals(payloads.length, h.messages.size());
             assertEquals(List.of(), h.violations);
@@ -171,15 +169,15 @@ class ParseContractTest extends BackendTest {
         Random r = new Random(7);
         byte[][] payloads = new byte[2000][];
         for (int i = 0; i < payloads.length; i++) {
-            payloads[i] = Clients.randomBytes(r, r.nextInt(40));
+            payloads[i] = Bytes.random(r, r.nextInt(40));
         }
         // A message larger than several receive buffers, in the middle of small ones.
-        payloads[1000] = Clients.randomBytes(r, 100_000);
+        payloads[1000] = Bytes.random(r, 100_000);
         byte[] stream = frame(payloads);
         try (Runtime rt = start(serverConfig().workers(1).recvBufferSize(1024), w -> h);
-             Socket s = Clients.connect(address(rt))) {
-            s.getOutputStream().write(stream);
-            readAcks(s.getInputStream(), payloads);
+             Client s = connect(rt)) {
+            s.output().write(stream);
+            readAcks(s, payloads);
             assertEquals(payloads.length, h.messages.size());
             assertMessages(payloads, h.messages, 0);
             assertEquals(List.of(), h.violations);
@@ -208,10 +206,10 @@ class ParseContractTest extends BackendTest {
                 return 1;
             }
         };
-        byte[] payload = Clients.randomBytes(new Random(3), 5000);
+        byte[] payload = Bytes.random(new Random(3), 5000);
         try (Runtime rt = start(serverConfig().workers(1), w -> oneByteAtATime);
-             Socket s = Clients.connect(address(rt))) {
-            s.getOutputStream().write(payload);
+             Client s = connect(rt)) {
+            s.output().write(payload);
             Await.until(() -> consumedTotal.get() == payload.length,
                     () -> "all " + payload.length + " bytes consumed one at a time, got " + consumedTotal.get());
             synchronized (seen) {
@@ -237,10 +235,10 @@ class ParseContractTest extends BackendTest {
             whole.set(b);
             return needed;
         };
-        byte[] payload = Clients.randomBytes(new Random(5), needed);
+        byte[] payload = Bytes.random(new Random(5), needed);
         try (Runtime rt = start(serverConfig().workers(1), w -> needAll);
-             Socket s = Clients.connect(address(rt))) {
-            OutputStream out = s.getOutputStream();
+             Client s = connect(rt)) {
+            OutputStream out = s.output();
             for (int off = 0; off < needed; off += 500) {
                 long before = calls.get();
                 out.write(payload, off, 500);
@@ -257,81 +255,55 @@ class ParseContractTest extends BackendTest {
     @ParameterizedTest(name = "onData returns {0}")
     @ValueSource(strings = {"remaining+1", "-1", "MIN_VALUE"})
     void outOfRangeConsumedCountClosesWithError(String result) throws Exception {
-        ConcurrentLinkedQueue<CloseReason> reasons = new ConcurrentLinkedQueue<>();
-        AtomicReference<Throwable> cause = new AtomicReference<>();
-        Handler bad = new Handler() {
+        Recorder bad = new Recorder() {
             @Override
             public int onData(Connection c, ByteBuffer data) {
+                super.onData(c, data);
                 return switch (result) {
                     case "remaining+1" -> data.remaining() + 1;
                     case "-1" -> -1;
                     default -> Integer.MIN_VALUE;
                 };
             }
-
-            @Override
-            public void onClose(Connection c, CloseReason reason, Throwable t) {
-                cause.set(t);
-                reasons.add(reason);
-            }
         };
         try (Runtime rt = start(serverConfig(), w -> bad);
-             Socket s = Clients.connect(address(rt))) {
-            s.getOutputStream().write(new byte[] {1, 2, 3});
-            Await.until(() -> !reasons.isEmpty(), "the connection closed");
-            assertEquals(List.of(CloseReason.ERROR), List.copyOf(reasons));
-            assertNotNull(cause.get(), "ERROR comes with a cause");
-            assertTrue(cause.get().getMessage() != null && !cause.get().getMessage().isBlank(),
-                    () -> "the cause explains the bad count: " + cause.get());
-            assertPeerClosed(s);
+             Client s = connect(rt)) {
+            s.write(new byte[] {1, 2, 3});
+            Throwable cause = bad.awaitClose().cause();
+            assertEquals(List.of(CloseReason.ERROR), bad.closeReasons());
+            assertNotNull(cause, "ERROR comes with a cause");
+            assertTrue(cause.getMessage() != null && !cause.getMessage().isBlank(),
+                    () -> "the cause explains the bad count: " + cause);
+            s.expectClosedWithoutData();
         }
     }
 
     /** An exception thrown by onData closes that connection with ERROR and that exception as cause; the worker survives. */
     @Test
     void exceptionFromOnDataClosesWithErrorAndWorkerSurvives() throws Exception {
-        ConcurrentLinkedQueue<CloseReason> reasons = new ConcurrentLinkedQueue<>();
-        AtomicReference<Throwable> cause = new AtomicReference<>();
         RuntimeException boom = new IllegalStateException("boom from onData");
-        Handler h = new Handler() {
+        EchoHandler h = new EchoHandler(EchoHandler.Mode.PLAIN) {
             @Override
             public int onData(Connection c, ByteBuffer data) {
                 if (data.get(data.position()) == 'x') {
                     throw boom;
                 }
-                int n = data.remaining();
-                c.send(data);
-                return n;
-            }
-
-            @Override
-            public void onClose(Connection c, CloseReason reason, Throwable t) {
-                cause.set(t);
-                reasons.add(reason);
+                return super.onData(c, data);
             }
         };
         try (Runtime rt = start(serverConfig().workers(1), w -> h)) {
-            try (Socket s = Clients.connect(address(rt))) {
-                s.getOutputStream().write('x');
-                Await.until(() -> !reasons.isEmpty(), "the connection closed");
-                assertEquals(CloseReason.ERROR, reasons.peek());
-                assertEquals(boom, cause.get());
-                assertPeerClosed(s);
+            try (Client s = connect(rt)) {
+                s.write('x');
+                Recorder.Event close = h.awaitClose();
+                assertEquals(CloseReason.ERROR, close.reason());
+                assertEquals(boom, close.cause());
+                s.expectClosedWithoutData();
             }
-            try (Socket s = Clients.connect(address(rt))) {
-                s.getOutputStream().write("ok".getBytes());
-                assertArrayEquals("ok".getBytes(), Clients.readExactly(s.getInputStream(), 2), "the worker still serves");
+            try (Client s = connect(rt)) {
+                s.output().write("ok".getBytes());
+                assertArrayEquals("ok".getBytes(), s.readExactly(2), "the worker still serves");
             }
         }
     }
 
-    /** The peer sees the close as end of stream or a reset, never more data and never a hang. */
-    static void assertPeerClosed(Socket s) throws IOException {
-        try {
-            int b = s.getInputStream().read();
-            assertEquals(-1, b, "no data after the server closed the connection");
-        } catch (SocketException e) {
-            assertInstanceOf(SocketException.class, e); // reset: also a close
-        }
-    }
 }

@@ -4,15 +4,14 @@ import io.ringline.MemoryRegion;
 import io.ringline.RegionId;
 import io.ringline.Runtime;
 import io.ringline.WorkerContext;
-import io.ringline.tests.support.Accepting;
 import io.ringline.tests.support.Await;
-import io.ringline.tests.support.BackendTest;
-import io.ringline.tests.support.Clients;
+import io.ringline.tests.support.Client;
 import io.ringline.tests.support.OnWorker;
+import io.ringline.tests.support.OncePerBackendTest;
+import io.ringline.tests.support.Recorder;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * past the bound {@code execute} and {@code runBlocking} refuse with a message naming the limit;
  * once drained they work again; the runtime's own tasks are never refused because of the bound.
  */
-class QueueLimitTest extends BackendTest {
+class QueueLimitTest extends OncePerBackendTest {
 
     private static final int TASK_LIMIT = 8;
 
@@ -107,7 +106,7 @@ class QueueLimitTest extends BackendTest {
      */
     @Test
     void internalTasksAreNeverRefusedWhileTheUserQueueIsFull() throws Exception {
-        Accepting h = new Accepting();
+        Recorder h = new Recorder();
         Blocker blocker = new Blocker();
         CountDownLatch queueFull = new CountDownLatch(1);
         try (Arena arena = Arena.ofShared();
@@ -132,7 +131,7 @@ class QueueLimitTest extends BackendTest {
             Await.until(() -> callableReturned.get() && poolThread.get().getState() == Thread.State.TIMED_WAITING,
                     "the blocking task finished and queued its completion");
             CompletionStage<RegionId> registered = rt.shutdownHandle().registerRegionAsync(MemoryRegion.of(arena.allocate(4096)));
-            try (Socket client = Clients.connect(address(rt))) {
+            try (Client client = connect(rt)) {
                 assertThrows(RejectedExecutionException.class, () -> w.execute(ran::incrementAndGet), "the user queue is still full");
                 assertFalse(registered.toCompletableFuture().isDone(), "the register is queued, not refused, while the worker is held");
 

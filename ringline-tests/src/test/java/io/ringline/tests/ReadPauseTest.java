@@ -6,12 +6,13 @@ import io.ringline.Handler;
 import io.ringline.Runtime;
 import io.ringline.tests.support.Await;
 import io.ringline.tests.support.BackendTest;
-import io.ringline.tests.support.Clients;
+import io.ringline.tests.support.Bytes;
+import io.ringline.tests.support.Client;
 import io.ringline.tests.support.OnWorker;
+import io.ringline.tests.support.Recorder;
 import org.junit.jupiter.api.Test;
 
 import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -56,7 +57,7 @@ class ReadPauseTest extends BackendTest {
             int n = Math.min(data.remaining(), buf.length);
             data.get(data.position(), buf, 0, n);
             try {
-                Clients.checkPattern(buf, n, consumed.get());
+                Bytes.checkPattern(buf, n, consumed.get());
             } catch (AssertionError e) {
                 events.add(e.getMessage());
             }
@@ -95,16 +96,16 @@ class ReadPauseTest extends BackendTest {
         h.pauseOnFirstData = true;
         int inboundLimit = 64 * 1024;
         try (Runtime rt = start(serverConfig().workers(1).inboundLimit(inboundLimit), w -> h);
-             Socket s = Clients.connect(address(rt))) {
+             Client s = connect(rt)) {
             AtomicLong written = new AtomicLong();
             // A daemon thread, not an executor: closing the socket (try-with-resources) ends it if the test fails.
             CompletableFuture<Void> writing = new CompletableFuture<>();
             Thread.ofPlatform().daemon().name("pause-test-writer").start(() -> {
                 try {
-                    OutputStream out = s.getOutputStream();
+                    OutputStream out = s.output();
                     byte[] chunk = new byte[16 * 1024];
                     for (long pos = 0; pos < total; pos += chunk.length) {
-                        Clients.fillPattern(chunk, pos);
+                        Bytes.fillPattern(chunk, pos);
                         out.write(chunk);
                         written.addAndGet(chunk.length);
                     }
@@ -162,8 +163,8 @@ class ReadPauseTest extends BackendTest {
             }
         };
         try (Runtime rt = start(serverConfig().workers(1), w -> h);
-             Socket s = Clients.connect(address(rt))) {
-            s.getOutputStream().write("0123456789".getBytes());
+             Client s = connect(rt)) {
+            s.output().write("0123456789".getBytes());
             Connection c = OnWorker.Stages.await(paused);
             OnWorker.run(c.worker(), () -> { }); // a loop iteration while paused: nothing presented
             assertEquals(List.of("0123456789"), calls);
@@ -179,14 +180,14 @@ class ReadPauseTest extends BackendTest {
         PatternSink h = new PatternSink();
         h.pauseOnFirstData = true;
         try (Runtime rt = start(serverConfig().workers(1), w -> h);
-             Socket s = Clients.connect(address(rt))) {
+             Client s = connect(rt)) {
             byte[] b = new byte[1000];
-            Clients.fillPattern(b, 0);
-            s.getOutputStream().write(b, 0, 10);
+            Bytes.fillPattern(b, 0);
+            s.output().write(b, 0, 10);
             Connection c = h.opened.poll(20, TimeUnit.SECONDS);
             assertNotNull(c);
             Await.until(() -> h.events.contains("paused"), "paused");
-            s.getOutputStream().write(b, 10, 990);
+            s.output().write(b, 10, 990);
             s.shutdownOutput();
             // A paused backend does not read, so there is no event to wait for; a loop iteration must not
             // report the end of stream (a backend that kept reading would be caught here or by inboundLimit).
@@ -201,32 +202,25 @@ class ReadPauseTest extends BackendTest {
     /** A handler that never consumes: beyond inboundLimit the connection is closed with ERROR naming the limit. */
     @Test
     void unconsumedInputBeyondInboundLimitClosesWithError() throws Exception {
-        AtomicReference<CloseReason> reason = new AtomicReference<>();
-        AtomicReference<Throwable> cause = new AtomicReference<>();
-        Handler h = new Handler() {
+        Recorder h = new Recorder() {
             @Override
             public int onData(Connection c, ByteBuffer data) {
+                super.onData(c, data);
                 return 0; // need more, forever
-            }
-
-            @Override
-            public void onClose(Connection c, CloseReason r, Throwable t) {
-                cause.set(t);
-                reason.set(r);
             }
         };
         int limit = 4096;
         try (Runtime rt = start(serverConfig().inboundLimit(limit), w -> h);
-             Socket s = Clients.connect(address(rt))) {
+             Client s = connect(rt)) {
             try {
-                s.getOutputStream().write(new byte[64 * 1024]);
+                s.output().write(new byte[64 * 1024]);
             } catch (java.io.IOException e) {
                 // the server may close (reset) while we write
             }
-            Await.until(() -> reason.get() != null, "closed");
-            assertEquals(CloseReason.ERROR, reason.get());
-            assertNotNull(cause.get());
-            assertTrue(String.valueOf(cause.get().getMessage()).contains(String.valueOf(limit)), cause.get().getMessage());
+            Recorder.Event close = h.awaitClose();
+            assertEquals(CloseReason.ERROR, close.reason());
+            assertNotNull(close.cause());
+            assertTrue(String.valueOf(close.cause().getMessage()).contains(String.valueOf(limit)), close.cause().getMessage());
         }
     }
 
@@ -234,7 +228,7 @@ class ReadPauseTest extends BackendTest {
     void pauseAndResumeOffTheWorkerThrow() throws Exception {
         PatternSink h = new PatternSink();
         try (Runtime rt = start(serverConfig(), w -> h);
-             Socket s = Clients.connect(address(rt))) {
+             Client s = connect(rt)) {
             Connection c = h.opened.poll(20, TimeUnit.SECONDS);
             assertNotNull(c);
             assertThrows(IllegalStateException.class, c::pauseReading);

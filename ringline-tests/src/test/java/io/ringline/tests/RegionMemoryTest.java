@@ -7,18 +7,18 @@ import io.ringline.RegionException;
 import io.ringline.RegionId;
 import io.ringline.Runtime;
 import io.ringline.ShutdownHandle;
-import io.ringline.tests.support.Accepting;
-import io.ringline.tests.support.BackendTest;
-import io.ringline.tests.support.Clients;
-import io.ringline.tests.support.FaultyBackendProvider;
+import io.ringline.tests.support.Bytes;
+import io.ringline.tests.support.Client;
 import io.ringline.tests.support.Faults;
+import io.ringline.tests.support.FaultyBackendProvider;
 import io.ringline.tests.support.OnWorker;
+import io.ringline.tests.support.OncePerBackendTest;
+import io.ringline.tests.support.Recorder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.Socket;
 import java.util.Random;
 import java.util.concurrent.CompletionStage;
 
@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * every worker or the runtime terminated; failed registers and completed unregisters drop their
  * reference; a closed region cannot be registered.
  */
-class RegionMemoryTest extends BackendTest {
+class RegionMemoryTest extends OncePerBackendTest {
 
     @AfterEach
     void resetFaults() {
@@ -43,7 +43,7 @@ class RegionMemoryTest extends BackendTest {
 
     private static MemoryRegion filled(int size, long seed) {
         MemoryRegion r = MemoryRegion.allocate(size);
-        r.segment().copyFrom(MemorySegment.ofArray(Clients.randomBytes(new Random(seed), size)));
+        r.segment().copyFrom(MemorySegment.ofArray(Bytes.random(new Random(seed), size)));
         return r;
     }
 
@@ -62,9 +62,9 @@ class RegionMemoryTest extends BackendTest {
         int size = 8 << 20;
         MemoryRegion r = filled(size, 1);
         byte[] content = r.segment().toArray(ValueLayout.JAVA_BYTE);
-        Accepting h = new Accepting();
+        Recorder h = new Recorder();
         try (Runtime rt = start(serverConfig().sendQueueLimit(2L * size), w -> h);
-             Socket s = Clients.connectWithSmallReceiveBuffer(address(rt), 8 * 1024)) {
+             Client s = connectWithSmallReceiveBuffer(rt, 8 * 1024)) {
             ShutdownHandle handle = rt.shutdownHandle();
             RegionId id = handle.registerRegion(r);
             Connection c = h.next();
@@ -78,7 +78,7 @@ class RegionMemoryTest extends BackendTest {
             assertTrue(OnWorker.call(c.worker(), c::pendingSendBytes) > 0, "the region send is still queued");
             assertFalse(unregister.toCompletableFuture().isDone(), "the unregister waits for the queued send");
             assertFalse(r.isFreed(), "not freed while a send references it");
-            assertArrayEquals(content, Clients.readExactly(s.getInputStream(), size), "the region's exact bytes");
+            assertArrayEquals(content, s.readExactly(size), "the region's exact bytes");
             OnWorker.Stages.await(unregister);
             assertTrue(r.isFreed(), "freed once the unregister completed on every worker");
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> handle.registerRegion(r));
@@ -169,7 +169,7 @@ class RegionMemoryTest extends BackendTest {
     /** A register that failed on a worker and was rolled back holds no reference: close frees at once. */
     @Test
     void aFailedRegisterDropsItsReference() {
-        Faults.wrap(backend);
+        Faults.wrap(spec.backend());
         MemoryRegion r = MemoryRegion.allocate(4096);
         try (Runtime rt = start(clientConfig().backend(FaultyBackendProvider.NAME).maxRegions(4), w -> (c, d) -> d.remaining())) {
             Faults.failInstallOnWorker = 1;

@@ -2,7 +2,6 @@ package io.ringline.tests;
 
 import io.ringline.Config;
 import io.ringline.Connection;
-import io.ringline.Handler;
 import io.ringline.MemoryRegion;
 import io.ringline.RegionException;
 import io.ringline.RegionId;
@@ -10,13 +9,14 @@ import io.ringline.RinglineException;
 import io.ringline.Runtime;
 import io.ringline.ShutdownHandle;
 import io.ringline.WorkerContext;
-import io.ringline.tests.support.Accepting;
 import io.ringline.tests.support.Await;
 import io.ringline.tests.support.BackendTest;
-import io.ringline.tests.support.Clients;
-import io.ringline.tests.support.FaultyBackendProvider;
+import io.ringline.tests.support.Bytes;
+import io.ringline.tests.support.Client;
 import io.ringline.tests.support.Faults;
+import io.ringline.tests.support.FaultyBackendProvider;
 import io.ringline.tests.support.OnWorker;
+import io.ringline.tests.support.Recorder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,15 +25,11 @@ import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,7 +44,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -81,7 +76,7 @@ class RegionTest extends BackendTest {
     /** {@return a native region of {@code size} random bytes} */
     private MemoryRegion region(int size, long seed) {
         MemorySegment seg = arena.allocate(size);
-        seg.copyFrom(MemorySegment.ofArray(Clients.randomBytes(new Random(seed), size)));
+        seg.copyFrom(MemorySegment.ofArray(Bytes.random(new Random(seed), size)));
         return MemoryRegion.of(seg);
     }
 
@@ -111,9 +106,9 @@ class RegionTest extends BackendTest {
     void initialRegionsOccupyTheFirstSlotsAndCannotBeUnregistered() throws Exception {
         MemoryRegion r0 = region(1000, 1);
         MemoryRegion r1 = region(3000, 2);
-        Accepting h = new Accepting();
+        Recorder h = new Recorder();
         try (Runtime rt = start(serverConfig().maxRegions(6).initialRegion(r0).initialRegion(r1), w -> h);
-             Socket s = Clients.connect(address(rt))) {
+             Client s = connect(rt)) {
             ShutdownHandle handle = rt.shutdownHandle();
             for (int slot : new int[] {0, 1}) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> handle.unregisterRegion(RegionId.of(slot)));
@@ -127,7 +122,7 @@ class RegionTest extends BackendTest {
                 c.sendRegion(RegionId.of(0), 0, 1000);
                 c.sendRegion(RegionId.of(1), 0, 3000);
             });
-            byte[] got = Clients.readExactly(s.getInputStream(), 4000);
+            byte[] got = s.readExactly(4000);
             assertArrayEquals(bytes(r0, 0, 1000), java.util.Arrays.copyOfRange(got, 0, 1000), "slot 0 holds the first initial region");
             assertArrayEquals(bytes(r1, 0, 3000), java.util.Arrays.copyOfRange(got, 1000, 4000), "slot 1 holds the second");
         }
@@ -139,9 +134,9 @@ class RegionTest extends BackendTest {
         for (int i = 0; i < rs.length; i++) {
             rs[i] = region(100 + i, 10 + i);
         }
-        Accepting h = new Accepting();
+        Recorder h = new Recorder();
         try (Runtime rt = start(serverConfig().maxRegions(4).initialRegion(rs[0]), w -> h);
-             Socket s = Clients.connect(address(rt))) {
+             Client s = connect(rt)) {
             ShutdownHandle handle = rt.shutdownHandle();
             assertEquals(RegionId.of(1), handle.registerRegion(rs[1]));
             assertEquals(RegionId.of(2), handle.registerRegion(rs[2]));
@@ -157,7 +152,7 @@ class RegionTest extends BackendTest {
                 }
             });
             for (int slot = 0; slot < 4; slot++) {
-                assertArrayEquals(bytes(rs[slot], 0, 100 + slot), Clients.readExactly(s.getInputStream(), 100 + slot), "slot " + slot);
+                assertArrayEquals(bytes(rs[slot], 0, 100 + slot), s.readExactly(100 + slot), "slot " + slot);
             }
             // Freed slots are reused, smallest first.
             handle.unregisterRegion(RegionId.of(2));
@@ -172,9 +167,9 @@ class RegionTest extends BackendTest {
                 c.sendRegion(RegionId.of(2), 0, 105);
                 c.sendRegion(RegionId.of(3), 0, 107);
             });
-            assertArrayEquals(bytes(rs[6], 0, 106), Clients.readExactly(s.getInputStream(), 106));
-            assertArrayEquals(bytes(rs[5], 0, 105), Clients.readExactly(s.getInputStream(), 105));
-            assertArrayEquals(bytes(rs[7], 0, 107), Clients.readExactly(s.getInputStream(), 107));
+            assertArrayEquals(bytes(rs[6], 0, 106), s.readExactly(106));
+            assertArrayEquals(bytes(rs[5], 0, 105), s.readExactly(105));
+            assertArrayEquals(bytes(rs[7], 0, 107), s.readExactly(107));
         }
     }
 
@@ -341,9 +336,9 @@ class RegionTest extends BackendTest {
     @Test
     void invalidRegionSendsThrowIllegalArgumentExceptionNamingValueAndLimit() throws Exception {
         MemoryRegion r0 = region(100, 1);
-        Accepting h = new Accepting();
+        Recorder h = new Recorder();
         try (Runtime rt = start(serverConfig().maxRegions(4).initialRegion(r0), w -> h);
-             Socket s = Clients.connect(address(rt))) {
+             Client s = connect(rt)) {
             RegionId dynamic = rt.shutdownHandle().registerRegion(region(50, 2));
             rt.shutdownHandle().unregisterRegion(dynamic);
             Connection c = h.next();
@@ -375,16 +370,16 @@ class RegionTest extends BackendTest {
                 assertTrue(c.isOpen(), "a refused region send does not close the connection");
                 c.sendRegion(RegionId.of(0), 99, 1); // the last byte: valid
             });
-            assertEquals(bytes(r0, 99, 1)[0] & 0xFF, s.getInputStream().read());
+            assertEquals(bytes(r0, 99, 1)[0] & 0xFF, s.input().read());
         }
     }
 
     @Test
     void regionSendsDeliverTheRegionsExactBytesInOrderWithCopiedSends() throws Exception {
         MemoryRegion big = region(1 << 20, 1);
-        Accepting h = new Accepting();
+        Recorder h = new Recorder();
         try (Runtime rt = start(serverConfig().initialRegion(big), w -> h);
-             Socket s = Clients.connect(address(rt))) {
+             Client s = connect(rt)) {
             MemoryRegion dyn = region(256 * 1024, 2);
             RegionId d = rt.shutdownHandle().registerRegion(dyn);
             Connection c = h.next();
@@ -401,7 +396,7 @@ class RegionTest extends BackendTest {
                 }
             });
             byte[] want = expected.toByteArray();
-            byte[] got = Clients.readExactly(s.getInputStream(), want.length);
+            byte[] got = s.readExactly(want.length);
             assertArrayEquals(want, got);
             long[] counted = OnWorker.call(c.worker(), () -> new long[] {c.worker().stats().regionSends(),
                     c.worker().stats().zeroCopySends()});
@@ -419,9 +414,9 @@ class RegionTest extends BackendTest {
     void unregisterWaitsUntilInFlightSendsOfTheRegionAreDone() throws Exception {
         int size = 8 << 20;
         MemoryRegion r = region(size, 7);
-        Accepting h = new Accepting();
+        Recorder h = new Recorder();
         try (Runtime rt = start(serverConfig().sendQueueLimit(2L * size), w -> h);
-             Socket s = Clients.connectWithSmallReceiveBuffer(address(rt), 8 * 1024)) {
+             Client s = connectWithSmallReceiveBuffer(rt, 8 * 1024)) {
             ShutdownHandle handle = rt.shutdownHandle();
             RegionId id = handle.registerRegion(r);
             Connection c = h.next();
@@ -445,7 +440,7 @@ class RegionTest extends BackendTest {
             assertInstanceOf(IllegalStateException.class, OnWorker.Stages.failure(handle.unregisterRegionAsync(id)),
                     "a second operation on the slot while one is in progress");
             // The memory was not released under the send: the client gets the region's exact bytes.
-            byte[] got = Clients.readExactly(s.getInputStream(), size);
+            byte[] got = s.readExactly(size);
             assertArrayEquals(bytes(r, 0, size), got);
             OnWorker.Stages.await(unregister);
             assertEquals(id, handle.registerRegion(region(16, 8)), "the slot is free again");
@@ -456,9 +451,9 @@ class RegionTest extends BackendTest {
     void unregisterCompletesWhenTheConnectionWithTheInFlightSendCloses() throws Exception {
         int size = 8 << 20;
         MemoryRegion r = region(size, 9);
-        Accepting h = new Accepting();
+        Recorder h = new Recorder();
         try (Runtime rt = start(serverConfig().sendQueueLimit(2L * size), w -> h);
-             Socket s = Clients.connectWithSmallReceiveBuffer(address(rt), 8 * 1024)) {
+             Client s = connectWithSmallReceiveBuffer(rt, 8 * 1024)) {
             ShutdownHandle handle = rt.shutdownHandle();
             RegionId id = handle.registerRegion(r);
             Connection c = h.next();
@@ -480,7 +475,7 @@ class RegionTest extends BackendTest {
     // ------------------------------------------------------------------ injected faults
 
     private Config.Builder faultyConfig() {
-        Faults.wrap(backend);
+        Faults.wrap(spec.backend());
         return clientConfig().backend(FaultyBackendProvider.NAME).maxRegions(4);
     }
 

@@ -1,39 +1,37 @@
 package io.ringline.tests;
 
 import io.ringline.Connection;
-import io.ringline.Handler;
 import io.ringline.MemoryRegion;
 import io.ringline.RegionException;
 import io.ringline.RegionId;
 import io.ringline.Runtime;
 import io.ringline.ShutdownHandle;
+import io.ringline.spi.Capability;
 import io.ringline.tests.support.Await;
-import io.ringline.tests.support.BackendTest;
-import io.ringline.tests.support.Clients;
+import io.ringline.tests.support.Bytes;
+import io.ringline.tests.support.Client;
+import io.ringline.tests.support.EchoHandler;
 import io.ringline.tests.support.Leaks;
+import io.ringline.tests.support.OncePerBackendTest;
+import io.ringline.tests.support.Requires;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Starting and stopping a runtime many times leaks no thread, no descriptor and no region slot. */
-class ResourceLeakTest extends BackendTest {
+@Requires(value = Capability.OS_SOCKETS, why = "counts file descriptors")
+class ResourceLeakTest extends OncePerBackendTest {
 
     private static final int ITERATIONS = 50;
     private static final int MAX_REGIONS = 4;
@@ -62,44 +60,30 @@ class ResourceLeakTest extends BackendTest {
 
     /** One runtime: a connection, every region slot registered and used, then a graceful close. */
     private void cycle(int iteration) throws Exception {
-        BlockingQueue<Connection> opened = new ArrayBlockingQueue<>(4);
-        Handler echo = new Handler() {
-            @Override
-            public void onOpen(Connection c) {
-                opened.add(c);
-            }
-
-            @Override
-            public int onData(Connection c, ByteBuffer data) {
-                int n = data.remaining();
-                c.send(data);
-                return n;
-            }
-        };
+        EchoHandler echo = EchoHandler.plain();
         try (Arena arena = Arena.ofShared()) {
             MemorySegment initial = arena.allocate(128);
             try (Runtime rt = start(serverConfig().maxRegions(MAX_REGIONS).initialRegion(MemoryRegion.of(initial)), w -> echo);
-                 Socket s = Clients.connect(address(rt))) {
-                s.getOutputStream().write(new byte[] {1, 2, 3});
-                assertArrayEquals(new byte[] {1, 2, 3}, Clients.readExactly(s.getInputStream(), 3));
+                 Client s = connect(rt)) {
+                s.output().write(new byte[] {1, 2, 3});
+                assertArrayEquals(new byte[] {1, 2, 3}, s.readExactly(3));
                 ShutdownHandle handle = rt.shutdownHandle();
                 // Every dynamic slot is usable in every runtime: nothing stays registered from an earlier one.
                 List<RegionId> ids = new ArrayList<>();
                 List<MemorySegment> segments = new ArrayList<>();
                 for (int i = 1; i < MAX_REGIONS; i++) {
                     MemorySegment seg = arena.allocate(256);
-                    seg.copyFrom(MemorySegment.ofArray(Clients.randomBytes(new Random(iteration * 31L + i), 256)));
+                    seg.copyFrom(MemorySegment.ofArray(Bytes.random(new Random(iteration * 31L + i), 256)));
                     segments.add(seg);
                     ids.add(handle.registerRegion(MemoryRegion.of(seg)));
                 }
                 assertEquals(List.of(RegionId.of(1), RegionId.of(2), RegionId.of(3)), ids, "iteration " + iteration);
                 assertThrows(RegionException.class, () -> handle.registerRegion(MemoryRegion.of(initial)));
-                Connection c = opened.poll(20, TimeUnit.SECONDS);
-                assertNotNull(c);
+                Connection c = echo.next();
                 RegionId last = ids.get(ids.size() - 1);
                 io.ringline.tests.support.OnWorker.run(c.worker(), () -> c.sendRegion(last, 0, 256));
                 assertArrayEquals(segments.get(segments.size() - 1).toArray(ValueLayout.JAVA_BYTE),
-                        Clients.readExactly(s.getInputStream(), 256));
+                        s.readExactly(256));
                 handle.unregisterRegion(ids.get(0));
                 // Closing the runtime with the connection open: the graceful shutdown closes it.
             }

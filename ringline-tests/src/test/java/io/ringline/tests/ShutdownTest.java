@@ -2,38 +2,36 @@ package io.ringline.tests;
 
 import io.ringline.CloseReason;
 import io.ringline.Connection;
-import io.ringline.Handler;
 import io.ringline.Runtime;
 import io.ringline.ShutdownHandle;
 import io.ringline.WorkerContext;
-import io.ringline.tests.support.Accepting;
 import io.ringline.tests.support.Await;
-import io.ringline.tests.support.BackendTest;
-import io.ringline.tests.support.Clients;
+import io.ringline.tests.support.Bytes;
+import io.ringline.tests.support.Client;
 import io.ringline.tests.support.Faults;
 import io.ringline.tests.support.FaultyBackendProvider;
 import io.ringline.tests.support.OnWorker;
+import io.ringline.tests.support.OncePerBackendTest;
+import io.ringline.tests.support.Recorder;
 import org.junit.jupiter.api.AfterEach;
+import io.ringline.spi.Capability;
+import io.ringline.tests.support.Requires;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Graceful shutdown: pending bytes are delivered, handlers see SHUTDOWN, the grace period bounds it. */
-class ShutdownTest extends BackendTest {
+class ShutdownTest extends OncePerBackendTest {
 
     @AfterEach
     void disarmFaults() {
@@ -49,11 +47,8 @@ class ShutdownTest extends BackendTest {
     }
 
     /** On open, queues {@code bytes} pattern bytes (in pieces within the queue limit), then idles. */
-    static final class Sender implements Handler {
+    static final class Sender extends Recorder {
         final int bytes;
-        final ConcurrentLinkedQueue<CloseReason> closes = new ConcurrentLinkedQueue<>();
-        final AtomicLong pendingAtOpen = new AtomicLong(-1);
-        final ConcurrentLinkedQueue<Connection> opened = new ConcurrentLinkedQueue<>();
 
         Sender(int bytes) {
             this.bytes = bytes;
@@ -61,21 +56,8 @@ class ShutdownTest extends BackendTest {
 
         @Override
         public void onOpen(Connection c) {
-            byte[] b = new byte[bytes];
-            Clients.fillPattern(b, 0);
-            c.send(b);
-            pendingAtOpen.set(c.pendingSendBytes());
-            opened.add(c);
-        }
-
-        @Override
-        public int onData(Connection c, ByteBuffer data) {
-            return data.remaining();
-        }
-
-        @Override
-        public void onClose(Connection c, CloseReason reason, Throwable cause) {
-            closes.add(reason);
+            c.send(Bytes.pattern(0, bytes));
+            super.onOpen(c);
         }
     }
 
@@ -86,28 +68,28 @@ class ShutdownTest extends BackendTest {
         Sender h = new Sender(bytes);
         Runtime rt = start(serverConfig().sendQueueLimit(bytes).shutdownGracePeriod(Duration.ofSeconds(30)), w -> h);
         try {
-            List<Socket> sockets = new ArrayList<>();
+            List<Client> sockets = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
                 // Small receive buffers and no reading yet: most bytes stay queued in the runtime.
-                sockets.add(Clients.connectWithSmallReceiveBuffer(address(rt), 8 * 1024));
+                sockets.add(connectWithSmallReceiveBuffer(rt, 8 * 1024));
             }
-            Await.until(() -> h.opened.size() == clients, "all clients accepted");
-            for (Connection c : h.opened) {
+            h.awaitOpens(clients);
+            for (Connection c : h.connections()) {
                 assertTrue(OnWorker.call(c.worker(), c::pendingSendBytes) > 0, "bytes are pending when the shutdown starts");
             }
             ShutdownHandle handle = rt.shutdownHandle();
             handle.shutdown();
             assertTrue(handle.isShutdown());
-            for (Socket s : sockets) {
+            for (Client s : sockets) {
                 try (s) {
-                    byte[] got = Clients.readToEof(s.getInputStream());
+                    byte[] got = s.readToEof();
                     assertEquals(bytes, got.length, "every pending byte arrives before end of stream");
-                    Clients.checkPattern(got, got.length, 0);
+                    Bytes.checkPattern(got, got.length, 0);
                 }
             }
             assertTrue(rt.awaitTermination(Duration.ofSeconds(20)), "terminated after the connections drained");
             assertTrue(rt.isTerminated());
-            assertEquals(List.of(CloseReason.SHUTDOWN, CloseReason.SHUTDOWN, CloseReason.SHUTDOWN), List.copyOf(h.closes));
+            assertEquals(List.of(CloseReason.SHUTDOWN, CloseReason.SHUTDOWN, CloseReason.SHUTDOWN), h.closeReasons());
         } finally {
             rt.close();
         }
@@ -117,8 +99,8 @@ class ShutdownTest extends BackendTest {
     void shutdownIsIdempotentAndCallableFromAWorkerThread() throws Exception {
         Sender h = new Sender(10);
         Runtime rt = start(serverConfig(), w -> h);
-        try (Socket s = Clients.connect(address(rt))) {
-            Await.until(() -> h.opened.size() == 1, "accepted"); // else the shutdown may drop it from the backlog
+        try (Client s = connect(rt)) {
+            h.awaitOpens(1); // else the shutdown may drop it from the backlog
             WorkerContext w = rt.worker(0);
             OnWorker.run(w, () -> {
                 w.shutdownHandle().shutdown();
@@ -126,10 +108,12 @@ class ShutdownTest extends BackendTest {
                 assertTrue(w.shutdownHandle().isShutdown());
             });
             rt.shutdownHandle().shutdown();
+            // The drain shuts the output down after the last byte and lingers until our end of stream.
+            assertEquals(10, s.readToEof().length);
+            s.close();
             assertTrue(rt.awaitTermination(Duration.ofSeconds(20)));
             rt.awaitTermination();
-            assertEquals(10, Clients.readToEof(s.getInputStream()).length);
-            assertEquals(List.of(CloseReason.SHUTDOWN), List.copyOf(h.closes));
+            assertEquals(List.of(CloseReason.SHUTDOWN), h.closeReasons());
             rt.shutdownHandle().shutdown();
             rt.close();
             rt.close();
@@ -146,17 +130,13 @@ class ShutdownTest extends BackendTest {
         Sender h = new Sender(1);
         Runtime rt = start(serverConfig(), w -> h);
         InetSocketAddress address = address(rt);
-        try (Socket s = Clients.connect(address)) {
-            assertEquals(Clients.patternByte(0) & 0xFF, s.getInputStream().read());
+        try (Client s = connect(address)) {
+            assertEquals(Bytes.patternByte(0) & 0xFF, s.input().read());
             rt.shutdownHandle().shutdown();
-            assertEquals(-1, s.getInputStream().read(), "the open connection is closed");
+            assertEquals(-1, s.input().read(), "the open connection is closed");
             assertTrue(rt.awaitTermination(Duration.ofSeconds(20)));
             // shutdown() only signals the listeners; once terminated, their sockets are closed.
-            assertThrows(ConnectException.class, () -> {
-                try (Socket late = new Socket()) {
-                    late.connect(address, 5000);
-                }
-            });
+            assertThrows(ConnectException.class, () -> connect(address).close());
             // Outbound connects are refused too once terminated.
             assertThrows(RuntimeException.class, () -> OnWorker.Stages.await(rt.connect(address, Duration.ofSeconds(1))));
         } finally {
@@ -171,16 +151,16 @@ class ShutdownTest extends BackendTest {
         int bytes = 16 << 20;
         Sender h = new Sender(bytes);
         Runtime rt = start(serverConfig().sendQueueLimit(bytes).shutdownGracePeriod(grace), w -> h);
-        try (Socket s = Clients.connectWithSmallReceiveBuffer(address(rt), 8 * 1024)) {
-            Await.until(() -> h.opened.size() == 1, "accepted");
+        try (Client s = connectWithSmallReceiveBuffer(rt, 8 * 1024)) {
+            h.awaitOpens(1);
             long start = System.nanoTime();
             rt.shutdownHandle().shutdown();
             assertTrue(rt.awaitTermination(grace.plusSeconds(10)), "terminated after the grace period");
             long tookMs = (System.nanoTime() - start) / 1_000_000;
             assertTrue(tookMs >= grace.toMillis() - 20, "force-closed after " + tookMs + " ms, before the grace period of " + grace);
-            assertEquals(List.of(CloseReason.SHUTDOWN), List.copyOf(h.closes));
+            assertEquals(List.of(CloseReason.SHUTDOWN), h.closeReasons());
             // The client gets a prefix of the stream, then end of stream or a reset: never all of it.
-            long received = drain(s.getInputStream());
+            long received = drain(s.input());
             assertTrue(received < bytes, "received " + received + " of " + bytes);
         } finally {
             rt.close();
@@ -218,17 +198,17 @@ class ShutdownTest extends BackendTest {
      * a new runtime binds the same port at once.
      */
     private void shutdownWhileEveryWorkerIsFull(boolean onWorker) throws Exception {
-        Accepting h = new Accepting();
+        Recorder h = new Recorder();
         Runtime rt = start(serverConfig().maxConnectionsPerWorker(1).acceptHandoffLimit(1), w -> h);
         InetSocketAddress address = address(rt);
-        List<Socket> clients = new ArrayList<>();
+        List<Client> clients = new ArrayList<>();
         try {
             for (int i = 0; i < rt.workerCount(); i++) {
-                clients.add(Clients.connect(address));
+                clients.add(connect(address));
                 h.next();
             }
             for (int i = 0; i < 3; i++) {
-                clients.add(Clients.connect(address)); // completed by the kernel, never served
+                clients.add(connect(address)); // completed by the kernel, never served
             }
             WorkerContext w = rt.worker(0);
             long tookNanos = onWorker
@@ -239,14 +219,14 @@ class ShutdownTest extends BackendTest {
             assertTrue(rt.awaitTermination(Await.LONG), "terminated");
         } finally {
             rt.close();
-            for (Socket s : clients) {
+            for (Client s : clients) {
                 s.close();
             }
         }
         // Terminated means every acceptor let go of the socket: a restart on the same port binds at once.
-        Accepting again = new Accepting();
+        Recorder again = new Recorder();
         try (Runtime restarted = start(clientConfig().bind(address), ignored -> again);
-             Socket s = Clients.connect(address(restarted))) {
+             Client s = connect(restarted)) {
             assertEquals(address.getPort(), address(restarted).getPort());
             again.next();
         }
@@ -258,15 +238,16 @@ class ShutdownTest extends BackendTest {
      * the runtime is still not terminated until the acceptor let go of the socket.
      */
     @Test
+    @Requires(value = Capability.OS_SOCKETS, why = "holds the thread that accepts on a socket listener")
     void shutdownDoesNotWaitForASlowAcceptorButTerminationDoes() throws Exception {
-        Faults.wrap(backend);
+        Faults.wrap(spec.backend());
         CountDownLatch hold = new CountDownLatch(1);
         Faults.holdAcceptor = hold;
-        Accepting h = new Accepting();
+        Recorder h = new Recorder();
         Runtime rt = start(serverConfig().backend(FaultyBackendProvider.NAME), w -> h);
         InetSocketAddress address = address(rt);
         ExecutorService caller = Executors.newSingleThreadExecutor();
-        try (Socket client = Clients.connect(address)) {
+        try (Client client = connect(address)) {
             h.next();
             Await.until(() -> Faults.acceptorHeld, "the acceptor is held after handing off the connection");
             Future<Long> took = caller.submit(() -> timeShutdown(rt.shutdownHandle()));
@@ -291,7 +272,7 @@ class ShutdownTest extends BackendTest {
             caller.shutdownNow();
         }
         try (Runtime restarted = start(clientConfig().bind(address), ignored -> h);
-             Socket s = Clients.connect(address(restarted))) {
+             Client s = connect(restarted)) {
             h.next();
         }
     }

@@ -5,12 +5,13 @@ import io.ringline.Handler;
 import io.ringline.HandlerFactory;
 import io.ringline.MemoryRegion;
 import io.ringline.RinglineException;
-import io.ringline.Runtime;
-import io.ringline.tests.support.BackendTest;
-import io.ringline.tests.support.FaultyBackendProvider;
 import io.ringline.tests.support.Faults;
+import io.ringline.tests.support.FaultyBackendProvider;
 import io.ringline.tests.support.Leaks;
+import io.ringline.tests.support.OncePerBackendTest;
 import org.junit.jupiter.api.AfterEach;
+import io.ringline.spi.Capability;
+import io.ringline.tests.support.Requires;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -29,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * descriptor behind. Each failure is repeated {@value #REPEATS} times, so that a leak of even one
  * descriptor per failed start stands out from the tolerance for unrelated JVM activity.
  */
-class StartupTest extends BackendTest {
+class StartupTest extends OncePerBackendTest {
 
     private static final int REPEATS = 10;
     /** Descriptors the JVM may open on its own meanwhile (class loading, logging); a per-start leak shows as >= REPEATS. */
@@ -69,8 +70,8 @@ class StartupTest extends BackendTest {
         }
     }
 
-
     @Test
+    @Requires(value = Capability.OS_SOCKETS, why = "counts file descriptors")
     void aHandlerFactoryFailingOnOneWorkerFailsStartAndLeavesNothing() {
         HandlerFactory failsOnWorker1 = w -> {
             if (w.workerId() == 1) {
@@ -90,6 +91,7 @@ class StartupTest extends BackendTest {
     }
 
     @Test
+    @Requires(value = Capability.OS_SOCKETS, why = "a java.net.ServerSocket holds the port; counts file descriptors")
     void aBindAddressInUseFailsStartAndLeavesNothing() throws Exception {
         try (ServerSocket occupied = new ServerSocket(0, 50, loopbackAnyPort().getAddress())) {
             InetSocketAddress taken = (InetSocketAddress) occupied.getLocalSocketAddress();
@@ -101,10 +103,11 @@ class StartupTest extends BackendTest {
     }
 
     @Test
+    @Requires(value = Capability.OS_SOCKETS, why = "counts file descriptors")
     void anInitialRegionFailingToInstallFailsStartAndLeavesNothing() {
         try (Arena arena = Arena.ofShared()) {
             MemoryRegion r = MemoryRegion.of(arena.allocate(64));
-            Faults.wrap(backend);
+            Faults.wrap(spec.backend());
             Faults.failInstallOnWorker = 1;
             assertFailingStartLeavesNothing(
                     () -> clientConfig().backend(FaultyBackendProvider.NAME).initialRegion(r),

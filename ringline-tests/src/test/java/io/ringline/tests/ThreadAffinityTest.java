@@ -6,23 +6,20 @@ import io.ringline.MemoryRegion;
 import io.ringline.RegionId;
 import io.ringline.Runtime;
 import io.ringline.WorkerContext;
-import io.ringline.tests.support.Accepting;
-import io.ringline.tests.support.BackendTest;
-import io.ringline.tests.support.Clients;
+import io.ringline.tests.support.Client;
 import io.ringline.tests.support.OnWorker;
+import io.ringline.tests.support.OncePerBackendTest;
+import io.ringline.tests.support.Recorder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 import java.lang.foreign.Arena;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -32,13 +29,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Which thread runs what: worker callbacks, execute, runBlocking, and the worker-only rule. */
-class ThreadAffinityTest extends BackendTest {
+class ThreadAffinityTest extends OncePerBackendTest {
 
     @Test
     void handlersAreCreatedAndCalledOnTheirOwnWorkerThread() throws Exception {
@@ -76,9 +72,9 @@ class ThreadAffinityTest extends BackendTest {
         })) {
             assertEquals(List.of(0, 1), created.stream().sorted().toList(), "one handler per worker");
             for (int i = 0; i < 4; i++) {
-                try (Socket s = Clients.connect(address(rt))) {
-                    s.getOutputStream().write(7);
-                    assertEquals(7, s.getInputStream().read());
+                try (Client s = connect(rt)) {
+                    s.output().write(7);
+                    assertEquals(7, s.input().read());
                 }
             }
             assertEquals(List.of(), violations);
@@ -161,11 +157,11 @@ class ThreadAffinityTest extends BackendTest {
 
     @Test
     void connectionAndWorkerMethodsOffTheWorkerThreadThrowIllegalStateException() throws Exception {
-        Accepting h = new Accepting();
+        Recorder h = new Recorder();
         try (Arena arena = Arena.ofShared()) {
             MemoryRegion region = MemoryRegion.of(arena.allocate(64));
             try (Runtime rt = start(serverConfig().initialRegion(region), w -> h);
-                 Socket s = Clients.connect(address(rt))) {
+                 Client s = connect(rt)) {
                 Connection c = h.next();
                 WorkerContext w = c.worker();
                 Map<String, Executable> calls = new LinkedHashMap<>();
@@ -195,13 +191,13 @@ class ThreadAffinityTest extends BackendTest {
                 w.workerId();
                 w.stats().bytesIn();
                 w.shutdownHandle();
-                s.getOutputStream().write(new byte[] {1, 2});
+                s.output().write(new byte[] {1, 2});
                 OnWorker.run(w, () -> {
                     c.send(new byte[] {9});
                     c.close();
                 });
-                assertEquals(9, s.getInputStream().read());
-                assertEquals(-1, s.getInputStream().read());
+                assertEquals(9, s.input().read());
+                assertEquals(-1, s.input().read());
             }
         }
     }

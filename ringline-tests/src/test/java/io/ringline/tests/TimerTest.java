@@ -5,8 +5,8 @@ import io.ringline.Runtime;
 import io.ringline.TimerHandle;
 import io.ringline.WorkerContext;
 import io.ringline.tests.support.Await;
-import io.ringline.tests.support.BackendTest;
 import io.ringline.tests.support.OnWorker;
+import io.ringline.tests.support.OncePerBackendTest;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Worker timers: order, FIFO for equal delays, cancellation, sleep and timeout stages. */
-class TimerTest extends BackendTest {
+class TimerTest extends OncePerBackendTest {
 
     private static final Handler IDLE = (c, data) -> data.remaining();
 

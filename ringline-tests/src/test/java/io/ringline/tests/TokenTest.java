@@ -1,6 +1,5 @@
 package io.ringline.tests;
 
-import io.ringline.CloseReason;
 import io.ringline.Connection;
 import io.ringline.ConnectionClosedException;
 import io.ringline.Handler;
@@ -8,55 +7,27 @@ import io.ringline.MemoryRegion;
 import io.ringline.RegionId;
 import io.ringline.Runtime;
 import io.ringline.WorkerContext;
-import io.ringline.tests.support.Await;
-import io.ringline.tests.support.BackendTest;
-import io.ringline.tests.support.Clients;
+import io.ringline.tests.support.Client;
+import io.ringline.tests.support.EchoHandler;
 import io.ringline.tests.support.OnWorker;
+import io.ringline.tests.support.OncePerBackendTest;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Generation-checked connection tokens and stale connection handles. */
-class TokenTest extends BackendTest {
-
-    static final class Tracking implements Handler {
-        final BlockingQueue<Connection> opened = new LinkedBlockingQueue<>();
-        final AtomicInteger closed = new AtomicInteger();
-
-        @Override
-        public void onOpen(Connection c) {
-            opened.add(c);
-        }
-
-        @Override
-        public int onData(Connection c, ByteBuffer data) {
-            int n = data.remaining();
-            c.send(data);
-            return n;
-        }
-
-        @Override
-        public void onClose(Connection c, CloseReason reason, Throwable cause) {
-            closed.incrementAndGet();
-        }
-    }
+class TokenTest extends OncePerBackendTest {
 
     /**
      * One worker, connections opened and closed one after another: the worker reuses the freed slot,
@@ -64,7 +35,7 @@ class TokenTest extends BackendTest {
      */
     @Test
     void staleTokensResolveToNothingEvenWhenTheSlotIsReused() throws Exception {
-        Tracking h = new Tracking();
+        EchoHandler h = EchoHandler.plain();
         try (Arena arena = Arena.ofShared()) {
             MemoryRegion region = MemoryRegion.of(arena.allocate(16));
             try (Runtime rt = start(serverConfig().workers(1).initialRegion(region), w -> h)) {
@@ -72,9 +43,8 @@ class TokenTest extends BackendTest {
                 List<Connection> stale = new ArrayList<>();
                 Set<Long> tokens = new HashSet<>();
                 for (int i = 0; i < 10; i++) {
-                    try (Socket s = Clients.connect(address(rt))) {
-                        Connection c = h.opened.poll(20, TimeUnit.SECONDS);
-                        assertNotNull(c);
+                    try (Client s = connect(rt)) {
+                        Connection c = h.next();
                         assertTrue(tokens.add(c.token()), "tokens are unique: " + c.token() + " seen before");
                         OnWorker.run(w, () -> {
                             assertSame(c, w.connection(c.token()).orElseThrow(), "the open connection's token resolves to it");
@@ -85,11 +55,11 @@ class TokenTest extends BackendTest {
                             }
                         });
                         // The live connection still works, stale handles notwithstanding.
-                        s.getOutputStream().write(i);
-                        assertEquals(i, s.getInputStream().read());
-                        int closedBefore = h.closed.get();
+                        s.output().write(i);
+                        assertEquals(i, s.input().read());
+                        int closedBefore = h.closes().size();
                         s.close();
-                        Await.until(() -> h.closed.get() == closedBefore + 1, "the server closed connection " + c.token());
+                        h.awaitCloses(closedBefore + 1);
                         stale.add(c);
                     }
                 }
@@ -100,9 +70,8 @@ class TokenTest extends BackendTest {
                     }
                 });
                 // A connection opened now (reusing a slot) is not disturbed by the stale handles' attempts.
-                try (Socket s = Clients.connect(address(rt))) {
-                    Connection c = h.opened.poll(20, TimeUnit.SECONDS);
-                    assertNotNull(c);
+                try (Client s = connect(rt)) {
+                    Connection c = h.next();
                     OnWorker.run(w, () -> {
                         for (Connection old : stale) {
                             assertThrows(ConnectionClosedException.class, () -> old.send(new byte[] {66}));
@@ -112,8 +81,8 @@ class TokenTest extends BackendTest {
                         assertTrue(c.isOpen(), "the new connection survived the stale handles' calls");
                         assertEquals(0, c.pendingSendBytes());
                     });
-                    s.getOutputStream().write(5);
-                    assertEquals(5, s.getInputStream().read(), "no stray bytes from the stale handles");
+                    s.output().write(5);
+                    assertEquals(5, s.input().read(), "no stray bytes from the stale handles");
                 }
             }
         }
@@ -137,15 +106,14 @@ class TokenTest extends BackendTest {
 
     @Test
     void tokensOfOneWorkerDoNotResolveOnAnother() throws Exception {
-        Tracking h = new Tracking();
+        EchoHandler h = EchoHandler.plain();
         try (Runtime rt = start(serverConfig(), w -> h)) {
-            List<Socket> sockets = new ArrayList<>();
+            List<Client> sockets = new ArrayList<>();
             try {
                 List<Connection> conns = new ArrayList<>();
                 for (int i = 0; i < 4; i++) {
-                    sockets.add(Clients.connect(address(rt)));
-                    Connection c = h.opened.poll(20, TimeUnit.SECONDS);
-                    assertNotNull(c);
+                    sockets.add(connect(rt));
+                    Connection c = h.next();
                     conns.add(c);
                 }
                 for (Connection c : conns) {
@@ -161,7 +129,7 @@ class TokenTest extends BackendTest {
                     assertTrue(rt.worker(0).connection(Long.MAX_VALUE).isEmpty());
                 });
             } finally {
-                for (Socket s : sockets) {
+                for (Client s : sockets) {
                     s.close();
                 }
             }
@@ -197,14 +165,14 @@ class TokenTest extends BackendTest {
             }
         };
         try (Runtime rt = start(serverConfig().workers(1), w -> h);
-             Socket a = Clients.connect(address(rt));
-             Socket b = Clients.connect(address(rt))) {
-            a.getOutputStream().write("he".getBytes());
-            b.getOutputStream().write("wor".getBytes());
-            a.getOutputStream().write("llo\n".getBytes());
-            b.getOutputStream().write("ld\n".getBytes());
-            assertEquals("hello", new String(Clients.readExactly(a.getInputStream(), 5)));
-            assertEquals("world", new String(Clients.readExactly(b.getInputStream(), 5)));
+             Client a = connect(rt);
+             Client b = connect(rt)) {
+            a.output().write("he".getBytes());
+            b.output().write("wor".getBytes());
+            a.output().write("llo\n".getBytes());
+            b.output().write("ld\n".getBytes());
+            assertEquals("hello", new String(a.readExactly(5)));
+            assertEquals("world", new String(b.readExactly(5)));
             assertEquals(List.of(), seen);
         }
     }
@@ -212,11 +180,10 @@ class TokenTest extends BackendTest {
     /** A connection closed locally is stale at once, even before the peer noticed. */
     @Test
     void aLocallyClosedConnectionIsStaleImmediately() throws Exception {
-        Tracking h = new Tracking();
+        EchoHandler h = EchoHandler.plain();
         try (Runtime rt = start(serverConfig().workers(1), w -> h);
-             Socket s = Clients.connect(address(rt))) {
-            Connection c = h.opened.poll(20, TimeUnit.SECONDS);
-            assertNotNull(c);
+             Client s = connect(rt)) {
+            Connection c = h.next();
             WorkerContext w = c.worker();
             OnWorker.run(w, () -> {
                 long token = c.token();
@@ -224,15 +191,7 @@ class TokenTest extends BackendTest {
                 assertTrue(w.connection(token).isEmpty());
                 assertStale(c);
             });
-            assertEquals(-1, readOrReset(s));
-        }
-    }
-
-    private static int readOrReset(Socket s) {
-        try {
-            return s.getInputStream().read();
-        } catch (java.io.IOException e) {
-            return -1; // an abort may reset
+            s.expectClosedWithoutData(); // an abort may reset
         }
     }
 }

@@ -15,7 +15,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -73,7 +72,7 @@ public final class RegionChurn {
     private static final ByteBuffer ACK = ByteBuffer.wrap(new byte[] {'a'}).asReadOnlyBuffer();
 
     static {
-        Clients.fillPattern(PATTERN, 0);
+        Bytes.fillPattern(PATTERN, 0);
     }
 
     private final int threads;
@@ -127,24 +126,24 @@ public final class RegionChurn {
     }
 
     /**
-     * Runs the churn against a runtime started with {@code config} (which must listen) and closes
-     * it. Returns when every thread finished or failed; see {@link #errors()}.
+     * Runs the churn against a runtime started with {@code config} (which must listen), with
+     * clients connected by {@code clients}, and closes it. Returns when every thread finished or failed; see {@link #errors()}.
      */
-    public void run(Config.Builder config, long deadlineNanos) throws Exception {
+    public void run(Config.Builder config, Client.Connector clients, long deadlineNanos) throws Exception {
         try (Runtime rt = Runtime.start(config.build(), w -> handler())) {
             InetSocketAddress address = rt.boundAddresses().get(0);
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> noise = new ArrayList<>();
-            List<Socket> noiseSockets = new ArrayList<>();
+            List<Client> noiseSockets = new ArrayList<>();
             for (int i = 0; i < rt.workerCount(); i++) {
-                Socket s = Clients.connect(address);
+                Client s = clients.connect(address);
                 noiseSockets.add(s);
                 noise.add(start("noise-" + i, () -> makeNoise(s, stop)));
             }
             List<Thread> churners = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int id = t;
-                churners.add(start("churn-" + t, () -> churn(rt.shutdownHandle(), address, id, deadlineNanos)));
+                churners.add(start("churn-" + t, () -> churn(rt.shutdownHandle(), clients, address, id, deadlineNanos)));
             }
             for (Thread t : churners) {
                 t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()) + 20_000));
@@ -154,7 +153,7 @@ public final class RegionChurn {
                 }
             }
             stop.set(true);
-            for (Socket s : noiseSockets) {
+            for (Client s : noiseSockets) {
                 s.close();
             }
             for (Thread t : noise) {
@@ -181,12 +180,12 @@ public final class RegionChurn {
      * the handler acknowledges a chunk's last byte ({@code 'e'}) with one byte, so the noise keeps
      * the parse loop busy without starving the churn.
      */
-    private void makeNoise(Socket s, AtomicBoolean stop) throws IOException {
+    private void makeNoise(Client s, AtomicBoolean stop) throws IOException {
         byte[] chunk = new byte[16 * 1024];
         Arrays.fill(chunk, (byte) 'n');
         chunk[chunk.length - 1] = 'e';
-        OutputStream out = s.getOutputStream();
-        InputStream in = s.getInputStream();
+        OutputStream out = s.output();
+        InputStream in = s.input();
         while (!stop.get()) {
             try {
                 out.write(chunk);
@@ -202,12 +201,12 @@ public final class RegionChurn {
         }
     }
 
-    private void churn(ShutdownHandle handle, InetSocketAddress address, int id, long deadlineNanos) throws Exception {
+    private void churn(ShutdownHandle handle, Client.Connector clients, InetSocketAddress address, int id, long deadlineNanos) throws Exception {
         Random random = new Random(id);
-        try (Socket s = Clients.connect(address)) {
+        try (Client s = clients.connect(address)) {
             Semaphore headers = new Semaphore(0);
             AtomicBoolean done = new AtomicBoolean();
-            Thread reader = start("reader-" + id, () -> readAnswers(s.getInputStream(), headers, done));
+            Thread reader = start("reader-" + id, () -> readAnswers(s.input(), headers, done));
             ByteBuffer request = ByteBuffer.allocate(REQUEST_BYTES * sendsPerCycle);
             for (int cycle = 0; cycle < cycles && System.nanoTime() - deadlineNanos < 0 && errors.isEmpty(); cycle++) {
                 int shift = random.nextInt(REGION_BYTES);
@@ -221,7 +220,7 @@ public final class RegionChurn {
                     int offset = random.nextInt(REGION_BYTES - length + 1);
                     request.putInt(region.slot()).putInt(offset).putInt(length).putLong(shift + (long) offset);
                 }
-                s.getOutputStream().write(request.array(), 0, request.position());
+                s.output().write(request.array(), 0, request.position());
                 // Every sendRegion of the cycle was called once its answer's header arrived; the
                 // slices may still be queued or in flight when the unregister starts.
                 if (!headers.tryAcquire(sendsPerCycle, 20, TimeUnit.SECONDS)) {
