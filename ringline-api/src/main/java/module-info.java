@@ -13,4 +13,7 @@ module io.ringline {
     exports io.ringline.spi;
 
     uses io.ringline.spi.BackendProvider;
+    uses io.ringline.spi.RuntimeFactory;
+
+    provides io.ringline.spi.RuntimeFactory with io.ringline.internal.CoreRuntimeFactory;
 }
