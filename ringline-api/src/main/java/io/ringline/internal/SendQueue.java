@@ -28,6 +28,10 @@ final class SendQueue implements OutboundQueue {
     /** Finished entries held while retained, in finishing order. */
     private OutboundEntry[] held = new OutboundEntry[0];
     private int heldCount;
+    /** Released entries for reuse, at most {@link #MAX_SPARE_ENTRIES}. */
+    private OutboundEntry[] spare = new OutboundEntry[4];
+    private int spareCount;
+    private static final int MAX_SPARE_ENTRIES = 64;
 
     SendQueue(BufferPool pool, RegionTable regions) {
         this.pool = pool;
@@ -100,7 +104,7 @@ final class SendQueue implements OutboundQueue {
             if (tail == null || tail.sealed || !tail.pooled || tail.buf.limit() == tail.buf.capacity()) {
                 ByteBuffer chunk = pool.acquire();
                 chunk.limit(0);
-                tail = new OutboundEntry(chunk, true, -1);
+                tail = newEntry().set(chunk, true, -1);
                 addLast(tail);
             }
             ByteBuffer b = tail.buf;
@@ -115,7 +119,7 @@ final class SendQueue implements OutboundQueue {
     /** Queues a region slice whose reference was taken with {@link RegionTable#acquire}; {@code slice} must stay valid until released. */
     void appendRegion(ByteBuffer slice, int slot) {
         bytes += slice.remaining();
-        addLast(new OutboundEntry(slice, false, slot));
+        addLast(newEntry().set(slice, false, slot));
     }
 
     /** Completes {@code done} when every byte queued so far was written; seals the tail. */
@@ -194,9 +198,26 @@ final class SendQueue implements OutboundQueue {
         } else if (e.regionSlot >= 0) {
             regions.release(e.regionSlot);
         }
-        if (e.done != null) {
-            e.done.complete(null);
+        CompletableFuture<Void> done = e.done;
+        e.clear();
+        if (spareCount < MAX_SPARE_ENTRIES) {
+            if (spareCount == spare.length) {
+                spare = Arrays.copyOf(spare, spare.length * 2);
+            }
+            spare[spareCount++] = e;
         }
+        if (done != null) {
+            done.complete(null); // last: its callbacks may send on this connection
+        }
+    }
+
+    private OutboundEntry newEntry() {
+        if (spareCount == 0) {
+            return new OutboundEntry();
+        }
+        OutboundEntry e = spare[--spareCount];
+        spare[spareCount] = null;
+        return e;
     }
 
     @Override

@@ -342,7 +342,7 @@ final class Worker implements WorkerContext {
         return host.shutdownHandle();
     }
 
-    /** {@inheritDoc} The core and (through {@link io.ringline.spi.IoStats}) the backend increment them on the worker thread. */
+    /** {@inheritDoc} The core and (through {@link WorkerStatsImpl#io()}) the backend increment them on the worker thread. */
     @Override
     public WorkerStatsImpl stats() {
         return stats;

@@ -38,7 +38,7 @@ final class WorkerServicesImpl implements WorkerServices {
 
     @Override
     public IoStats stats() {
-        return worker.stats();
+        return worker.stats().io();
     }
 
     @Override

@@ -5,9 +5,11 @@ import io.ringline.spi.IoStats;
 
 /**
  * Plain counters written by the worker thread only: the core increments its fields, the backend
- * reports through {@link IoStats}; other threads read them racily (documented in {@link WorkerStats}).
+ * reports through {@link #io()}; other threads read them racily (documented in {@link WorkerStats}).
+ * The backend's view is a separate object, so that a handler cannot cast its {@code WorkerStats}
+ * to {@link IoStats} and write them.
  */
-final class WorkerStatsImpl implements WorkerStats, IoStats {
+final class WorkerStatsImpl implements WorkerStats {
     long bytesIn;
     long bytesOut;
     long connectionsOpened;
@@ -32,26 +34,31 @@ final class WorkerStatsImpl implements WorkerStats, IoStats {
     @Override public long recvBufferExhausted() { return recvBufferExhausted; }
     @Override public long loopIterations() { return loopIterations; }
 
-    // ---------------------------------------------------------------- IoStats (the backend's reports)
+    private final IoStats io = new IoStats() {
+        @Override
+        public void opsSubmitted(int n) {
+            opsSubmitted += n;
+        }
 
-    @Override
-    public void opsSubmitted(int n) {
-        opsSubmitted += n;
-    }
+        @Override
+        public void kernelEntered() {
+            kernelEnters++;
+        }
 
-    @Override
-    public void kernelEntered() {
-        kernelEnters++;
-    }
+        @Override
+        public void recvBufferExhausted() {
+            recvBufferExhausted++;
+        }
 
-    @Override
-    public void recvBufferMissing() {
-        recvBufferExhausted++;
-    }
+        @Override
+        public void zeroCopySent() {
+            zeroCopySends++;
+        }
+    };
 
-    @Override
-    public void zeroCopySent() {
-        zeroCopySends++;
+    /** {@return the counters the backend reports into (worker thread only)} */
+    IoStats io() {
+        return io;
     }
 
     @Override

@@ -14,13 +14,8 @@ public interface IoStats {
     /** Counts one entry into the kernel to submit or wait (one {@code io_uring_enter}, one {@code select}). */
     void kernelEntered();
 
-    /**
-     * Counts one receive that found no free receive buffer (io_uring ENOBUFS); it appears as
-     * {@link io.ringline.WorkerStats#recvBufferExhausted()}. (Not named like that getter: the core's
-     * counters implement both interfaces, and a {@code void} and a {@code long} method cannot share a
-     * signature.)
-     */
-    void recvBufferMissing();
+    /** Counts one receive that found no free receive buffer (io_uring ENOBUFS). */
+    void recvBufferExhausted();
 
     /** Counts one region send that went out without a user-space copy (io_uring SEND_ZC from a fixed buffer). */
     void zeroCopySent();

@@ -201,7 +201,7 @@ final class UringConnection implements Transport {
                 core.inputEnded();
             }
         } else if (-res == Sys.ENOBUFS) {
-            io.worker().stats().recvBufferMissing();
+            io.worker().stats().recvBufferExhausted();
             if (!ioClosed) {
                 io.starved(this);
             }
