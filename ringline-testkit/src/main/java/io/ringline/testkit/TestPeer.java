@@ -64,7 +64,9 @@ public final class TestPeer implements AutoCloseable {
      * there; they return -1 after the server shut its output down or closed, throw
      * {@link java.net.SocketTimeoutException} "Read timed out" after {@link #setSoTimeout} (the
      * peer stays usable), {@link SocketException} "Connection reset" after the server reset the
-     * connection, and "Socket closed" once this peer closed. Closing the stream closes the peer.
+     * connection (once the bytes it had written before are read, as with a kernel; a reset after
+     * the server's end of stream leaves the end of stream), and "Socket closed" once this peer
+     * closed. Closing the stream closes the peer.
      */
     public InputStream input() {
         return input;
@@ -108,9 +110,10 @@ public final class TestPeer implements AutoCloseable {
     }
 
     /**
-     * Resets the connection (a close with {@code SO_LINGER} 0): unread bytes in both directions
-     * are dropped and the server's connection closes with {@code CloseReason.RESET}. Idempotent;
-     * does nothing after {@link #close()}.
+     * Resets the connection (a close with {@code SO_LINGER} 0): the bytes the server sent and this
+     * peer did not read are dropped; the server still receives what this peer wrote before, then
+     * its connection closes with {@code CloseReason.RESET}. Idempotent; does nothing after
+     * {@link #close()}.
      */
     public void reset() {
         if (!closed) {

@@ -164,6 +164,32 @@ class CloseTest {
         }
     }
 
+    @Test
+    void closingWithUnreadBytesResetsAsAKernelDoes() throws Exception {
+        CompletableFuture<CloseReason> closed = new CompletableFuture<>();
+        Handler greeter = new Handler() {
+            @Override
+            public void onOpen(Connection c) {
+                c.send("hello".getBytes(StandardCharsets.US_ASCII));
+            }
+
+            @Override
+            public int onData(Connection c, ByteBuffer data) {
+                return data.remaining();
+            }
+
+            @Override
+            public void onClose(Connection c, CloseReason reason, Throwable cause) {
+                closed.complete(reason);
+            }
+        };
+        try (Runtime runtime = Testkit.start(worker -> greeter); TestPeer peer = Testkit.connect(runtime)) {
+            Await.until(() -> available(peer) == 5, "the greeting arrived");
+            peer.close(); // "hello" unread: a reset, not an end of stream
+            assertEquals(CloseReason.RESET, closed.get(10, TimeUnit.SECONDS));
+        }
+    }
+
     private static int available(TestPeer peer) {
         try {
             return peer.input().available();

@@ -91,7 +91,7 @@ final class FakeCore implements ConnectionCore {
         }
 
         @Override
-        public void recvBufferMissing() {
+        public void recvBufferExhausted() {
         }
 
         @Override
