@@ -22,7 +22,7 @@ import java.nio.ByteBuffer;
  * bytes the runtime keeps while reading is paused: the rest of the delivery that was refused
  * (at most one receive buffer when nothing was kept before) plus what the backend had already
  * received when the pause took effect. The runtime bounds the latter by
- * {@link Config#inboundLimit()} plus its receive buffers ({@code BaseConnection.stash}).
+ * {@link Config#inboundLimit()} plus what the backend still delivers after a pause ({@code WorkerIo.bytesReceivedAfterPause}).
  *
  * <p>End of stream: reported by the runtime only after the kept bytes were presented, so
  * {@link #onInputClosed(Connection)} closes gracefully (flushing the queue) with nothing left.

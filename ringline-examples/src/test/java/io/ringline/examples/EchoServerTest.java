@@ -207,7 +207,7 @@ class EchoServerTest {
      * 50 clients write 8 MiB each and do not read: what the server holds for them stays within
      * what the runtime keeps per paused connection, the send queue limit plus the rest of one
      * receive buffer plus what the backend had already received when the pause took effect (at
-     * most all of its receive buffers, see {@code BaseConnection.stash}); the old backlog kept
+     * most all of its receive buffers, see {@code WorkerIo.bytesReceivedAfterPause}); the old backlog kept
      * megabytes per connection. Then they read and every byte comes back.
      */
     @ParameterizedTest

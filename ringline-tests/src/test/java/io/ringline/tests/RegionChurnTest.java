@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>{@code -Dringline.churn.memory=shared-arena} runs the same churn with the pattern README used
  * to show (memory from {@code Arena.ofShared()}, closed right after the unregister returned): the
- * reproducer of the reported {@code NullPointerException} in {@code BaseConnection.consume}
+ * reproducer of the reported {@code NullPointerException} in {@code BaseConnection.consume} (today {@code InboundPath})
  * (see bench/repro/README.md). {@code -Dringline.churn.cycles=N} sets the cycles per thread.
  */
 class RegionChurnTest extends BackendTest {

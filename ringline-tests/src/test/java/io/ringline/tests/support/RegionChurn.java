@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.LongAdder;
  * it, register it, have a handler {@code sendRegion} slices of it to the thread's client,
  * unregister it and free its memory right after the unregister returned, while "noise" clients
  * keep every worker's receive path busy (the handler consumes their bytes a few at a time, so the
- * parse loop of {@code BaseConnection} runs hot). Collects every exception seen by a handler, every
+ * parse loop of the core ({@code InboundPath}) runs hot). Collects every exception seen by a handler, every
  * {@code onClose(ERROR)} cause and every failure of a churn or client thread; checks every byte a
  * client receives against the region's content.
  *
