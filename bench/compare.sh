@@ -131,12 +131,24 @@ next_port() { PORT=$((PORT + 1)); echo "$PORT"; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# wait_port PORT PID DEADLINE_SECONDS: 0 when listening, 1 when the process died or the deadline passed
+# listener_owned PORT PID: 0 when PID holds the socket listening on 127.0.0.1/0.0.0.0/[::]:PORT. Other
+# sessions may benchmark on this machine at the same time: an open port alone may be someone else's server.
+listener_owned() {
+  local hex inodes ino
+  hex="$(printf '%04X' "$1")"
+  inodes="$(awk -v p=":$hex" '$2 ~ p "$" && $4 == "0A" { print $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null)"
+  for ino in $inodes; do
+    ls -l "/proc/$2/fd" 2>/dev/null | grep -q "socket:\[$ino\]" && return 0
+  done
+  return 1
+}
+
+# wait_port PORT PID DEADLINE_SECONDS: 0 when PID listens on PORT, 1 when the process died or the deadline passed
 wait_port() {
   local port=$1 pid=$2 deadline=$((SECONDS + $3))
   while [ $SECONDS -lt $deadline ]; do
     kill -0 "$pid" 2>/dev/null || return 1
-    port_open "$port" && return 0
+    port_open "$port" && listener_owned "$port" "$pid" && return 0
     sleep 0.05
   done
   return 1
