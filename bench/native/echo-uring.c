@@ -9,7 +9,8 @@
  * A connection has at most one send in flight (two sends in flight on one stream socket may complete out
  * of order); further received buffers wait in a per-connection FIFO, linked through the buffer ids. A short
  * send is resubmitted for the rest. When the ring runs out of buffers the multishot recv ends (-ENOBUFS)
- * and is re-armed once a buffer comes back. One io_uring_submit_and_wait per loop iteration.
+ * and is re-armed once buffers came back (checked after each batch of completions). One
+ * io_uring_submit_and_wait per loop iteration.
  * Prints "listening on PORT" once ready; exits 0 on SIGTERM or SIGINT.
  */
 #define _GNU_SOURCE
@@ -39,6 +40,7 @@ struct conn {
     int recv_armed;     /* a multishot recv is active */
     int send_busy;      /* a send of `head` is in flight */
     int waiting_buf;    /* its recv ended for lack of buffers: re-arm when one comes back */
+    int closing;        /* the peer closed or an error happened: close once nothing is in flight */
     unsigned short head, tail; /* FIFO of received buffers to send, linked through next_bid */
     unsigned sent;      /* bytes of `head` already sent */
 };
@@ -55,6 +57,7 @@ static struct conn *conns;
 static int nconns;
 static int *starved; /* connections waiting for a buffer */
 static int nstarved;
+static int recycled; /* a buffer went back to the ring in this loop iteration */
 
 static struct io_uring_sqe *sqe_get(void) {
     struct io_uring_sqe *s = io_uring_get_sqe(&ring);
@@ -82,7 +85,9 @@ static struct conn *conn_of(int fd) {
 static void recycle(unsigned short bid) {
     io_uring_buf_ring_add(br, bufs + (size_t)bid * BUF_SIZE, BUF_SIZE, bid, io_uring_buf_ring_mask(BUF_COUNT), 0);
     io_uring_buf_ring_advance(br, 1);
+    recycled = 1;
 }
+
 
 static void arm_recv(int fd) {
     struct io_uring_sqe *s = sqe_get();
@@ -91,6 +96,15 @@ static void arm_recv(int fd) {
     s->buf_group = BGID;
     io_uring_sqe_set_data64(s, ud(OP_RECV, fd));
     conns[fd].recv_armed = 1;
+}
+
+static void rearm_starved(void) {
+    while (nstarved > 0) {
+        int fd = starved[--nstarved];
+        struct conn *c = &conns[fd];
+        if (c->open && !c->closing && c->waiting_buf && !c->recv_armed) { c->waiting_buf = 0; arm_recv(fd); }
+    }
+    recycled = 0;
 }
 
 static void send_head(int fd) {
@@ -102,10 +116,10 @@ static void send_head(int fd) {
     c->send_busy = 1;
 }
 
-/* Closes fd once nothing is in flight on it; returns its queued buffers to the ring. */
+/* Closes a closing fd once nothing is in flight on it; returns its queued buffers to the ring. */
 static void maybe_close(int fd) {
     struct conn *c = &conns[fd];
-    if (!c->open || c->recv_armed || c->send_busy) return;
+    if (!c->open || !c->closing || c->recv_armed || c->send_busy) return;
     while (c->head != NO_BUF) {
         unsigned short b = c->head;
         c->head = next_bid[b];
@@ -117,6 +131,7 @@ static void maybe_close(int fd) {
 
 static void fail_conn(int fd) { /* stop sending; the recv ends by itself once the fd is shut down */
     struct conn *c = &conns[fd];
+    c->closing = 1;
     shutdown(fd, SHUT_RDWR);
     while (!c->send_busy && c->head != NO_BUF) {
         unsigned short b = c->head;
@@ -141,12 +156,14 @@ static void on_recv(int fd, int res, unsigned flags) {
         return;
     }
     if (res == -ENOBUFS) {
+        if (c->closing) { maybe_close(fd); return; }
         c->waiting_buf = 1;
         starved[nstarved++] = fd;
         return;
     }
     /* 0: the peer closed; < 0: an error */
     if (c->recv_armed) return; /* a non-final error CQE; the final one follows */
+    c->closing = 1;
     if (res < 0) fail_conn(fd);
     else if (c->head == NO_BUF) maybe_close(fd);
     else fail_conn(fd); /* the peer will not read the rest either */
@@ -160,7 +177,7 @@ static void on_send(int fd, int res) {
         c->head = next_bid[bid];
         recycle(bid);
         fail_conn(fd);
-        goto rearm_starved;
+        return;
     }
     c->sent += (unsigned)res;
     if (c->sent < buf_len[bid]) { send_head(fd); return; }
@@ -168,13 +185,7 @@ static void on_send(int fd, int res) {
     c->sent = 0;
     recycle(bid);
     if (c->head != NO_BUF) send_head(fd);
-    else if (!c->recv_armed) maybe_close(fd);
-rearm_starved:
-    while (nstarved > 0) {
-        int s = starved[--nstarved];
-        struct conn *sc = &conns[s];
-        if (sc->open && sc->waiting_buf && !sc->recv_armed) { sc->waiting_buf = 0; arm_recv(s); }
-    }
+    else maybe_close(fd); /* only when closing */
 }
 
 int main(int argc, char **argv) {
@@ -268,6 +279,7 @@ int main(int argc, char **argv) {
             }
         }
         io_uring_cq_advance(&ring, seen);
+        if (recycled && nstarved > 0) rearm_starved(); /* buffers are back: starved connections read again */
     }
     return 0;
 }
