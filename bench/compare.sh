@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Compares ringline's example servers with Netty 4.2 peers (io_uring, epoll, nio) and redis-server
-# under the same load, in one run: server pinned to one core, client to another, warm-up, then
-# measurement. Prints one Markdown table per scenario and writes them to bench/results/<ts>.md.
+# Compares ringline's example servers with Netty 4.2 peers (io_uring, epoll, nio), native reference
+# servers (C liburing and C epoll echo from bench/native, redis-server) under the same load, in one run:
+# server pinned to one core, client to another, warm-up, then measurement. Echo load comes from the
+# native client bench/native/echo-client.c (built here with gcc). Prints one Markdown table per scenario
+# and writes them to bench/results/<ts>.md.
 #
 #   bench/compare.sh [--quick] [--only echo|resp|http[,...]]
 #
@@ -9,13 +11,14 @@
 #   BENCH_SECONDS   measurement seconds per run, integer (quick: 3, full: 10)
 #   WARMUP_SECONDS  warm-up seconds per run, integer (quick: 1, full: 3)
 #   ECHO_CONNS / ECHO_SIZES   the full run's echo sweep ("1 16 64 256" / "64 1024 16384")
+#   ECHO_PIPELINE   requests in flight per connection in the pipelined echo scenarios (16)
 #   SERVER_CPU / CLIENT_CPU   cores for taskset (0 / 1)
 #   JVM_OPTS        extra JVM flags for every Java server (default: -Xms256m -Xmx1g)
 #   NETTY_UNSAFE    on|off|both: Netty peers with -Dio.netty.noUnsafe=false (on), default JDK 25
 #                   behaviour (off), or both rows (quick: on, full: both)
 #   REDIS_N_P16 / REDIS_N_P1  requests per redis-benchmark test (default scales with BENCH_SECONDS)
 #   JAVA_HOME       a JDK 25 (default /usr/lib/jvm/temurin-25-jdk-amd64 when present)
-#   OPEN_RATE       offered load of the full run's open-loop echo scenario (50000 req/s)
+#   OPEN_RATE       offered load of the full run's open-loop echo scenario (50000 req/s; Java load-echo)
 #   BASE_PORT       first TCP port to use (17100)
 #   SKIP_BUILD=1    never run mvn (ringline rows are skipped when ringline-examples.jar is missing)
 #   BENCH_JAR / EXAMPLES_JAR  use these jars instead of the ones under */target
@@ -31,7 +34,7 @@ while [ $# -gt 0 ]; do
     --quick) QUICK=1 ;;
     --only) ONLY="$2"; shift ;;
     --only=*) ONLY="${1#--only=}" ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -86,6 +89,8 @@ ensure_tools() {
   command -v redis-benchmark >/dev/null || missing+=(redis-tools)
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v taskset >/dev/null || missing+=(util-linux)
+  command -v gcc >/dev/null || missing+=(gcc)
+  [ -f /usr/include/liburing.h ] || missing+=(liburing-dev)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]} with apt-get"
     local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -105,17 +110,45 @@ ensure_jars() {
   [ -f "$BENCH_JAR" ] || { echo "missing $BENCH_JAR" >&2; exit 1; }
 }
 
+# Builds bench/native/*.c into $NATIVE_BIN (a temp dir). The client is required; a server that does not
+# build is a skipped row (its reason in $NATIVE_BIN/<name>.err).
+NATIVE_BIN="$WORK/native"
+build_native() {
+  mkdir -p "$NATIVE_BIN"
+  local src name libs
+  for src in "$ROOT"/bench/native/echo-client.c "$ROOT"/bench/native/echo-epoll.c "$ROOT"/bench/native/echo-uring.c; do
+    name="$(basename "$src" .c)"; libs=""
+    [ "$name" = echo-uring ] && libs="-luring"
+    # shellcheck disable=SC2086
+    gcc -O2 -Wall -Werror -o "$NATIVE_BIN/$name" "$src" $libs 2>"$NATIVE_BIN/$name.err" \
+      || log "cannot build $name: $(head -c 300 "$NATIVE_BIN/$name.err")"
+  done
+  [ -x "$NATIVE_BIN/echo-client" ] || { echo "cannot build bench/native/echo-client.c" >&2; exit 1; }
+}
+
 # ---------------------------------------------------------------- process helpers
 next_port() { PORT=$((PORT + 1)); echo "$PORT"; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# wait_port PORT PID DEADLINE_SECONDS: 0 when listening, 1 when the process died or the deadline passed
+# listener_owned PORT PID: 0 when PID holds the socket listening on 127.0.0.1/0.0.0.0/[::]:PORT. Other
+# sessions may benchmark on this machine at the same time: an open port alone may be someone else's server.
+listener_owned() {
+  local hex inodes ino
+  hex="$(printf '%04X' "$1")"
+  inodes="$(awk -v p=":$hex" '$2 ~ p "$" && $4 == "0A" { print $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null)"
+  for ino in $inodes; do
+    ls -l "/proc/$2/fd" 2>/dev/null | grep -q "socket:\[$ino\]" && return 0
+  done
+  return 1
+}
+
+# wait_port PORT PID DEADLINE_SECONDS: 0 when PID listens on PORT, 1 when the process died or the deadline passed
 wait_port() {
   local port=$1 pid=$2 deadline=$((SECONDS + $3))
   while [ $SECONDS -lt $deadline ]; do
     kill -0 "$pid" 2>/dev/null || return 1
-    port_open "$port" && return 0
+    port_open "$port" && listener_owned "$port" "$pid" && return 0
     sleep 0.05
   done
   return 1
@@ -132,7 +165,7 @@ cpu_ticks() { # utime+stime of a pid (fields 14 and 15, counted after the ')' cl
 
 vmhwm_mib() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "-"; }
 
-# Server catalogue: name|kind(ringline|peer)|protocols|launcher
+# Server catalogue: name|kind(ringline|netty|native)|launcher
 # A launcher is a function taking KIND PORT LOG that starts the server in the background, pinned.
 NETTY_BASE_FLAGS="--enable-native-access=ALL-UNNAMED"
 NETTY_UNSAFE_FLAGS="-Dio.netty.noUnsafe=false --sun-misc-unsafe-memory-access=allow"
@@ -155,6 +188,13 @@ launch_netty() { # TRANSPORT UNSAFE(on|off) KIND PORT LOG
   SERVER_PID=$!
 }
 
+launch_native() { # BINARY KIND PORT LOG
+  local bin=$1 port=$3 logf=$4
+  if [ ! -x "$NATIVE_BIN/$bin" ]; then echo "$bin did not build: $(head -c 150 "$NATIVE_BIN/$bin.err")" >"$logf"; return 1; fi
+  taskset -c "$SERVER_CPU" "$NATIVE_BIN/$bin" --port "$port" >"$logf" 2>&1 &
+  SERVER_PID=$!
+}
+
 launch_redis() { # KIND PORT LOG
   local port=$2 logf=$3
   taskset -c "$SERVER_CPU" redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
@@ -173,10 +213,14 @@ servers_for() {
     for u in $unsafe_list; do
       local suffix=""
       [ "$UNSAFE_MODE" = both ] && suffix="$( [ "$u" = on ] && echo "+unsafe" || echo "-nounsafe")"
-      echo "netty-$t$suffix|peer|launch_netty $t $u"
+      echo "netty-$t$suffix|netty|launch_netty $t $u"
     done
   done
-  [ "$proto" = resp ] && echo "redis-server|peer|launch_redis"
+  [ "$proto" = resp ] && echo "redis-server|native|launch_redis"
+  if [ "$proto" = echo ]; then
+    echo "c-liburing|native|launch_native echo-uring"
+    echo "c-epoll|native|launch_native echo-epoll"
+  fi
   true
 }
 
@@ -238,31 +282,65 @@ end_scenario() {
     awk -F'\t' '
       function num(x) { return x ~ /^[0-9.]+$/ && x + 0 > 0 }
       { n++; name[n]=$1; kind[n]=$2; rps[n]=$3; p50[n]=$4; p99[n]=$5; p999[n]=$6; cpu[n]=$7; rss[n]=$8; note[n]=$9
-        if ($2 == "peer" && num($3) && $3 + 0 > best) { best = $3 + 0; bestname = $1 }
-        if ($2 == "peer" && num($7) && (bestcpu == 0 || $7 + 0 < bestcpu)) { bestcpu = $7 + 0 } }
+        # best row by req/s of each reference kind (netty, native), and the lowest CPU per request
+        if (($2 == "netty" || $2 == "native") && num($3) && $3 + 0 > best[$2]) { best[$2] = $3 + 0; bestname[$2] = $1 }
+        if (($2 == "netty" || $2 == "native") && num($7) && (bestcpu[$2] == 0 || $7 + 0 < bestcpu[$2])) { bestcpu[$2] = $7 + 0 } }
+      function ratio(v, ref) { return num(v) && ref > 0 ? sprintf("%.2fx", v / ref) : "-" }
       END {
-        print "| server | req/s | p50 (us) | p99 (us) | p99.9 (us) | CPU s / M req | peak RSS (MiB) | req/s vs best peer | CPU/req vs best peer | note |"
-        print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+        print "| server | req/s | p50 (us) | p99 (us) | p99.9 (us) | CPU s / M req | peak RSS (MiB) | req/s vs best Netty | req/s vs best native | CPU/req vs best Netty | CPU/req vs best native | note |"
+        print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
         for (i = 1; i <= n; i++) {
-          r = num(rps[i]) && best > 0 ? sprintf("%.2fx", rps[i] / best) : "-"
-          c = num(cpu[i]) && bestcpu > 0 ? sprintf("%.2fx", cpu[i] / bestcpu) : "-"
           shown = num(rps[i]) ? sprintf("%.0f", rps[i]) : rps[i]
-          printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name[i], shown, p50[i], p99[i], p999[i], cpu[i], rss[i], r, c, note[i]
+          printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name[i], shown, p50[i], p99[i], p999[i], cpu[i], rss[i],
+            ratio(rps[i], best["netty"]), ratio(rps[i], best["native"]), ratio(cpu[i], bestcpu["netty"]), ratio(cpu[i], bestcpu["native"]), note[i]
         }
-        if (best > 0) printf "\nBest peer by req/s: %s.\n", bestname
+        line = ""
+        if (best["netty"] > 0) line = " Netty " bestname["netty"]
+        if (best["native"] > 0) line = line (line != "" ? "," : "") " native " bestname["native"]
+        if (line != "") printf "\nBest by req/s:%s.\n", line
       }' "$ROWS"
   } | tee -a "$RESULT_FILE"
 }
 
 # ---------------------------------------------------------------- echo
-run_echo() { # CONNECTIONS SIZE [RATE]
-  local conns=$1 size=$2 rate=${3:-0} rate_args=() mode="closed loop" lat="Latency per request from its send time (closed loop)."
-  if [ "$rate" != 0 ]; then
-    rate_args=(--rate "$rate"); mode="open loop at $rate req/s"
-    lat="Open loop: every connection sends on a fixed schedule; latency from the INTENDED send time (coordinated omission corrected); req/s is the achieved rate."
-  fi
-  begin_scenario "echo ${size} B, ${conns} connections, $mode" \
-    "load-echo (ringline-bench, Java NIO, 1 selector thread, every byte verified) on core $CLIENT_CPU: ${WARM} s warm-up then ${SECS} s measured in the same client JVM; server on core $SERVER_CPU, fresh server per row. $lat"
+kv_num() { # KEY LINE -> value of KEY=value in a key=value line, or empty
+  sed -n "s/.*\(^\| \)$1=\(-\{0,1\}[0-9.]*\).*/\2/p" <<<"$2" | head -1
+}
+
+# "client core N% busy": near 100% means the client, not the server, limited the row.
+client_busy_note() { awk -v c="$1" -v w="$2" 'BEGIN { if (c >= 0 && w > 0) printf "client core %.0f%% busy", 100 * c / w }'; }
+
+run_echo() { # CONNECTIONS SIZE PIPELINE: closed loop, native client
+  local conns=$1 size=$2 pipe=$3 what="closed loop"
+  [ "$pipe" -gt 1 ] && what="$pipe requests in flight per connection (pipelined), closed loop"
+  begin_scenario "echo ${size} B, ${conns} connections, $what" \
+    "bench/native/echo-client (C, epoll, one thread, every byte verified) on core $CLIENT_CPU: ${WARM} s warm-up then ${SECS} s measured; server on core $SERVER_CPU, fresh server per row. Latency per request from the moment it is queued for sending to the read that completes its echo. Server CPU from /proc/<pid>/stat, sampled by the client at the measurement boundaries."
+  local line name kind launcher
+  while IFS='|' read -r name kind launcher; do
+    if ! start_server "$launcher" echo; then
+      add_row "$name" "$kind" "skipped" "-" "-" "-" "-" "-" "$SKIP_REASON"; continue
+    fi
+    line="$(taskset -c "$CLIENT_CPU" "$NATIVE_BIN/echo-client" --host 127.0.0.1 --port "$SERVER_PORT" \
+      --connections "$conns" --size "$size" --pipeline "$pipe" --warmup "$WARM" --duration "$SECS" \
+      --server-pid "$SERVER_PID" 2>"$WORK/client.err" | tail -1)"
+    local rss; rss="$(vmhwm_mib "$SERVER_PID")"
+    stop_server
+    local req; req="$(kv_num requests "$line")"
+    if [ -z "$req" ]; then
+      add_row "$name" "$kind" "failed" "-" "-" "-" "-" "$rss" "client: $(head -c 160 "$WORK/client.err" | tr '\n|' '  ')"; continue
+    fi
+    local srv dur; srv="$(kv_num server_cpu_s "$line")"; dur="$(kv_num duration_s "$line")"
+    add_row "$name" "$kind" "$(kv_num req_per_s "$line")" "$(kv_num p50_us "$line")" "$(kv_num p99_us "$line")" \
+      "$(kv_num p999_us "$line")" "$(cpu_per_million "$srv" "$req")" "$rss" \
+      "$(server_note) $(busy_note "$srv" "$dur"), $(client_busy_note "$(kv_num client_cpu_s "$line")" "$dur")"
+  done < <(servers_for echo)
+  end_scenario
+}
+
+run_echo_open() { # CONNECTIONS SIZE RATE: open loop, Java load-echo (the native client is closed loop only)
+  local conns=$1 size=$2 rate=$3
+  begin_scenario "echo ${size} B, ${conns} connections, open loop at $rate req/s" \
+    "load-echo (ringline-bench, Java NIO, 1 selector thread, every byte verified) on core $CLIENT_CPU: ${WARM} s warm-up then ${SECS} s measured in the same client JVM; server on core $SERVER_CPU, fresh server per row. Open loop: every connection sends on a fixed schedule; latency from the INTENDED send time (coordinated omission corrected); req/s is the achieved rate."
   local line name kind launcher
   while IFS='|' read -r name kind launcher; do
     if ! start_server "$launcher" echo; then
@@ -272,7 +350,7 @@ run_echo() { # CONNECTIONS SIZE [RATE]
       load-echo --host 127.0.0.1 --port "$SERVER_PORT" --connections "$conns" --size "$size")
     # One client JVM: its own warm-up phase (JIT) and then the measurement; it samples the server's
     # CPU time over exactly the measurement window (--server-pid).
-    line="$("${client[@]}" "${rate_args[@]}" --warmup "$WARM" --duration "$SECS" --server-pid "$SERVER_PID" 2>"$WORK/client.err" | tail -1)"
+    line="$("${client[@]}" --rate "$rate" --warmup "$WARM" --duration "$SECS" --server-pid "$SERVER_PID" 2>"$WORK/client.err" | tail -1)"
     local rss; rss="$(vmhwm_mib "$SERVER_PID")"
     stop_server
     local req; req="$(json_num requests "$line")"
@@ -380,6 +458,7 @@ run_http() { # PIPELINE(1|16)
 # ---------------------------------------------------------------- main
 ensure_tools
 ensure_jars
+build_native
 mkdir -p "$RESULTS_DIR"
 {
   echo "# ringline vs peers — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -391,17 +470,22 @@ mkdir -p "$RESULTS_DIR"
   echo "- Netty 4.2.18.Final peers (pooled allocator, TCP_NODELAY, 1 event loop): flags \`$NETTY_BASE_FLAGS\`; +unsafe adds \`$NETTY_UNSAFE_FLAGS\` (NETTY_UNSAFE=$UNSAFE_MODE)"
   echo "- ringline: \`java $JVM_OPTS --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dringline.backend=<io_uring|nio> -jar ringline-examples.jar <echo|resp|http> --port N --workers 1\`"
   echo "- CPU s / M req: server utime+stime (/proc/<pid>/stat) over the measurement / requests x 1e6; peak RSS: VmHWM at the end of the run"
-  echo "- ratios: req/s of the row / best peer's req/s (higher is better); CPU per request of the row / best peer's (lower is better). Peers: Netty rows and redis-server."
+  echo "- native references: bench/native/echo-uring.c (liburing: multishot accept, multishot recv from a provided buffer ring, send of the received buffer), bench/native/echo-epoll.c, redis-server; built with \`gcc -O2\` ($(gcc -dumpfullversion 2>/dev/null))"
+  echo "- ratios: req/s of the row / the best Netty row's and the best native row's req/s (higher is better); CPU per request of the row / the lowest Netty and native CPU per request (lower is better)"
 } | tee "$RESULT_FILE"
 
 has() { [[ ",$ONLY," == *",$1,"* ]]; }
 
 if has echo; then
   if [ "$QUICK" = 1 ]; then
-    run_echo 64 64
+    run_echo 64 64 1
+    run_echo 256 64 1
+    run_echo 64 64 "${ECHO_PIPELINE:-16}"
   else
-    for size in ${ECHO_SIZES:-64 1024 16384}; do for conns in ${ECHO_CONNS:-1 16 64 256}; do run_echo "$conns" "$size"; done; done
-    run_echo 64 1024 "${OPEN_RATE:-50000}"
+    for size in ${ECHO_SIZES:-64 1024 16384}; do for conns in ${ECHO_CONNS:-1 16 64 256}; do run_echo "$conns" "$size" 1; done; done
+    run_echo 64 64 "${ECHO_PIPELINE:-16}"
+    run_echo 256 64 "${ECHO_PIPELINE:-16}"
+    run_echo_open 64 1024 "${OPEN_RATE:-50000}"
   fi
 fi
 if has resp; then
