@@ -1,12 +1,12 @@
 package io.ringline.examples;
 
-import io.ringline.internal.BackendSelector;
 import io.ringline.spi.Availability;
 import io.ringline.spi.BackendProvider;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 import java.util.List;
+import java.util.ServiceLoader;
 
 /**
  * The backends the example-server tests run on (in process, and as child processes in the
@@ -27,7 +27,8 @@ public final class Backends {
 
     /** Fails or skips (see the class comment) the calling test if {@code name} cannot run here. */
     public static void assumeAvailable(String name) {
-        BackendProvider p = BackendSelector.providers().stream().filter(b -> b.name().equals(name)).findFirst()
+        BackendProvider p = ServiceLoader.load(BackendProvider.class).stream().map(ServiceLoader.Provider::get)
+                .filter(b -> b.name().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("backend " + name + " is not on the class path"));
         Availability a = p.availability();
         if (a.available()) {
