@@ -15,7 +15,8 @@ import java.util.concurrent.CompletionStage;
  * {@link WorkerContext#connection(long)}.
  *
  * <p><b>Sends</b> never block the worker. Bytes are copied into the connection's bounded send
- * queue ({@link Config#sendQueueLimit()}); when a send would exceed it, {@code send} throws
+ * queue ({@link Config#sendQueueLimit()}), except for the pass-through sends
+ * ({@link #sendOwned}, {@link #sendReceived}, {@link #sendRegion}), which queue a reference; when a send would exceed it, {@code send} throws
  * {@link SendQueueFullException} and the {@code trySend} variants return false, queuing nothing.
  * After that {@link Handler#onWritable(Connection)} fires once the queue has drained to half the
  * limit. A single send larger than the limit can never fit and throws
@@ -68,6 +69,75 @@ public interface Connection {
      * @throws IllegalStateException     if called off the worker thread
      */
     void sendGather(ByteBuffer... data);
+
+    /**
+     * Queues {@code data}'s remaining bytes without copying them (a pass-through send): the
+     * connection writes straight from {@code data}'s memory. The buffer belongs to the connection
+     * until {@code onRelease.released(data)} is called on the worker thread, exactly once: when
+     * the kernel no longer reads those bytes, or when the connection closed first and they were
+     * dropped. Until then the caller must not change the buffer's bytes, position or limit (the
+     * connection advances its position as bytes are written). When this throws, nothing was
+     * queued, {@code onRelease} is not called, and the caller still owns the buffer.
+     *
+     * <p>Counts against {@link Config#sendQueueLimit()} like a copied send, and keeps order with
+     * every other send.
+     *
+     * @param data      bytes to send: a direct buffer (heap memory cannot be handed to the kernel
+     *                  without a copy; use {@link #send(ByteBuffer)} for it)
+     * @param onRelease called when the connection is done with {@code data}
+     * @throws IllegalArgumentException  if {@code data} is not direct, or alone larger than the limit
+     * @throws SendQueueFullException    if the send queue limit would be exceeded (nothing queued)
+     * @throws ConnectionClosedException if the connection is closed or its output shut down
+     * @throws IllegalStateException     if called off the worker thread
+     */
+    void sendOwned(ByteBuffer data, BufferRelease onRelease);
+
+    /**
+     * Like {@link #sendOwned(ByteBuffer, BufferRelease)} but returns false instead of throwing
+     * when the queue is full (nothing queued, the caller keeps the buffer).
+     *
+     * @param data      bytes to send: a direct buffer
+     * @param onRelease called when the connection is done with {@code data}, if queued
+     * @return true if queued, false if the queue limit would be exceeded
+     * @throws IllegalArgumentException  if {@code data} is not direct, or alone larger than the limit
+     * @throws ConnectionClosedException if the connection is closed or its output shut down
+     * @throws IllegalStateException     if called off the worker thread
+     */
+    boolean trySendOwned(ByteBuffer data, BufferRelease onRelease);
+
+    /**
+     * Sends received bytes on, without copying them where the backend can lend its receive memory
+     * (echo, forwarding, proxying). {@code received} must be the very buffer a
+     * {@link Handler#onData} call of this worker is being given right now (of this connection or
+     * another one of the same worker); its position to limit is sent, and its position is
+     * advanced to its limit. The handler may narrow it first (set its limit) to send a part.
+     *
+     * <p>On io_uring, bytes shown straight from a provided receive buffer are sent from it: the
+     * buffer is held back from the receive ring until they were written (within a budget per
+     * worker, so held buffers never starve receives). Otherwise (NIO, bytes the runtime had to
+     * accumulate, the budget used up, or any other buffer) the bytes are copied as by
+     * {@link #send(ByteBuffer)}. {@link WorkerStats#passThroughSends()} and
+     * {@link WorkerStats#copiedSends()} show which happened.
+     *
+     * @param received the buffer given to the current {@code onData} call
+     * @throws SendQueueFullException    if the send queue limit would be exceeded (nothing queued)
+     * @throws IllegalArgumentException  if the send alone is larger than the limit
+     * @throws ConnectionClosedException if the connection is closed or its output shut down
+     * @throws IllegalStateException     if called off the worker thread
+     */
+    void sendReceived(ByteBuffer received);
+
+    /**
+     * Like {@link #sendReceived(ByteBuffer)} but returns false instead of throwing when the queue
+     * is full (nothing queued, position unchanged).
+     *
+     * @param received the buffer given to the current {@code onData} call
+     * @return true if queued, false if the queue limit would be exceeded
+     * @throws IllegalArgumentException  if the send alone is larger than the limit
+     * @throws ConnectionClosedException if the connection is closed or its output shut down
+     * @throws IllegalStateException     if called off the worker thread
+     */
+    boolean trySendReceived(ByteBuffer received);
 
     /**
      * Queues {@code length} bytes of a registered region starting at {@code offset}, without

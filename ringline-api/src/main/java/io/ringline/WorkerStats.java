@@ -27,8 +27,14 @@ public interface WorkerStats {
      */
     long zeroCopySends();
 
-    /** {@return sends of bytes copied into the send queue} */
+    /** {@return sends of bytes copied into the send queue (including {@link Connection#sendReceived} that had to copy)} */
     long copiedSends();
+
+    /**
+     * {@return sends queued without a copy: {@link Connection#sendOwned} calls, and
+     * {@link Connection#sendReceived} calls sent from lent receive memory}
+     */
+    long passThroughSends();
 
     /** {@return I/O operations submitted to the kernel (io_uring SQEs; NIO: read/write calls)} */
     long opsSubmitted();

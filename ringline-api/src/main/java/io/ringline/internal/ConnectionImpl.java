@@ -1,5 +1,6 @@
 package io.ringline.internal;
 
+import io.ringline.BufferRelease;
 import io.ringline.CloseReason;
 import io.ringline.Connection;
 import io.ringline.RegionId;
@@ -7,6 +8,7 @@ import io.ringline.TimerHandle;
 import io.ringline.WorkerContext;
 import io.ringline.spi.ConnectionCore;
 import io.ringline.spi.OutboundQueue;
+import io.ringline.spi.ReceivedMemory;
 import io.ringline.spi.Transport;
 
 import java.net.SocketAddress;
@@ -85,7 +87,7 @@ final class ConnectionImpl implements Connection, ConnectionCore {
     }
 
     @Override
-    public void received(ByteBuffer src) {
+    public void received(ByteBuffer src, ReceivedMemory memory) {
         if (state == Lifecycle.CLOSED) {
             return;
         }
@@ -263,6 +265,35 @@ final class ConnectionImpl implements Connection, ConnectionCore {
     @Override
     public void sendGather(ByteBuffer... data) {
         outbound.sendGather(data);
+    }
+
+    @Override
+    public void sendOwned(ByteBuffer data, BufferRelease onRelease) {
+        if (!trySendOwned(data, onRelease)) {
+            outbound.send(data); // throws SendQueueFullException
+        }
+    }
+
+    @Override
+    public boolean trySendOwned(ByteBuffer data, BufferRelease onRelease) {
+        if (!data.isDirect()) {
+            throw new IllegalArgumentException("sendOwned needs a direct buffer, got " + data + ": use send to copy heap bytes");
+        }
+        if (!outbound.trySend(data)) {
+            return false;
+        }
+        onRelease.released(data);
+        return true;
+    }
+
+    @Override
+    public void sendReceived(ByteBuffer received) {
+        outbound.send(received);
+    }
+
+    @Override
+    public boolean trySendReceived(ByteBuffer received) {
+        return outbound.trySend(received);
     }
 
     @Override

@@ -59,6 +59,12 @@ final class SendQueue implements OutboundQueue {
     }
 
     @Override
+    public long address(int index) {
+        ByteBuffer b = entry(index).buf;
+        return java.lang.foreign.MemorySegment.ofBuffer(b).address();
+    }
+
+    @Override
     public int regionSlot(int index) {
         return entry(index).regionSlot;
     }

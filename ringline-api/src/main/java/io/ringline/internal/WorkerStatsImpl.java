@@ -16,6 +16,7 @@ final class WorkerStatsImpl implements WorkerStats {
     long connectionsClosed;
     long regionSends;
     long copiedSends;
+    long passThroughSends;
     long loopIterations;
     private long zeroCopySends;
     private long opsSubmitted;
@@ -29,6 +30,7 @@ final class WorkerStatsImpl implements WorkerStats {
     @Override public long regionSends() { return regionSends; }
     @Override public long zeroCopySends() { return zeroCopySends; }
     @Override public long copiedSends() { return copiedSends; }
+    @Override public long passThroughSends() { return passThroughSends; }
     @Override public long opsSubmitted() { return opsSubmitted; }
     @Override public long kernelEnters() { return kernelEnters; }
     @Override public long recvBufferExhausted() { return recvBufferExhausted; }

@@ -41,14 +41,33 @@ public interface ConnectionCore {
     OutboundQueue outbound();
 
     /**
-     * Received bytes: {@code src} from position to limit. Runs the parse contract with the
-     * handler; bytes it leaves unconsumed are copied into the connection's accumulator. The core
-     * does not change {@code src}'s position or limit and does not keep it: the backend may reuse
-     * it once this returns.
+     * Received bytes, from memory the core may not borrow: {@code received(src, null)}.
      *
-     * @param src the bytes
+     * @param src the bytes (read-only, direct)
+     * @throws IllegalArgumentException if {@code src} is not read-only or not direct
      */
-    void received(ByteBuffer src);
+    default void received(ByteBuffer src) {
+        received(src, null);
+    }
+
+    /**
+     * Received bytes: {@code src} from position to limit. Runs the parse contract with the
+     * handler, presenting {@code src} itself to {@code Handler.onData} (so it must be a read-only
+     * direct buffer: the core wraps nothing, nothing is allocated per delivery); bytes the handler
+     * leaves unconsumed are copied into the connection's accumulator. The core may change
+     * {@code src}'s position and limit and does not keep it: the backend resets and may reuse it
+     * once this returns.
+     *
+     * <p>With {@code memory} non-null, a handler's {@link Connection#sendReceived(ByteBuffer)}
+     * borrows that memory ({@link ReceivedMemory#tryRetain()}) instead of copying; the backend
+     * must then not reuse it before the matching {@link ReceivedMemory#release()}, which may come
+     * after this call returned.
+     *
+     * @param src    the bytes (read-only, direct)
+     * @param memory the memory behind {@code src} if the backend can lend it, else null
+     * @throws IllegalArgumentException if {@code src} is not read-only or not direct
+     */
+    void received(ByteBuffer src, ReceivedMemory memory);
 
     /**
      * The socket took {@code n} bytes from the head of {@link #outbound()} (entries finished are

@@ -4,8 +4,9 @@ import java.nio.ByteBuffer;
 
 /**
  * A read-only view of one connection's send queue, for {@link Transport#flush()}: entries in
- * order, each either bytes the core copied into a pooled direct chunk or a slice of a registered
- * region (sent without a copy). The backend writes from the entries' buffers and reports with
+ * order, each bytes the core copied into a pooled direct chunk, a slice of a registered region, a
+ * buffer the application handed over with {@link io.ringline.Connection#sendOwned}, or received
+ * memory lent by a backend ({@link ReceivedMemory}); only the first kind was copied. The backend writes from the entries' buffers and reports with
  * {@link ConnectionCore#written}; it must not change their position or limit (the core advances
  * them). Index access allocates nothing.
  *
@@ -29,6 +30,15 @@ public interface OutboundQueue {
      * @throws IndexOutOfBoundsException if {@code index} is out of range
      */
     ByteBuffer buffer(int index);
+
+    /**
+     * {@return the native address of entry {@code index}'s first pending byte (its buffer's
+     * position)} Computed without allocating, for backends that hand addresses to the kernel.
+     *
+     * @param index 0 for the head, below {@link #size()}
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     */
+    long address(int index);
 
     /**
      * {@return the registered-region slot of entry {@code index}, or -1 if its bytes were copied}

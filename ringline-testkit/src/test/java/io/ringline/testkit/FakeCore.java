@@ -167,7 +167,7 @@ final class FakeCore implements ConnectionCore {
     }
 
     @Override
-    public void received(ByteBuffer src) {
+    public void received(ByteBuffer src, io.ringline.spi.ReceivedMemory memory) {
         if (closed) {
             return;
         }
@@ -257,6 +257,11 @@ final class FakeCore implements ConnectionCore {
         @Override
         public int regionSlot(int index) {
             return -1;
+        }
+
+        @Override
+        public long address(int index) {
+            return java.lang.foreign.MemorySegment.ofBuffer(buffer(index)).address();
         }
 
         @Override
