@@ -51,6 +51,7 @@ final class Worker implements WorkerContext {
     private final WorkerRegions regions;
     private final BufferPool sendChunks;
     private final InboundSpare inboundSpare = new InboundSpare();
+    private final CurrentDelivery delivery = new CurrentDelivery();
     private final WorkerStatsImpl stats = new WorkerStatsImpl();
     private final WorkerConnections connections;
     private final AcceptInbox inbox;
@@ -368,6 +369,11 @@ final class Worker implements WorkerContext {
     }
 
     /** {@return the cache of one large receive-accumulation storage, shared by this worker's connections} */
+    /** {@return what the handler's current onData call is shown (for sendReceived)} */
+    CurrentDelivery delivery() {
+        return delivery;
+    }
+
     InboundSpare inboundSpare() {
         return inboundSpare;
     }
