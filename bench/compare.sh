@@ -5,7 +5,13 @@
 # native client bench/native/echo-client.c (built here with gcc). Prints one Markdown table per scenario
 # and writes them to bench/results/<ts>.md.
 #
-#   bench/compare.sh [--quick] [--only echo|resp|http[,...]]
+#   bench/compare.sh [--quick | --headline] [--runs N] [--only echo|resp|http[,...]]
+#
+# --headline: the issue-9 headline rows only (echo 64 B at 1, 64 and 256 connections, 64 connections
+# pipelined x16, 16 KiB at 64 connections; RESP -P 1 and -P 16; HTTP plain and pipelined), 2 s warm-up,
+# 3 s measured, Netty with Unsafe on. --runs N repeats every scenario N times, the servers interleaved
+# round by round (server A, B, C, then A, B, C again, so a slow minute hits every server alike); the
+# table then shows the median of each column, the req/s spread (min-max) and ratios of medians.
 #
 # Environment (all optional):
 #   BENCH_SECONDS   measurement seconds per run, integer (quick: 3, full: 10)
@@ -28,10 +34,15 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 QUICK=0
+HEADLINE=0
+RUNS=1
 ONLY="echo,resp,http"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
+    --headline) HEADLINE=1 ;;
+    --runs) RUNS="$2"; shift ;;
+    --runs=*) RUNS="${1#--runs=}" ;;
     --only) ONLY="$2"; shift ;;
     --only=*) ONLY="${1#--only=}" ;;
     -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
@@ -40,7 +51,10 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-if [ "$QUICK" = 1 ]; then
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "--runs must be a positive integer, was '$RUNS'" >&2; exit 2; }
+if [ "$HEADLINE" = 1 ]; then
+  SECS="${BENCH_SECONDS:-3}"; WARM="${WARMUP_SECONDS:-2}"; UNSAFE_MODE="${NETTY_UNSAFE:-on}"
+elif [ "$QUICK" = 1 ]; then
   SECS="${BENCH_SECONDS:-3}"; WARM="${WARMUP_SECONDS:-1}"; UNSAFE_MODE="${NETTY_UNSAFE:-on}"
 else
   SECS="${BENCH_SECONDS:-10}"; WARM="${WARMUP_SECONDS:-3}"; UNSAFE_MODE="${NETTY_UNSAFE:-both}"
@@ -279,26 +293,44 @@ end_scenario() {
     echo
     echo "$SCENARIO_DESC"
     echo
-    awk -F'\t' '
+    awk -F'\t' -v runs="$RUNS" '
       function num(x) { return x ~ /^[0-9.]+$/ && x + 0 > 0 }
-      { n++; name[n]=$1; kind[n]=$2; rps[n]=$3; p50[n]=$4; p99[n]=$5; p999[n]=$6; cpu[n]=$7; rss[n]=$8; note[n]=$9
-        # best row by req/s of each reference kind (netty, native), and the lowest CPU per request
-        if (($2 == "netty" || $2 == "native") && num($3) && $3 + 0 > best[$2]) { best[$2] = $3 + 0; bestname[$2] = $1 }
-        if (($2 == "netty" || $2 == "native") && num($7) && (bestcpu[$2] == 0 || $7 + 0 < bestcpu[$2])) { bestcpu[$2] = $7 + 0 } }
-      function ratio(v, ref) { return num(v) && ref > 0 ? sprintf("%.2fx", v / ref) : "-" }
+      # median of the numeric values in the space-separated list l ("-" when none)
+      function median(l,   a, k, i, j, t) {
+        k = split(l, a, " "); if (k == 0) return "-"
+        for (i = 2; i <= k; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+        return k % 2 ? a[(k + 1) / 2] + 0 : (a[k / 2] + a[k / 2 + 1]) / 2
+      }
+      function add(col, i, v) { if (num(v)) vals[col, i] = vals[col, i] " " v }
+      { if (!($1 in idx)) { idx[$1] = ++n; name[n] = $1; kind[n] = $2; first[n] = $3; note[n] = $9 }
+        i = idx[$1]; seen[i]++
+        add("rps", i, $3); add("p50", i, $4); add("p99", i, $5); add("p999", i, $6); add("cpu", i, $7); add("rss", i, $8)
+        if (num($3)) { ok[i]++; if (!(i in lo) || $3 + 0 < lo[i]) lo[i] = $3 + 0; if ($3 + 0 > hi[i]) hi[i] = $3 + 0 }
+        else if (note[i] == "" || !num(first[i])) note[i] = $9 }
+      function show(col, i, fmt,   m) { m = median(vals[col, i]); return m == "-" ? (col == "rps" ? first[i] : "-") : sprintf(fmt, m) }
       END {
-        print "| server | req/s | p50 (us) | p99 (us) | p99.9 (us) | CPU s / M req | peak RSS (MiB) | req/s vs best Netty | req/s vs best native | CPU/req vs best Netty | CPU/req vs best native | note |"
-        print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
         for (i = 1; i <= n; i++) {
-          shown = num(rps[i]) ? sprintf("%.0f", rps[i]) : rps[i]
-          printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name[i], shown, p50[i], p99[i], p999[i], cpu[i], rss[i],
+          rps[i] = median(vals["rps", i]); cpu[i] = median(vals["cpu", i])
+          if ((kind[i] == "netty" || kind[i] == "native") && num(rps[i]) && rps[i] + 0 > best[kind[i]]) { best[kind[i]] = rps[i] + 0; bestname[kind[i]] = name[i] }
+          if ((kind[i] == "netty" || kind[i] == "native") && num(cpu[i]) && (bestcpu[kind[i]] == 0 || cpu[i] + 0 < bestcpu[kind[i]])) bestcpu[kind[i]] = cpu[i] + 0
+        }
+        multi = runs > 1
+        printf "| server | req/s%s |%s p50 (us) | p99 (us) | p99.9 (us) | CPU s / M req | peak RSS (MiB) | req/s vs best Netty | req/s vs best native | CPU/req vs best Netty | CPU/req vs best native | note |\n", multi ? " (median)" : "", multi ? " req/s min-max (runs) |" : ""
+        printf "|---|---:|%s---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n", multi ? "---|" : ""
+        for (i = 1; i <= n; i++) {
+          spread = ""
+          if (multi) spread = (ok[i] > 0 ? sprintf(" %.0f-%.0f (%d/%d, +-%.0f%%)", lo[i], hi[i], ok[i], seen[i], rps[i] > 0 ? 50 * (hi[i] - lo[i]) / rps[i] : 0) : " - (0/" seen[i] ")") " |"
+          printf "| %s | %s |%s %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name[i], show("rps", i, "%.0f"), spread,
+            show("p50", i, "%.1f"), show("p99", i, "%.1f"), show("p999", i, "%.1f"), show("cpu", i, "%.3f"), show("rss", i, "%.1f"),
             ratio(rps[i], best["netty"]), ratio(rps[i], best["native"]), ratio(cpu[i], bestcpu["netty"]), ratio(cpu[i], bestcpu["native"]), note[i]
         }
         line = ""
         if (best["netty"] > 0) line = " Netty " bestname["netty"]
         if (best["native"] > 0) line = line (line != "" ? "," : "") " native " bestname["native"]
-        if (line != "") printf "\nBest by req/s:%s.\n", line
-      }' "$ROWS"
+        if (line != "") printf "\nBest by %sreq/s:%s.\n", multi ? "median " : "", line
+      }
+      function ratio(v, ref) { return num(v) && ref > 0 ? sprintf("%.2fx", v / ref) : "-" }
+    ' "$ROWS"
   } | tee -a "$RESULT_FILE"
 }
 
@@ -315,7 +347,8 @@ run_echo() { # CONNECTIONS SIZE PIPELINE: closed loop, native client
   [ "$pipe" -gt 1 ] && what="$pipe requests in flight per connection (pipelined), closed loop"
   begin_scenario "echo ${size} B, ${conns} connections, $what" \
     "bench/native/echo-client (C, epoll, one thread, every byte verified) on core $CLIENT_CPU: ${WARM} s warm-up then ${SECS} s measured; server on core $SERVER_CPU, fresh server per row. Latency per request from the moment it is queued for sending to the read that completes its echo. Server CPU from /proc/<pid>/stat, sampled by the client at the measurement boundaries."
-  local line name kind launcher
+  local line name kind launcher round
+  for round in $(seq "$RUNS"); do
   while IFS='|' read -r name kind launcher; do
     if ! start_server "$launcher" echo; then
       add_row "$name" "$kind" "skipped" "-" "-" "-" "-" "-" "$SKIP_REASON"; continue
@@ -334,6 +367,7 @@ run_echo() { # CONNECTIONS SIZE PIPELINE: closed loop, native client
       "$(kv_num p999_us "$line")" "$(cpu_per_million "$srv" "$req")" "$rss" \
       "$(server_note) $(busy_note "$srv" "$dur"), $(client_busy_note "$(kv_num client_cpu_s "$line")" "$dur")"
   done < <(servers_for echo)
+  done
   end_scenario
 }
 
@@ -378,6 +412,8 @@ run_resp() { # PIPELINE
   local name kind launcher
   local rows_ping="$WORK/resp-ping" rows_set="$WORK/resp-set" rows_get="$WORK/resp-get"
   : >"$rows_ping"; : >"$rows_set"; : >"$rows_get"
+  local round
+  for round in $(seq "$RUNS"); do
   while IFS='|' read -r name kind launcher; do
     if ! start_server "$launcher" resp; then
       for test in ping set get; do ROWS="$WORK/resp-$test" add_row "$name" "$kind" "skipped" "-" "-" "-" "-" "-" "$SKIP_REASON"; done
@@ -409,6 +445,7 @@ run_resp() { # PIPELINE
     done
     stop_server
   done < <(servers_for resp)
+  done
   for test in PING SET GET; do
     begin_scenario "RESP $test, redis-benchmark -c 50 -P $pipe" "$desc"
     cat "$WORK/resp-$(tr A-Z a-z <<<"$test")" >"$ROWS"
@@ -422,7 +459,8 @@ run_http() { # PIPELINE(1|16)
   [ "$pipe" -gt 1 ] && script="$ROOT/bench/wrk-pipeline.lua"
   begin_scenario "HTTP plaintext, wrk -t 1 -c 64, $( [ "$pipe" -gt 1 ] && echo "pipelined x$pipe" || echo "no pipelining")" \
     "wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}') on core $CLIENT_CPU, GET /plaintext, ${WARM} s warm-up run, then ${SECS} s measured; server on core $SERVER_CPU. Netty peers use HttpServerCodec (TechEmpower's Netty shape).$( [ "$pipe" -gt 1 ] && echo " wrk's latency with pipelining is per batch and its high percentiles are unreliable (shown as n/a when wrk reports 0).")"
-  local name kind launcher
+  local name kind launcher round
+  for round in $(seq "$RUNS"); do
   while IFS='|' read -r name kind launcher; do
     if ! start_server "$launcher" http; then
       add_row "$name" "$kind" "skipped" "-" "-" "-" "-" "-" "$SKIP_REASON"; continue
@@ -452,6 +490,7 @@ run_http() { # PIPELINE(1|16)
     [ "${non2xx:-0}" = 0 ] || note="$note$non2xx non-2xx"
     add_row "$name" "$kind" "$rps" "$(json_num p50_us "$line")" "$p99" "$p999" "$(cpu_per_million "$cpu" "$req")" "$rss" "$note"
   done < <(servers_for http)
+  done
   end_scenario
 }
 
@@ -463,7 +502,7 @@ mkdir -p "$RESULTS_DIR"
 {
   echo "# ringline vs peers — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
-  echo "- mode: $( [ "$QUICK" = 1 ] && echo quick || echo full ), warm-up ${WARM} s, measurement ${SECS} s per run"
+  echo "- mode: $( [ "$HEADLINE" = 1 ] && echo headline || { [ "$QUICK" = 1 ] && echo quick || echo full; } ), warm-up ${WARM} s, measurement ${SECS} s per run, $RUNS run(s) per row (servers interleaved round by round)"
   echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(uname -sr)"
   echo "- server pinned to core $SERVER_CPU, client to core $CLIENT_CPU (taskset)"
   echo "- java: $("$JAVA" -version 2>&1 | head -1); JVM_OPTS: \`$JVM_OPTS\`"
@@ -477,7 +516,13 @@ mkdir -p "$RESULTS_DIR"
 has() { [[ ",$ONLY," == *",$1,"* ]]; }
 
 if has echo; then
-  if [ "$QUICK" = 1 ]; then
+  if [ "$HEADLINE" = 1 ]; then
+    run_echo 1 64 1
+    run_echo 64 64 1
+    run_echo 256 64 1
+    run_echo 64 64 "${ECHO_PIPELINE:-16}"
+    run_echo 64 16384 1
+  elif [ "$QUICK" = 1 ]; then
     run_echo 64 64 1
     run_echo 256 64 1
     run_echo 64 64 "${ECHO_PIPELINE:-16}"
