@@ -52,6 +52,8 @@ final class Worker implements WorkerContext {
     private final BufferPool sendChunks;
     private final InboundSpare inboundSpare = new InboundSpare();
     private final CurrentDelivery delivery = new CurrentDelivery();
+    /** Views of lent receive memory for the send queues (a backend's receive buffers: bounded). */
+    private final LentViews lentViews = new LentViews(16 * 1024);
     private final WorkerStatsImpl stats = new WorkerStatsImpl();
     private final WorkerConnections connections;
     private final AcceptInbox inbox;
@@ -361,6 +363,11 @@ final class Worker implements WorkerContext {
 
     BufferPool sendChunks() {
         return sendChunks;
+    }
+
+    /** {@return the views of lent receive memory, shared by this worker's send queues} */
+    LentViews lentViews() {
+        return lentViews;
     }
 
     /** {@return what the driver may still report for a connection after pausing it (0 before it is open)} */
