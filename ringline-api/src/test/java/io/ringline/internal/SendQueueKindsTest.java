@@ -3,7 +3,6 @@ package io.ringline.internal;
 import io.ringline.BufferRelease;
 import io.ringline.MemoryRegion;
 import io.ringline.RegionId;
-import io.ringline.spi.ReceivedMemory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,66 +37,14 @@ class SendQueueKindsTest {
         arena.close();
     }
 
-    /** A counting fake of a backend's lendable receive memory. */
-    private final class FakeMemory implements ReceivedMemory {
-        final String name;
-        final ByteBuffer memory;
-        final int offset;
-        int retains;
-        int releases;
-        boolean lends = true;
-        /** Whether releases are listed in {@code released} (off where the test measures allocation). */
-        boolean listed = true;
+    private CountingMemory memory(String name, int size, int offset, int firstByte) {
+        return new CountingMemory(name, size, offset, firstByte, released);
+    }
 
-        FakeMemory(String name, int size, int offset, int firstByte) {
-            this.name = name;
-            this.memory = ByteBuffer.allocateDirect(size);
-            for (int i = 0; i < size; i++) {
-                memory.put(i, (byte) (firstByte + i));
-            }
-            this.offset = offset;
-        }
-
-        /** {@return what the backend would deliver from this memory: {@code n} bytes from {@link #offset}, read-only} */
-        ByteBuffer delivered(int n) {
-            return memory.slice(offset, n).asReadOnlyBuffer();
-        }
-
-        /** Retains (as the core does before queueing) and queues {@code data}. */
-        void lend(ByteBuffer data) {
-            assertTrue(tryRetain());
-            queue.appendLent(this, data);
-        }
-
-        @Override
-        public ByteBuffer memory() {
-            return memory;
-        }
-
-        @Override
-        public int offset() {
-            return offset;
-        }
-
-        @Override
-        public boolean tryRetain() {
-            if (!lends) {
-                return false;
-            }
-            retains++;
-            return true;
-        }
-
-        @Override
-        public void release() {
-            if (releases >= retains) {
-                throw new IllegalStateException(name + " released more often than retained");
-            }
-            releases++;
-            if (listed) {
-                released.add(name);
-            }
-        }
+    /** Retains {@code m} (as the core does before queueing) and queues {@code data} from it. */
+    private void lend(CountingMemory m, ByteBuffer data) {
+        assertTrue(m.tryRetain());
+        queue.appendLent(m, data);
     }
 
     private BufferRelease recording(String name) {
@@ -175,10 +122,10 @@ class SendQueueKindsTest {
 
     @Test
     void aLentEntrySendsFromAViewOfTheMemoryAndReturnsItOnce() {
-        FakeMemory m = new FakeMemory("m", 256, 32, 0);
+        CountingMemory m = memory("m", 256, 32, 0);
         ByteBuffer data = m.delivered(100);
         data.position(10).limit(50); // the handler narrowed what it sends
-        m.lend(data);
+        lend(m, data);
         assertEquals(OutboundEntry.Kind.LENT, queue.kind(0));
         assertEquals(40, queue.bytes());
         assertNotSame(m.memory(), queue.buffer(0), "a view: the memory's own position and limit are the backend's");
@@ -191,14 +138,14 @@ class SendQueueKindsTest {
 
     @Test
     void viewsOfOneMemoryAreReusedAndDistinctWhileQueuedTogether() {
-        FakeMemory m = new FakeMemory("m", 64, 0, 0);
-        m.lend(m.delivered(10));
+        CountingMemory m = memory("m", 64, 0, 0);
+        lend(m, m.delivered(10));
         ByteBuffer first = queue.buffer(0);
-        m.lend(m.delivered(20));
+        lend(m, m.delivered(20));
         ByteBuffer second = queue.buffer(1);
         assertNotSame(first, second, "two entries of one memory need their own positions");
         assertArrayEquals(concat(range(0, 10), range(0, 20)), drain(64));
-        m.lend(m.delivered(5));
+        lend(m, m.delivered(5));
         ByteBuffer again = queue.buffer(0);
         assertTrue(again == first || again == second, "a view made before is reused");
         assertEquals(1, lentViews.size(), "one memory, one view source");
@@ -249,12 +196,12 @@ class SendQueueKindsTest {
     @Test
     void everyKindKeepsOrderWithTheOthersAndCopiesCoalesceOnlyWithCopies() {
         installRegion(0, 100, 50);
-        FakeMemory m = new FakeMemory("m", 64, 4, 200);
+        CountingMemory m = memory("m", 64, 4, 200);
         queue.appendCopy(ByteBuffer.wrap(range(0, 3)));
         queue.appendOwned(direct(10, 5), recording("owned1"));
         queue.appendCopy(ByteBuffer.wrap(range(20, 3)));
         sendRegion(0, 10, 6); // bytes 60..65
-        m.lend(m.delivered(8)); // bytes 204..211
+        lend(m, m.delivered(8)); // bytes 204..211
         queue.appendCopy(ByteBuffer.wrap(range(30, 2)));
         queue.appendCopy(ByteBuffer.wrap(range(32, 2))); // coalesces with the previous copy
         queue.appendOwned(direct(40, 4), recording("owned2"));
@@ -271,9 +218,9 @@ class SendQueueKindsTest {
     @Test
     void whileRetainedFinishedEntriesAreHeldThenReleasedInOrder() {
         installRegion(0, 100, 0);
-        FakeMemory m = new FakeMemory("lent", 64, 0, 0);
+        CountingMemory m = memory("lent", 64, 0, 0);
         queue.appendOwned(direct(0, 10), recording("owned1"));
-        m.lend(m.delivered(10));
+        lend(m, m.delivered(10));
         queue.appendCopy(ByteBuffer.wrap(range(0, 10)));
         sendRegion(0, 0, 10);
         queue.appendOwned(direct(0, 10), recording("owned2"));
@@ -294,16 +241,16 @@ class SendQueueKindsTest {
         assertEquals(0, regions.inFlight(0));
         assertEquals(pooled + 1, pool.pooled());
         assertTrue(done.isDone());
-        assertEquals(m.retains, m.releases);
+        assertTrue(m.balanced());
     }
 
     @Test
     void discardReleasesOwnedAndLentExactlyOnceAlsoWhileRetained() {
-        FakeMemory m = new FakeMemory("lent", 64, 0, 0);
+        CountingMemory m = memory("lent", 64, 0, 0);
         ByteBuffer owned = direct(0, 10);
         List<ByteBuffer> given = new ArrayList<>();
         queue.appendOwned(owned, given::add);
-        m.lend(m.delivered(10));
+        lend(m, m.delivered(10));
         queue.appendOwned(direct(0, 10), recording("owned2"));
         queue.consumed(4); // a partial write of the first
         queue.retain();
@@ -343,7 +290,7 @@ class SendQueueKindsTest {
 
     @Test
     void aLentViewThatDoesNotFitTheMemoryReturnsTheBorrow() {
-        FakeMemory m = new FakeMemory("m", 16, 8, 0);
+        CountingMemory m = memory("m", 16, 8, 0);
         ByteBuffer tooLong = ByteBuffer.allocateDirect(20).asReadOnlyBuffer(); // not from m: a backend bug
         assertTrue(m.tryRetain());
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> queue.appendLent(m, tooLong));
@@ -355,17 +302,16 @@ class SendQueueKindsTest {
     @Test
     void steadyStateSendingOfEveryKindAllocatesNothing() {
         installRegion(0, 4096, 0);
-        FakeMemory m = new FakeMemory("m", 4096, 16, 0);
+        CountingMemory m = new CountingMemory("m", 4096, 16, 0, null); // not listing its releases: no allocation
         ByteBuffer owned = direct(0, 64);
         ByteBuffer copy = direct(0, 64);
         ByteBuffer delivered = m.delivered(64);
         BufferRelease ignore = b -> { };
-        m.listed = false;
         Runnable round = () -> {
             queue.appendCopy(copy.clear());
             queue.appendOwned(owned.clear(), ignore);
             sendRegion(0, 128, 64);
-            m.lend(delivered.clear());
+            lend(m, delivered.clear());
             long sum = 0;
             for (int i = 0; i < queue.size(); i++) {
                 sum += queue.address(i) + queue.buffer(i).remaining() + queue.regionSlot(i);
@@ -385,7 +331,7 @@ class SendQueueKindsTest {
         }
         long allocated = mx.getCurrentThreadAllocatedBytes() - before;
         assertTrue(allocated < 10_000, "appending, reading and consuming 4 entries 10,000 times allocated " + allocated + " B");
-        assertEquals(m.retains, m.releases);
+        assertTrue(m.balanced());
     }
 
     private List<OutboundEntry.Kind> kinds() {
