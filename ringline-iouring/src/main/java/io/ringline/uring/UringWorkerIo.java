@@ -61,7 +61,7 @@ final class UringWorkerIo implements WorkerIo {
             r = new NettyRing(features.ringSize(), worker::executeBackendTask);
             this.ring = r;
             this.bufferRing = features.bufferRing() ? new BufferRing(arena, r.fd(), BUFFER_GROUP,
-                    worker.config().recvBufferCount(), worker.config().recvBufferSize()) : null;
+                    worker.config().recvBufferCount(), worker.config().recvBufferSize(), features.lendBudget()) : null;
             int slots = worker.config().maxRegions();
             this.fixedSlots = new boolean[slots];
             if (donor != null && slots > 0) {
@@ -274,6 +274,11 @@ final class UringWorkerIo implements WorkerIo {
         }
         boolean drained = liveHandles == 0;
         if (drained && bufferRing != null) {
+            // Every connection is gone, and with it every send queue entry that borrowed a receive
+            // buffer (released when its queue was discarded): all buffers are back.
+            if (bufferRing.lent() > 0) {
+                log.warn("{}: {} receive buffers still lent at close; later releases are ignored", worker, bufferRing.lent());
+            }
             bufferRing.unregister();
         }
         ring.close();
