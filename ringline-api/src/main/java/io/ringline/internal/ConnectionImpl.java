@@ -249,17 +249,17 @@ final class ConnectionImpl implements Connection, ConnectionCore {
 
     @Override
     public void send(ByteBuffer data) {
-        outbound.send(data);
+        outbound.send(data, true);
     }
 
     @Override
     public void send(byte[] data) {
-        outbound.send(ByteBuffer.wrap(data));
+        outbound.send(ByteBuffer.wrap(data), true);
     }
 
     @Override
     public boolean trySend(ByteBuffer data) {
-        return outbound.trySend(data);
+        return outbound.send(data, false);
     }
 
     @Override
@@ -269,31 +269,22 @@ final class ConnectionImpl implements Connection, ConnectionCore {
 
     @Override
     public void sendOwned(ByteBuffer data, BufferRelease onRelease) {
-        if (!trySendOwned(data, onRelease)) {
-            outbound.send(data); // throws SendQueueFullException
-        }
+        outbound.sendOwned(data, onRelease, true);
     }
 
     @Override
     public boolean trySendOwned(ByteBuffer data, BufferRelease onRelease) {
-        if (!data.isDirect()) {
-            throw new IllegalArgumentException("sendOwned needs a direct buffer, got " + data + ": use send to copy heap bytes");
-        }
-        if (!outbound.trySend(data)) {
-            return false;
-        }
-        onRelease.released(data);
-        return true;
+        return outbound.sendOwned(data, onRelease, false);
     }
 
     @Override
     public void sendReceived(ByteBuffer received) {
-        outbound.send(received);
+        outbound.sendReceived(received, true);
     }
 
     @Override
     public boolean trySendReceived(ByteBuffer received) {
-        return outbound.trySend(received);
+        return outbound.sendReceived(received, false);
     }
 
     @Override

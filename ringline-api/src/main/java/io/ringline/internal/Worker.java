@@ -52,6 +52,8 @@ final class Worker implements WorkerContext {
     private final BufferPool sendChunks;
     private final InboundSpare inboundSpare = new InboundSpare();
     private final CurrentDelivery delivery = new CurrentDelivery();
+    /** Views of lent receive memory for the send queues (a backend's receive buffers: bounded). */
+    private final LentViews lentViews = new LentViews(16 * 1024);
     private final WorkerStatsImpl stats = new WorkerStatsImpl();
     private final WorkerConnections connections;
     private final AcceptInbox inbox;
@@ -66,6 +68,8 @@ final class Worker implements WorkerContext {
     private long bytesReceivedAfterPause;
     private Handler handler;
     private boolean shuttingDown;
+    /** Made by {@link #detached}: never started, driven by the caller's thread. */
+    private boolean detached;
 
     Worker(int id, WorkerHost host, Config config, Backend backend, BackendOptions options, HandlerFactory factory,
            String threadName) {
@@ -89,12 +93,15 @@ final class Worker implements WorkerContext {
 
     /**
      * A worker that is never started, for micro-benchmarks and unit tests of connection logic:
-     * its handler is {@code handler}, and connection callbacks run on the caller's thread.
+     * its handler is {@code handler}, connection callbacks run on the caller's thread, and the
+     * caller's thread counts as its thread for the thread checks of sends and other operations
+     * (the single thread driving it stands in for the worker thread).
      */
     static Worker detached(Config config, Handler handler) {
         Worker w = new Worker(0, null, config, null, BackendOptions.defaults(List.of()), ignored -> handler,
                 "ringline-detached");
         w.handler = handler;
+        w.detached = true;
         return w;
     }
 
@@ -266,7 +273,7 @@ final class Worker implements WorkerContext {
 
     /** @throws IllegalStateException if the caller is not this worker's thread */
     void checkThread(String operation) {
-        if (Thread.currentThread() != thread) {
+        if (Thread.currentThread() != thread && !detached) {
             throw new IllegalStateException(operation + " must be called on worker thread '" + thread.getName()
                     + "', was called on '" + Thread.currentThread().getName() + "'");
         }
@@ -361,6 +368,11 @@ final class Worker implements WorkerContext {
 
     BufferPool sendChunks() {
         return sendChunks;
+    }
+
+    /** {@return the views of lent receive memory, shared by this worker's send queues} */
+    LentViews lentViews() {
+        return lentViews;
     }
 
     /** {@return what the driver may still report for a connection after pausing it (0 before it is open)} */

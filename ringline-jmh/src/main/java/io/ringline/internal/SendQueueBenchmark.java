@@ -42,7 +42,7 @@ public class SendQueueBenchmark {
     public void setup() {
         BufferPool pool = new BufferPool(16 * 1024, 256);
         regions = new RegionTable(0);
-        queue = new SendQueue(pool, regions);
+        queue = new SendQueue(pool, regions, new LentViews(16));
         payload = ByteBuffer.allocateDirect(size);
     }
 
