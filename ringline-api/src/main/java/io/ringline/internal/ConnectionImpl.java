@@ -86,15 +86,26 @@ final class ConnectionImpl implements Connection, ConnectionCore {
         return outbound.queue();
     }
 
+    /**
+     * {@inheritDoc} {@code src} is shown to the handler as is (see {@link InboundPath#received}).
+     *
+     * @throws IllegalArgumentException if {@code src} is not read-only or not direct (checked
+     *         first, also on a closed connection: a backend bug must not hide behind a close)
+     */
     @Override
     public void received(ByteBuffer src, ReceivedMemory memory) {
+        if (!src.isReadOnly() || !src.isDirect()) {
+            throw new IllegalArgumentException("ConnectionCore.received needs a read-only direct buffer, got a "
+                    + (src.isReadOnly() ? "read-only" : "writable") + " " + (src.isDirect() ? "direct" : "heap")
+                    + " buffer " + src + " (pass a read-only twin: asReadOnlyBuffer, created once)");
+        }
         if (state == Lifecycle.CLOSED) {
             return;
         }
         worker.stats().bytesIn += src.remaining();
         idle.activity();
         if (state == Lifecycle.OPEN) {
-            inbound.received(src); // otherwise closing, or draining at shutdown: input is discarded
+            inbound.received(src, memory); // otherwise closing, or draining at shutdown: input is discarded
         }
     }
 

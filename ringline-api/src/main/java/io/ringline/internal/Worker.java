@@ -27,11 +27,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * One worker: a thread that opens its backend driver, creates its handler and runs its
- * {@link WorkerLoop} until shut down, then closes what is left. It is the handler's
- * {@link WorkerContext} and ties the parts together: the {@link WorkerTasks} other threads queue
- * on, its {@link WorkerConnections}, the {@link AcceptInbox}, the {@link WorkerRegions}, the
- * {@link OutboundConnects} and the {@link WorkerServicesImpl services} its driver uses.
+ * One worker: a thread that pins itself to a CPU if configured ({@link CpuPinning}), opens its
+ * backend driver, creates its handler and runs its {@link WorkerLoop} until shut down, then closes
+ * what is left. It is the handler's {@link WorkerContext} and ties the parts together: the
+ * {@link WorkerTasks} other threads queue on, its {@link WorkerConnections}, the
+ * {@link AcceptInbox}, the {@link WorkerRegions}, the {@link OutboundConnects} and the
+ * {@link WorkerServicesImpl services} its driver uses.
  *
  * <p>Methods documented by {@link WorkerContext} follow its threading contract; the package-private
  * ones run on the worker thread unless said otherwise.
@@ -122,6 +123,7 @@ final class Worker implements WorkerContext {
 
     private void run() {
         try {
+            CpuPinning.pinCurrentThread(id, config); // first: the driver's memory is then allocated near its CPU
             io = backend.openWorker(services);
             bytesReceivedAfterPause = io.bytesReceivedAfterPause();
             List<MemoryRegion> initial = config.initialRegions();
@@ -380,12 +382,12 @@ final class Worker implements WorkerContext {
         return bytesReceivedAfterPause;
     }
 
-    /** {@return the cache of one large receive-accumulation storage, shared by this worker's connections} */
     /** {@return what the handler's current onData call is shown (for sendReceived)} */
     CurrentDelivery delivery() {
         return delivery;
     }
 
+    /** {@return the cache of one large receive-accumulation storage, shared by this worker's connections} */
     InboundSpare inboundSpare() {
         return inboundSpare;
     }
