@@ -7,6 +7,8 @@ import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -43,10 +45,14 @@ final class NettyRing implements AutoCloseable {
         REFLECTION_ERROR = error;
     }
 
+    private static final java.util.concurrent.atomic.AtomicBoolean FALLBACK_LOGGED = new java.util.concurrent.atomic.AtomicBoolean();
+
     private final IoUringIoHandler handler;
     private final int fd;
     private final Thread owner;
     private final Context context = new Context();
+    /** Runs passes without Netty's per-call allocation; null when Netty's internals are out of reach. */
+    private final NettyRunner runner;
     private boolean destroyed;
 
     /**
@@ -58,6 +64,14 @@ final class NettyRing implements AutoCloseable {
      * @throws IOException if the ring cannot be created
      */
     NettyRing(int ringSize, Executor tasks) throws IOException {
+        this(ringSize, tasks, true);
+    }
+
+    /**
+     * As {@link #NettyRing(int, Executor)}; with {@code allocationFreeRun} false, passes always use
+     * Netty's public {@code run} (for tests that compare the two).
+     */
+    NettyRing(int ringSize, Executor tasks, boolean allocationFreeRun) throws IOException {
         this.owner = Thread.currentThread();
         ThreadAwareExecutor executor = new ThreadAwareExecutor() {
             @Override
@@ -79,6 +93,11 @@ final class NettyRing implements AutoCloseable {
         try {
             handler.initialize();
             fd = ringFd(handler);
+            runner = allocationFreeRun && NettyRunner.unavailable() == null ? new NettyRunner(handler) : null;
+            if (allocationFreeRun && runner == null && !FALLBACK_LOGGED.getAndSet(true)) {
+                LoggerFactory.getLogger(NettyRing.class).info(
+                        "io_uring loop passes use Netty's public run (16 B of garbage per pass): {}", NettyRunner.unavailable().toString());
+            }
         } catch (RuntimeException | IOException e) {
             handler.prepareToDestroy();
             handler.destroy();
@@ -128,8 +147,16 @@ final class NettyRing implements AutoCloseable {
      * @return the number of completions handled
      */
     int run(long timeoutNanos) {
+        if (runner != null) {
+            return runner.run(timeoutNanos);
+        }
         context.set(timeoutNanos);
         return handler.run(context);
+    }
+
+    /** {@return whether passes run through {@link NettyRunner} (no allocation per pass) rather than Netty's public run} */
+    boolean allocationFreeRun() {
+        return runner != null;
     }
 
     /** Makes a blocked {@link #run} return; callable from any thread (a no-op on the owner thread). */
