@@ -49,6 +49,8 @@ public final class Config {
     private final int blockingQueueLimit;
     private final Map<String, Object> options;
     private final IdleStrategy idleStrategy;
+    private final boolean pinWorkers;
+    private final int[] workerCpus;
 
     private Config(Builder b) {
         this.workers = b.workers;
@@ -70,6 +72,8 @@ public final class Config {
         this.blockingQueueLimit = b.blockingQueueLimit;
         this.options = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.options));
         this.idleStrategy = b.idleStrategy;
+        this.pinWorkers = b.pinWorkers;
+        this.workerCpus = b.workerCpus.clone();
     }
 
     /** {@return a builder with defaults} */
@@ -189,6 +193,22 @@ public final class Config {
         return idleStrategy;
     }
 
+    /**
+     * {@return whether each worker thread is pinned to one CPU when it starts; default false} Worker
+     * {@code i} runs on {@code workerCpus()[i % workerCpus().length]} if {@link #workerCpus()} is not
+     * empty, else on the {@code i}-th CPU (wrapping) of the set the process may run on at start
+     * ({@code sched_getaffinity}). Linux only: elsewhere, or if the kernel refuses, workers run
+     * unpinned and the runtime logs why (pinning never fails the start).
+     */
+    public boolean pinWorkers() {
+        return pinWorkers;
+    }
+
+    /** {@return the CPUs workers are pinned to, in worker order, wrapping (a copy); empty unless set explicitly} */
+    public int[] workerCpus() {
+        return workerCpus.clone();
+    }
+
     @Override
     public String toString() {
         return "Config[workers=" + workers + ", bind=" + bindAddresses + ", recvBufferSize=" + recvBufferSize
@@ -198,7 +218,9 @@ public final class Config {
                 + ", shutdownGracePeriod=" + shutdownGracePeriod + ", acceptHandoffLimit=" + acceptHandoffLimit
                 + ", backlog=" + backlog + ", blockingPoolSize=" + blockingPoolSize + ", taskQueueLimit=" + taskQueueLimit
                 + ", blockingQueueLimit=" + blockingQueueLimit + ", idleTimeout=" + idleTimeout
-                + ", idleStrategy=" + idleStrategy + (options.isEmpty() ? "" : ", options=" + options) + "]";
+                + ", idleStrategy=" + idleStrategy
+                + (pinWorkers ? ", pinWorkers=" + (workerCpus.length == 0 ? "allowed set" : java.util.Arrays.toString(workerCpus)) : "")
+                + (options.isEmpty() ? "" : ", options=" + options) + "]";
     }
 
     /** Builder of {@link Config}. Not thread-safe. */
@@ -222,8 +244,58 @@ public final class Config {
         private int blockingQueueLimit = 4096;
         private final Map<String, Object> options = new LinkedHashMap<>();
         private IdleStrategy idleStrategy = IdleStrategy.BLOCKING;
+        private boolean pinWorkers;
+        private int[] workerCpus = new int[0];
 
         private Builder() {
+        }
+
+        /**
+         * Pins each worker thread to one CPU when it starts: worker {@code i} to the {@code i}-th
+         * CPU (wrapping) of the set the process may run on at start, or, after
+         * {@link #workerCpus(int...)}, to the CPUs given there. {@code false} turns pinning off and
+         * forgets the CPUs given. The pinning itself happens on each worker's thread as it starts
+         * (see {@link Config#pinWorkers()}); it is Linux-only and never fails the runtime.
+         *
+         * @param pin whether to pin; default false
+         * @return this
+         */
+        public Builder pinWorkers(boolean pin) {
+            this.pinWorkers = pin;
+            if (!pin) {
+                this.workerCpus = new int[0];
+            }
+            return this;
+        }
+
+        /**
+         * Pins worker {@code i} to CPU {@code cpus[i % cpus.length]} when it starts (implies
+         * {@link #pinWorkers(boolean) pinWorkers(true)}); the array is copied. A CPU outside the
+         * set the process may run on is refused by the kernel at start: that worker runs unpinned
+         * and the runtime logs why.
+         *
+         * @param cpus CPU numbers, each in {@code [0, n)} where {@code n} is the number of CPUs of
+         *             this machine (on Linux the highest possible CPU number + 1)
+         * @return this
+         * @throws NullPointerException     if {@code cpus} is null
+         * @throws IllegalArgumentException if {@code cpus} is empty or a CPU number is out of range
+         */
+        public Builder workerCpus(int... cpus) {
+            Objects.requireNonNull(cpus, "cpus");
+            if (cpus.length == 0) {
+                throw new IllegalArgumentException("workerCpus needs at least one CPU, was empty (use pinWorkers(true) to"
+                        + " pin to the CPUs the process may run on)");
+            }
+            int count = io.ringline.internal.CpuPinning.cpuCount();
+            for (int i = 0; i < cpus.length; i++) {
+                if (cpus[i] < 0 || cpus[i] >= count) {
+                    throw new IllegalArgumentException("workerCpus[" + i + "] must be in [0, " + (count - 1) + "] (this machine has "
+                            + count + " CPUs), was " + cpus[i]);
+                }
+            }
+            this.workerCpus = cpus.clone();
+            this.pinWorkers = true;
+            return this;
         }
 
         /**

@@ -32,11 +32,31 @@ public interface Handler {
      * beyond it the connection is closed with {@link CloseReason#ERROR}. To stop receiving for a
      * while (for example until {@link #onWritable} fires), call {@link Connection#pauseReading()}.
      *
-     * <p>{@code data} is read-only and valid only during the call: copy what must outlive it.
+     * <p><b>Indexes.</b> The bytes start at {@code data.position()}, which need not be 0: the
+     * runtime shows the receive buffer itself (or its accumulator of kept bytes) without slicing.
+     * Parse relative to the position, e.g. {@code data.get(data.position() + i)} or relative gets;
+     * never assume index 0. The consumed count is relative to the position too: returning
+     * {@code n} consumes {@code data.position()} to {@code data.position() + n} as it was when
+     * the call began. Within one delivery the handler may be called again with the same buffer
+     * at a later position (after it consumed some bytes and more are left).
+     *
+     * <p><b>Position, limit, byte order.</b> The handler may move {@code data}'s position, limit
+     * and mark and change its byte order freely (e.g. relative gets, or {@code order(LITTLE_ENDIAN)}
+     * for a little-endian protocol): after each call the runtime sets the position back to where
+     * the unconsumed bytes start plus the consumed count, the limit back to the end of the bytes and
+     * the byte order back to {@link java.nio.ByteOrder#BIG_ENDIAN}, which is also the order every
+     * call begins with. Only the return value counts.
+     *
+     * <p>{@code data} is read-only, direct, and valid only during the call: copy what must outlive
+     * it (or send it with {@link Connection#sendReceived(ByteBuffer)}, which may avoid the copy).
+     *
+     * <p><b>Threading:</b> called on the connection's worker thread.
      *
      * @param connection the connection
-     * @param data       unconsumed bytes received so far (read-only, valid only during the call)
-     * @return bytes consumed, between 0 and {@code data.remaining()}
+     * @param data       unconsumed bytes received so far, from its position to its limit (read-only,
+     *                   direct, big-endian, valid only during the call)
+     * @return bytes consumed from {@code data}'s position, between 0 and {@code data.remaining()};
+     *         anything else closes the connection with {@link CloseReason#ERROR}
      */
     int onData(Connection connection, ByteBuffer data);
 

@@ -25,6 +25,11 @@ import java.util.Objects;
  *       prefer {@link #allocate(long)} for regions that come and go while the runtime runs.</li>
  * </ul>
  *
+ * <p>A region send ({@link Connection#sendRegion}) allocates nothing per send for a region of up
+ * to {@link Integer#MAX_VALUE} bytes: each worker keeps reusable buffer views of the whole region.
+ * A send from a larger region (beyond what a {@link java.nio.ByteBuffer} can span) slices the
+ * segment, a few small objects per send.
+ *
  * <p><b>Threading:</b> every method may be called from any thread; {@link #close()} may race
  * with registrations and unregistrations on any runtime. The segment of a runtime-owned region
  * must not be accessed after {@link #close()}: once freed, the memory is gone (an access may crash

@@ -7,7 +7,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,6 +56,43 @@ class ConfigTest {
         assertThrows(NullPointerException.class, () -> Config.builder().bind(null));
         assertThrows(NullPointerException.class, () -> Config.builder().initialRegion(null));
         assertThrows(NullPointerException.class, () -> Config.builder().shutdownGracePeriod(null));
+    }
+
+    @Test
+    void workerCpusAreValidatedNamingValueAndLimit() {
+        int cpus = io.ringline.internal.CpuPinning.cpuCount();
+        assertTrue(cpus >= 1 && cpus >= java.lang.Runtime.getRuntime().availableProcessors(), "CPU count " + cpus);
+        assertRejected(() -> Config.builder().workerCpus(-1), -1, cpus - 1);
+        assertRejected(() -> Config.builder().workerCpus(0, cpus), cpus, cpus - 1);
+        assertRejected(() -> Config.builder().workerCpus(0, Integer.MAX_VALUE), Integer.MAX_VALUE, cpus - 1);
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> Config.builder().workerCpus());
+        assertTrue(empty.getMessage().contains("at least one CPU"), empty.getMessage());
+        assertThrows(NullPointerException.class, () -> Config.builder().workerCpus((int[]) null));
+        Config.builder().workerCpus(0, cpus - 1); // the limits themselves are accepted
+    }
+
+    @Test
+    void pinningIsOffByDefaultAndWorkerCpusImplyItAsACopy() {
+        Config defaults = Config.builder().build();
+        assertFalse(defaults.pinWorkers());
+        assertEquals(0, defaults.workerCpus().length);
+
+        Config allowedSet = Config.builder().pinWorkers(true).build();
+        assertTrue(allowedSet.pinWorkers());
+        assertEquals(0, allowedSet.workerCpus().length, "empty: not given explicitly");
+
+        int[] given = {0};
+        Config.Builder b = Config.builder().workerCpus(given);
+        given[0] = 99;
+        Config explicit = b.build();
+        assertTrue(explicit.pinWorkers(), "workerCpus implies pinning");
+        assertArrayEquals(new int[] {0}, explicit.workerCpus(), "the builder copied the array");
+        explicit.workerCpus()[0] = 99;
+        assertArrayEquals(new int[] {0}, explicit.workerCpus(), "the accessor returns a copy");
+
+        Config off = Config.builder().workerCpus(0).pinWorkers(false).build();
+        assertFalse(off.pinWorkers());
+        assertEquals(0, off.workerCpus().length, "pinWorkers(false) forgets the CPUs");
     }
 
     @Test

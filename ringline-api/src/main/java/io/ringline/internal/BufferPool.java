@@ -4,14 +4,26 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 /**
- * A worker's pool of equally sized direct buffers (send chunks). Used only on the worker thread.
- * Keeps at most {@code maxRetained} free buffers; the rest are left to the garbage collector.
+ * A worker's pool of equally sized direct buffers (send chunks), each with its native address
+ * computed once when the chunk is made. Used only on the worker thread. Keeps at most
+ * {@code maxRetained} free chunks; the rest are left to the garbage collector.
  */
 final class BufferPool {
 
+    /** A pooled direct buffer and the native address of its index 0. */
+    static final class Chunk {
+        final ByteBuffer buffer;
+        final long address;
+
+        private Chunk(ByteBuffer buffer) {
+            this.buffer = buffer;
+            this.address = NativeAddress.base(buffer);
+        }
+    }
+
     private final int bufferSize;
     private final int maxRetained;
-    private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
+    private final ArrayDeque<Chunk> free = new ArrayDeque<>();
 
     BufferPool(int bufferSize, int maxRetained) {
         this.bufferSize = bufferSize;
@@ -23,25 +35,29 @@ final class BufferPool {
         return bufferSize;
     }
 
-    /** {@return a cleared buffer of {@link #bufferSize()} bytes} */
-    ByteBuffer acquire() {
-        ByteBuffer b = free.pollFirst();
-        return b != null ? b.clear() : ByteBuffer.allocateDirect(bufferSize);
+    /** {@return a chunk whose buffer is cleared, {@link #bufferSize()} bytes} */
+    Chunk acquire() {
+        Chunk c = free.pollFirst();
+        if (c == null) {
+            return new Chunk(ByteBuffer.allocateDirect(bufferSize));
+        }
+        c.buffer.clear();
+        return c;
     }
 
-    /** Returns a buffer obtained from {@link #acquire()}. */
-    void release(ByteBuffer b) {
+    /** Returns a chunk obtained from {@link #acquire()}. */
+    void release(Chunk c) {
         if (free.size() < maxRetained) {
-            free.addFirst(b);
+            free.addFirst(c);
         }
     }
 
-    /** {@return how many free buffers are retained (for tests)} */
+    /** {@return how many free chunks are retained (for tests)} */
     int pooled() {
         return free.size();
     }
 
-    /** Drops every retained buffer. */
+    /** Drops every retained chunk. */
     void clear() {
         free.clear();
     }

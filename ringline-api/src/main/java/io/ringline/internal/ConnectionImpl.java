@@ -86,15 +86,26 @@ final class ConnectionImpl implements Connection, ConnectionCore {
         return outbound.queue();
     }
 
+    /**
+     * {@inheritDoc} {@code src} is shown to the handler as is (see {@link InboundPath#received}).
+     *
+     * @throws IllegalArgumentException if {@code src} is not read-only or not direct (checked
+     *         first, also on a closed connection: a backend bug must not hide behind a close)
+     */
     @Override
     public void received(ByteBuffer src, ReceivedMemory memory) {
+        if (!src.isReadOnly() || !src.isDirect()) {
+            throw new IllegalArgumentException("ConnectionCore.received needs a read-only direct buffer, got a "
+                    + (src.isReadOnly() ? "read-only" : "writable") + " " + (src.isDirect() ? "direct" : "heap")
+                    + " buffer " + src + " (pass a read-only twin: asReadOnlyBuffer, created once)");
+        }
         if (state == Lifecycle.CLOSED) {
             return;
         }
         worker.stats().bytesIn += src.remaining();
         idle.activity();
         if (state == Lifecycle.OPEN) {
-            inbound.received(src); // otherwise closing, or draining at shutdown: input is discarded
+            inbound.received(src, memory); // otherwise closing, or draining at shutdown: input is discarded
         }
     }
 
@@ -249,17 +260,17 @@ final class ConnectionImpl implements Connection, ConnectionCore {
 
     @Override
     public void send(ByteBuffer data) {
-        outbound.send(data);
+        outbound.send(data, true);
     }
 
     @Override
     public void send(byte[] data) {
-        outbound.send(ByteBuffer.wrap(data));
+        outbound.send(ByteBuffer.wrap(data), true);
     }
 
     @Override
     public boolean trySend(ByteBuffer data) {
-        return outbound.trySend(data);
+        return outbound.send(data, false);
     }
 
     @Override
@@ -269,31 +280,22 @@ final class ConnectionImpl implements Connection, ConnectionCore {
 
     @Override
     public void sendOwned(ByteBuffer data, BufferRelease onRelease) {
-        if (!trySendOwned(data, onRelease)) {
-            outbound.send(data); // throws SendQueueFullException
-        }
+        outbound.sendOwned(data, onRelease, true);
     }
 
     @Override
     public boolean trySendOwned(ByteBuffer data, BufferRelease onRelease) {
-        if (!data.isDirect()) {
-            throw new IllegalArgumentException("sendOwned needs a direct buffer, got " + data + ": use send to copy heap bytes");
-        }
-        if (!outbound.trySend(data)) {
-            return false;
-        }
-        onRelease.released(data);
-        return true;
+        return outbound.sendOwned(data, onRelease, false);
     }
 
     @Override
     public void sendReceived(ByteBuffer received) {
-        outbound.send(received);
+        outbound.sendReceived(received, true);
     }
 
     @Override
     public boolean trySendReceived(ByteBuffer received) {
-        return outbound.trySend(received);
+        return outbound.sendReceived(received, false);
     }
 
     @Override

@@ -3,8 +3,10 @@ package io.ringline.internal;
 import io.ringline.CloseReason;
 import io.ringline.Config;
 import io.ringline.RinglineException;
+import io.ringline.spi.ReceivedMemory;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * The receive side of one connection: the parse contract with the handler ({@code onData} sees
@@ -38,18 +40,23 @@ final class InboundPath {
         this.owner = owner;
     }
 
-    /** Fresh bytes, while the handler takes input. */
-    void received(ByteBuffer src) {
+    /**
+     * Fresh bytes, while the handler takes input: {@code src} (read-only, direct) from its position
+     * to its limit. When nothing is kept, {@code src} itself is shown to the handler (no copy, no
+     * wrapper) and only what it leaves unconsumed is copied into the accumulator; otherwise the
+     * bytes are appended to the kept ones and the accumulator is shown.
+     *
+     * @param memory the backend memory behind {@code src} if it can be lent, else null
+     */
+    void received(ByteBuffer src, ReceivedMemory memory) {
         if (readingPaused) {
             stash(src); // read before the pause took effect: keep for resumeReading
             return;
         }
         if (inbound == null || inbound.isEmpty()) {
-            // Nothing kept: show the fresh bytes in place and keep only what the handler left.
-            ByteBuffer view = src.asReadOnlyBuffer();
-            consume(view);
-            if (owner.takesInput() && view.hasRemaining()) {
-                stash(view);
+            consume(src, memory);
+            if (owner.takesInput() && src.hasRemaining()) {
+                stash(src);
             }
         } else if (stash(src)) {
             presentKept();
@@ -63,22 +70,42 @@ final class InboundPath {
         }
         ByteBuffer view = inbound.readable();
         int start = view.position();
-        consume(view);
+        consume(view, null); // accumulator memory is never lent
         if (inbound != null) { // null when the handler closed the connection
             inbound.skip(view.position() - start);
         }
     }
 
-    private void consume(ByteBuffer view) {
-        while (view.hasRemaining() && owner.takesInput() && !readingPaused) {
-            ByteBuffer data = view.slice();
-            int available = data.remaining();
-            int n;
+    /**
+     * Calls the handler with {@code view} while it consumes bytes, takes input and has not paused.
+     * The handler sees {@code view} itself, from its position to its limit, and may move its
+     * position, limit and byte order: after each call they are set back to where the unconsumed
+     * bytes start, the end of the bytes and big-endian, so what the handler did to them cannot
+     * corrupt the stream. On return {@code view}'s position is after the bytes consumed.
+     *
+     * @param memory what {@link CurrentDelivery} offers for lending while {@code view} is shown
+     */
+    private void consume(ByteBuffer view, ReceivedMemory memory) {
+        int end = view.limit();
+        int pos = view.position();
+        view.order(ByteOrder.BIG_ENDIAN);
+        CurrentDelivery delivery = worker.delivery();
+        while (pos < end && owner.takesInput() && !readingPaused) {
+            int available = end - pos;
+            int n = 0;
+            Throwable failure = null;
+            delivery.begin(view, memory);
             try {
-                n = worker.handler().onData(owner, data);
+                n = worker.handler().onData(owner, view);
             } catch (Throwable t) {
                 Throwables.rethrowIfFatal(t);
-                owner.failed(CloseReason.ERROR, t);
+                failure = t;
+            } finally {
+                delivery.end();
+                restore(view, pos, end);
+            }
+            if (failure != null) {
+                owner.failed(CloseReason.ERROR, failure);
                 return;
             }
             if (n < 0 || n > available) {
@@ -89,8 +116,16 @@ final class InboundPath {
             if (n == 0) {
                 return;
             }
-            view.position(view.position() + n);
+            pos += n;
+            view.position(pos);
         }
+    }
+
+    /** Undoes what a handler did to {@code view}'s indexes and byte order. */
+    private static void restore(ByteBuffer view, int position, int limit) {
+        view.limit(limit); // first: the handler may have moved the position beyond the old limit
+        view.position(position);
+        view.order(ByteOrder.BIG_ENDIAN);
     }
 
     /**

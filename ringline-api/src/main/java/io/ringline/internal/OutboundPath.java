@@ -1,10 +1,12 @@
 package io.ringline.internal;
 
+import io.ringline.BufferRelease;
 import io.ringline.CloseReason;
 import io.ringline.ConnectionClosedException;
 import io.ringline.MemoryRegion;
 import io.ringline.RegionId;
 import io.ringline.SendQueueFullException;
+import io.ringline.spi.ReceivedMemory;
 import io.ringline.spi.Transport;
 
 import java.nio.ByteBuffer;
@@ -37,7 +39,7 @@ final class OutboundPath {
         this.worker = worker;
         this.owner = owner;
         this.transport = transport;
-        this.queue = new SendQueue(worker.sendChunks(), worker.regionTable());
+        this.queue = new SendQueue(worker.sendChunks(), worker.regionTable(), worker.lentViews());
         this.sendLimit = worker.config().sendQueueLimit();
     }
 
@@ -58,36 +60,41 @@ final class OutboundPath {
         }
     }
 
-    private boolean fits(long n) {
+    /**
+     * The admission of every send: checks that the connection takes sends and that {@code n} more
+     * bytes fit the queue limit. When they do not fit, the sender is told {@code onWritable} later,
+     * and this throws {@link SendQueueFullException} if {@code orThrow}, else returns false.
+     *
+     * @throws IllegalArgumentException  if {@code n} alone exceeds the limit
+     * @throws ConnectionClosedException if the connection takes no sends
+     */
+    private boolean admit(long n, boolean orThrow) {
+        checkSendable();
         if (n > sendLimit) {
             throw new IllegalArgumentException("a send of " + n + " bytes can never fit the send queue limit of "
                     + sendLimit + " bytes (Config.sendQueueLimit): split it");
         }
-        return queue.bytes() + n <= sendLimit;
-    }
-
-    private void refuse(long n) {
-        writeBlocked = true;
-        throw new SendQueueFullException(queue.bytes(), n, sendLimit);
-    }
-
-    void send(ByteBuffer data) {
-        checkSendable();
-        int n = data.remaining();
-        if (!fits(n)) {
-            refuse(n);
+        if (queue.bytes() + n <= sendLimit) {
+            return true;
         }
-        enqueueCopy(data);
+        writeBlocked = true;
+        if (orThrow) {
+            throw new SendQueueFullException(queue.bytes(), n, sendLimit);
+        }
+        return false;
     }
 
-    boolean trySend(ByteBuffer data) {
-        checkSendable();
-        if (!fits(data.remaining())) {
-            writeBlocked = true;
+    /** {@link io.ringline.Connection#send(ByteBuffer)} ({@code orThrow}) and {@code trySend}. */
+    boolean send(ByteBuffer data, boolean orThrow) {
+        if (!admit(data.remaining(), orThrow)) {
             return false;
         }
         enqueueCopy(data);
         return true;
+    }
+
+    void send(ByteBuffer data) {
+        send(data, true);
     }
 
     private void enqueueCopy(ByteBuffer data) {
@@ -100,27 +107,70 @@ final class OutboundPath {
     }
 
     void sendGather(ByteBuffer... data) {
-        checkSendable();
         long total = 0;
         for (ByteBuffer b : data) {
             total += b.remaining();
         }
-        if (!fits(total)) {
-            refuse(total);
-        }
+        admit(total, true);
         for (ByteBuffer b : data) {
             enqueueCopy(b);
         }
     }
 
+    /**
+     * {@link io.ringline.Connection#sendOwned} ({@code orThrow}) and {@code trySendOwned}: queues
+     * {@code data} itself; {@code onRelease} is called once when the queue is done with it (at once
+     * for an empty buffer). Not called when this refuses the send.
+     */
+    boolean sendOwned(ByteBuffer data, BufferRelease onRelease, boolean orThrow) {
+        Objects.requireNonNull(onRelease, "onRelease");
+        if (!data.isDirect()) {
+            throw new IllegalArgumentException("sendOwned needs a direct buffer, got " + data
+                    + ": heap memory cannot be handed to the kernel without a copy, use send to copy it");
+        }
+        if (!admit(data.remaining(), orThrow)) {
+            return false;
+        }
+        if (!data.hasRemaining()) {
+            queue.releaseNow(data, onRelease); // nothing to write: done with it now
+            return true;
+        }
+        queue.appendOwned(data, onRelease);
+        worker.stats().passThroughSends++;
+        scheduleFlush();
+        return true;
+    }
+
+    /**
+     * {@link io.ringline.Connection#sendReceived} ({@code orThrow}) and {@code trySendReceived}:
+     * queues {@code data}'s bytes from the backend's lent receive memory if {@code data} is what
+     * the current {@code onData} call is shown and the backend lends it now, else copies them.
+     * Advances {@code data}'s position to its limit when queued.
+     */
+    boolean sendReceived(ByteBuffer data, boolean orThrow) {
+        if (!admit(data.remaining(), orThrow)) {
+            return false;
+        }
+        if (!data.hasRemaining()) {
+            return true;
+        }
+        ReceivedMemory memory = worker.delivery().lendable(data);
+        if (memory != null && memory.tryRetain()) {
+            queue.appendLent(memory, data);
+            data.position(data.limit());
+            worker.stats().passThroughSends++;
+            scheduleFlush();
+        } else {
+            enqueueCopy(data);
+        }
+        return true;
+    }
+
     void sendRegion(RegionId region, long offset, int length) {
         Objects.requireNonNull(region, "region");
-        checkSendable();
-        if (!fits(length)) {
-            refuse(length);
-        }
+        admit(length, true);
         MemoryRegion r = worker.regionTable().acquire(region, offset, length);
-        queue.appendRegion(r.segment().asSlice(offset, length).asByteBuffer(), region.slot());
+        queue.appendRegion(r, region.slot(), offset, length);
         worker.stats().regionSends++;
         scheduleFlush();
     }

@@ -8,7 +8,9 @@ import java.util.List;
 
 /**
  * One worker's view of the registered-region slots: which region each slot holds, how many
- * in-flight sends reference it, and whether it is being removed. Used only on the worker thread.
+ * in-flight sends reference it, whether it is being removed, and the reusable views of each
+ * region's whole memory that region sends are queued as ({@link #views(int)}). Used only on the
+ * worker thread.
  */
 final class RegionTable {
 
@@ -16,9 +18,12 @@ final class RegionTable {
     private final int[] inFlight;
     private final List<List<Runnable>> whenDrained;
     private final boolean[] removing;
+    /** Per slot: views of the whole region for sends, made on the first send; null until then. */
+    private final ViewSource[] views;
 
     RegionTable(int slots) {
         regions = new MemoryRegion[slots];
+        views = new ViewSource[slots];
         inFlight = new int[slots];
         removing = new boolean[slots];
         whenDrained = new ArrayList<>(slots);
@@ -119,6 +124,27 @@ final class RegionTable {
     void clear(int slot) {
         regions[slot] = null;
         removing[slot] = false;
+        views[slot] = null;
+    }
+
+    /**
+     * {@return reusable views of the whole region in {@code slot}, so that a send costs no
+     * allocation; null for a region larger than {@link Integer#MAX_VALUE} bytes (a
+     * {@code ByteBuffer} cannot span it: such sends slice the segment per send instead)}
+     *
+     * @param slot a slot holding a region (referenced by the caller through {@link #acquire})
+     */
+    ViewSource views(int slot) {
+        ViewSource v = views[slot];
+        if (v == null) {
+            MemoryRegion r = regions[slot];
+            if (r.length() > Integer.MAX_VALUE) {
+                return null;
+            }
+            v = new ViewSource(r.segment().asByteBuffer());
+            views[slot] = v;
+        }
+        return v;
     }
 
     private void runDrained(int slot) {

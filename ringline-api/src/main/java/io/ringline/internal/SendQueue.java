@@ -1,24 +1,40 @@
 package io.ringline.internal;
 
+import io.ringline.BufferRelease;
 import io.ringline.ConnectionClosedException;
+import io.ringline.MemoryRegion;
 import io.ringline.spi.OutboundQueue;
+import io.ringline.spi.ReceivedMemory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A connection's ordered send queue. Copied bytes are coalesced into pooled direct chunks (so many
- * small sends become one gathered write); region sends are queued as references to the region's
- * memory. Entries live in a ring array: the backend reads them by index, nothing is allocated per
- * flush. Finished entries release their chunk or region reference and complete their future, unless
- * the backend {@linkplain #retain() retained} the queue: then they are held until the matching
- * {@link #release()}. Used only on the worker thread.
+ * A connection's ordered send queue, of four kinds of entry ({@link OutboundEntry.Kind}): copied
+ * bytes coalesced into pooled direct chunks (so many small sends become one gathered write),
+ * region sends as views of the region's memory, owned buffers the application handed over
+ * ({@code sendOwned}) and lent receive memory ({@code sendReceived}); only the first kind is a
+ * copy. Entries live in a ring array and are recycled, views of regions and lent memory are
+ * reused and every entry knows its native address: the backend reads them by index and nothing is
+ * allocated per send or flush in steady state.
+ *
+ * <p>An entry finishes when written whole or dropped at close. A finished entry is released at
+ * once (chunk back to the pool, region reference dropped, {@link BufferRelease} called, lent memory
+ * returned, {@code sendAsync} future completed, in that order), unless the backend
+ * {@linkplain #retain() retained} the queue: then it is held until the matching {@link #release()}
+ * and released then, in finishing order. Used only on the worker thread.
  */
 final class SendQueue implements OutboundQueue {
 
+    private static final Logger log = LoggerFactory.getLogger(SendQueue.class);
+
     private final BufferPool pool;
     private final RegionTable regions;
+    private final LentViews lentViews;
     /** Ring of pending entries: {@code count} of them from {@code head}; the length is a power of two. */
     private OutboundEntry[] entries = new OutboundEntry[8];
     private int head;
@@ -32,10 +48,23 @@ final class SendQueue implements OutboundQueue {
     private OutboundEntry[] spare = new OutboundEntry[4];
     private int spareCount;
     private static final int MAX_SPARE_ENTRIES = 64;
+    /**
+     * The last owned buffer queued and its native address: a handler that sends the same buffer
+     * again and again costs no address lookup. Keeps that buffer reachable until another one is
+     * sent or the connection is gone.
+     */
+    private ByteBuffer lastOwned;
+    private long lastOwnedBase;
 
-    SendQueue(BufferPool pool, RegionTable regions) {
+    /**
+     * @param pool      the worker's send chunks
+     * @param regions   the worker's registered regions
+     * @param lentViews the worker's views of lent receive memory
+     */
+    SendQueue(BufferPool pool, RegionTable regions, LentViews lentViews) {
         this.pool = pool;
         this.regions = regions;
+        this.lentViews = lentViews;
     }
 
     @Override
@@ -60,8 +89,8 @@ final class SendQueue implements OutboundQueue {
 
     @Override
     public long address(int index) {
-        ByteBuffer b = entry(index).buf;
-        return java.lang.foreign.MemorySegment.ofBuffer(b).address();
+        OutboundEntry e = entry(index);
+        return e.base + e.buf.position();
     }
 
     @Override
@@ -69,8 +98,13 @@ final class SendQueue implements OutboundQueue {
         return entry(index).regionSlot;
     }
 
+    /** {@return the kind of entry {@code index} (for tests and benchmarks)} */
+    OutboundEntry.Kind kind(int index) {
+        return entry(index).kind;
+    }
+
     private OutboundEntry entry(int index) {
-        return entries[(head + java.util.Objects.checkIndex(index, count)) & (entries.length - 1)];
+        return entries[(head + Objects.checkIndex(index, count)) & (entries.length - 1)];
     }
 
     private OutboundEntry tail() {
@@ -88,6 +122,7 @@ final class SendQueue implements OutboundQueue {
         }
         entries[(head + count) & (entries.length - 1)] = e;
         count++;
+        bytes += e.buf.remaining();
     }
 
     private OutboundEntry pollFirst() {
@@ -103,15 +138,15 @@ final class SendQueue implements OutboundQueue {
 
     /** Copies {@code src}'s remaining bytes to the tail, advancing its position. */
     void appendCopy(ByteBuffer src) {
-        int n = src.remaining();
-        bytes += n;
+        bytes += src.remaining();
         while (src.hasRemaining()) {
             OutboundEntry tail = tail();
-            if (tail == null || tail.sealed || !tail.pooled || tail.buf.limit() == tail.buf.capacity()) {
-                ByteBuffer chunk = pool.acquire();
-                chunk.limit(0);
-                tail = newEntry().set(chunk, true, -1);
-                addLast(tail);
+            if (tail == null || tail.sealed || tail.buf.limit() == tail.buf.capacity()) { // only COPIED is unsealed
+                BufferPool.Chunk chunk = pool.acquire();
+                chunk.buffer.limit(0);
+                tail = newEntry().set(OutboundEntry.Kind.COPIED, chunk.buffer, chunk.address);
+                tail.chunk = chunk;
+                addLast(tail); // counts 0 bytes: counted above
             }
             ByteBuffer b = tail.buf;
             int lim = b.limit();
@@ -122,10 +157,66 @@ final class SendQueue implements OutboundQueue {
         }
     }
 
-    /** Queues a region slice whose reference was taken with {@link RegionTable#acquire}; {@code slice} must stay valid until released. */
-    void appendRegion(ByteBuffer slice, int slot) {
-        bytes += slice.remaining();
-        addLast(newEntry().set(slice, false, slot));
+    /**
+     * Queues {@code length} bytes of {@code region} (in {@code slot}) from {@code offset}, without
+     * copying; the reference was taken with {@link RegionTable#acquire} and is dropped when the
+     * entry is released.
+     */
+    void appendRegion(MemoryRegion region, int slot, long offset, int length) {
+        ViewSource views = regions.views(slot);
+        OutboundEntry e = newEntry();
+        if (views != null) {
+            ByteBuffer v = views.acquire();
+            int from = (int) offset;
+            v.limit(from + length).position(from);
+            e.set(OutboundEntry.Kind.REGION, v, views.base());
+            e.viewSource = views;
+        } else { // beyond a ByteBuffer's reach: a slice per send
+            e.set(OutboundEntry.Kind.REGION, region.segment().asSlice(offset, length).asByteBuffer(), region.address() + offset);
+        }
+        e.regionSlot = slot;
+        addLast(e);
+    }
+
+    /**
+     * Queues {@code data}'s remaining bytes as they are (a direct buffer the application handed
+     * over): the queue advances its position as bytes are written, and calls {@code onRelease}
+     * once when the entry is released.
+     */
+    void appendOwned(ByteBuffer data, BufferRelease onRelease) {
+        if (data != lastOwned) {
+            lastOwnedBase = NativeAddress.base(data);
+            lastOwned = data;
+        }
+        OutboundEntry e = newEntry().set(OutboundEntry.Kind.OWNED, data, lastOwnedBase);
+        e.onRelease = onRelease;
+        addLast(e);
+    }
+
+    /**
+     * Queues the bytes of {@code data} (position to limit) from the lent memory behind it, which
+     * the caller {@linkplain ReceivedMemory#tryRetain() retained}: the queue releases it once when
+     * the entry is released (also when this throws). Does not change {@code data}.
+     *
+     * @param memory the memory behind {@code data}: its index {@code offset()} is {@code data}'s index 0
+     * @param data   the buffer delivered from {@code memory}
+     */
+    void appendLent(ReceivedMemory memory, ByteBuffer data) {
+        ViewSource views;
+        ByteBuffer v;
+        try {
+            views = lentViews.of(memory.memory());
+            v = views.acquire();
+            int at = memory.offset();
+            v.limit(at + data.limit()).position(at + data.position());
+        } catch (RuntimeException e) {
+            memory.release();
+            throw e;
+        }
+        OutboundEntry e = newEntry().set(OutboundEntry.Kind.LENT, v, views.base());
+        e.viewSource = views;
+        e.lent = memory;
+        addLast(e);
     }
 
     /** Completes {@code done} when every byte queued so far was written; seals the tail. */
@@ -151,7 +242,8 @@ final class SendQueue implements OutboundQueue {
 
     /**
      * Marks {@code n} bytes from the head as written: advances positions, and finishes every entry
-     * written whole, in order.
+     * written whole, in order. Stops early if a release callback closed the connection meanwhile
+     * (the queue was discarded).
      *
      * @throws IllegalStateException if more than {@link #bytes()} bytes
      */
@@ -160,7 +252,7 @@ final class SendQueue implements OutboundQueue {
             throw new IllegalStateException("consumed " + n + " bytes but only " + bytes + " are queued");
         }
         bytes -= n;
-        while (n > 0 || (count > 0 && !entries[head].buf.hasRemaining())) {
+        while (count > 0 && (n > 0 || !entries[head].buf.hasRemaining())) {
             OutboundEntry e = entries[head];
             ByteBuffer b = e.buf;
             int k = (int) Math.min(n, b.remaining());
@@ -185,6 +277,7 @@ final class SendQueue implements OutboundQueue {
             }
         }
         bytes = 0;
+        lastOwned = null;
     }
 
     private void finished(OutboundEntry e) {
@@ -199,12 +292,21 @@ final class SendQueue implements OutboundQueue {
     }
 
     private void release(OutboundEntry e) {
-        if (e.pooled) {
-            pool.release(e.buf);
-        } else if (e.regionSlot >= 0) {
-            regions.release(e.regionSlot);
-        }
+        ByteBuffer buf = e.buf;
+        BufferRelease onRelease = e.onRelease;
+        ReceivedMemory lent = e.lent;
         CompletableFuture<Void> done = e.done;
+        switch (e.kind) {
+            case COPIED -> pool.release(e.chunk);
+            case REGION -> {
+                if (e.viewSource != null) {
+                    e.viewSource.release(buf);
+                }
+                regions.release(e.regionSlot);
+            }
+            case LENT -> e.viewSource.release(buf);
+            case OWNED -> { }
+        }
         e.clear();
         if (spareCount < MAX_SPARE_ENTRIES) {
             if (spareCount == spare.length) {
@@ -212,8 +314,29 @@ final class SendQueue implements OutboundQueue {
             }
             spare[spareCount++] = e;
         }
+        // Callbacks last, on a recycled entry: they may send on this connection.
+        if (onRelease != null) {
+            callRelease(onRelease, buf);
+        }
+        if (lent != null) {
+            lent.release();
+        }
         if (done != null) {
-            done.complete(null); // last: its callbacks may send on this connection
+            done.complete(null);
+        }
+    }
+
+    /** Calls {@code onRelease} for {@code buf} now (an owned buffer with nothing to write), logging what it throws. */
+    void releaseNow(ByteBuffer buf, BufferRelease onRelease) {
+        callRelease(onRelease, buf);
+    }
+
+    private static void callRelease(BufferRelease onRelease, ByteBuffer buf) {
+        try {
+            onRelease.released(buf);
+        } catch (Throwable t) {
+            Throwables.rethrowIfFatal(t);
+            log.warn("ringline: BufferRelease {} threw (ignored, the connection goes on)", onRelease, t);
         }
     }
 

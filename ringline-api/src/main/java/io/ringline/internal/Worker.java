@@ -27,11 +27,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * One worker: a thread that opens its backend driver, creates its handler and runs its
- * {@link WorkerLoop} until shut down, then closes what is left. It is the handler's
- * {@link WorkerContext} and ties the parts together: the {@link WorkerTasks} other threads queue
- * on, its {@link WorkerConnections}, the {@link AcceptInbox}, the {@link WorkerRegions}, the
- * {@link OutboundConnects} and the {@link WorkerServicesImpl services} its driver uses.
+ * One worker: a thread that pins itself to a CPU if configured ({@link CpuPinning}), opens its
+ * backend driver, creates its handler and runs its {@link WorkerLoop} until shut down, then closes
+ * what is left. It is the handler's {@link WorkerContext} and ties the parts together: the
+ * {@link WorkerTasks} other threads queue on, its {@link WorkerConnections}, the
+ * {@link AcceptInbox}, the {@link WorkerRegions}, the {@link OutboundConnects} and the
+ * {@link WorkerServicesImpl services} its driver uses.
  *
  * <p>Methods documented by {@link WorkerContext} follow its threading contract; the package-private
  * ones run on the worker thread unless said otherwise.
@@ -52,6 +53,8 @@ final class Worker implements WorkerContext {
     private final BufferPool sendChunks;
     private final InboundSpare inboundSpare = new InboundSpare();
     private final CurrentDelivery delivery = new CurrentDelivery();
+    /** Views of lent receive memory for the send queues (a backend's receive buffers: bounded). */
+    private final LentViews lentViews = new LentViews(16 * 1024);
     private final WorkerStatsImpl stats = new WorkerStatsImpl();
     private final WorkerConnections connections;
     private final AcceptInbox inbox;
@@ -66,6 +69,8 @@ final class Worker implements WorkerContext {
     private long bytesReceivedAfterPause;
     private Handler handler;
     private boolean shuttingDown;
+    /** Made by {@link #detached}: never started, driven by the caller's thread. */
+    private boolean detached;
 
     Worker(int id, WorkerHost host, Config config, Backend backend, BackendOptions options, HandlerFactory factory,
            String threadName) {
@@ -89,12 +94,15 @@ final class Worker implements WorkerContext {
 
     /**
      * A worker that is never started, for micro-benchmarks and unit tests of connection logic:
-     * its handler is {@code handler}, and connection callbacks run on the caller's thread.
+     * its handler is {@code handler}, connection callbacks run on the caller's thread, and the
+     * caller's thread counts as its thread for the thread checks of sends and other operations
+     * (the single thread driving it stands in for the worker thread).
      */
     static Worker detached(Config config, Handler handler) {
         Worker w = new Worker(0, null, config, null, BackendOptions.defaults(List.of()), ignored -> handler,
                 "ringline-detached");
         w.handler = handler;
+        w.detached = true;
         return w;
     }
 
@@ -115,6 +123,7 @@ final class Worker implements WorkerContext {
 
     private void run() {
         try {
+            CpuPinning.pinCurrentThread(id, config); // first: the driver's memory is then allocated near its CPU
             io = backend.openWorker(services);
             bytesReceivedAfterPause = io.bytesReceivedAfterPause();
             List<MemoryRegion> initial = config.initialRegions();
@@ -266,7 +275,7 @@ final class Worker implements WorkerContext {
 
     /** @throws IllegalStateException if the caller is not this worker's thread */
     void checkThread(String operation) {
-        if (Thread.currentThread() != thread) {
+        if (Thread.currentThread() != thread && !detached) {
             throw new IllegalStateException(operation + " must be called on worker thread '" + thread.getName()
                     + "', was called on '" + Thread.currentThread().getName() + "'");
         }
@@ -363,17 +372,22 @@ final class Worker implements WorkerContext {
         return sendChunks;
     }
 
+    /** {@return the views of lent receive memory, shared by this worker's send queues} */
+    LentViews lentViews() {
+        return lentViews;
+    }
+
     /** {@return what the driver may still report for a connection after pausing it (0 before it is open)} */
     long bytesReceivedAfterPause() {
         return bytesReceivedAfterPause;
     }
 
-    /** {@return the cache of one large receive-accumulation storage, shared by this worker's connections} */
     /** {@return what the handler's current onData call is shown (for sendReceived)} */
     CurrentDelivery delivery() {
         return delivery;
     }
 
+    /** {@return the cache of one large receive-accumulation storage, shared by this worker's connections} */
     InboundSpare inboundSpare() {
         return inboundSpare;
     }

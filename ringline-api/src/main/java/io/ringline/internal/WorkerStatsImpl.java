@@ -67,7 +67,7 @@ final class WorkerStatsImpl implements WorkerStats {
     public String toString() {
         return "WorkerStats[in=" + bytesIn + ", out=" + bytesOut + ", opened=" + connectionsOpened
                 + ", closed=" + connectionsClosed + ", regionSends=" + regionSends + ", zeroCopySends=" + zeroCopySends
-                + ", copiedSends=" + copiedSends + ", ops=" + opsSubmitted + ", enters=" + kernelEnters
-                + ", recvExhausted=" + recvBufferExhausted + ", loops=" + loopIterations + "]";
+                + ", copiedSends=" + copiedSends + ", passThroughSends=" + passThroughSends + ", ops=" + opsSubmitted
+                + ", enters=" + kernelEnters + ", recvExhausted=" + recvBufferExhausted + ", loops=" + loopIterations + "]";
     }
 }

@@ -102,11 +102,12 @@ class InboundAccumulationPropertyTest {
         PlannedConsumer handler = new PlannedConsumer(plan, total);
         SocketlessConnection c = new SocketlessConnection(Worker.detached(Config.builder().workers(1).build(), handler));
         ByteBuffer read = ByteBuffer.allocateDirect(40_000); // reused for every read, like a backend's receive buffer
+        ByteBuffer shown = read.asReadOnlyBuffer(); // and its read-only twin, which the core is given
         int offset = 0;
         for (int size : reads) {
-            read.clear().put(stream, offset, size).flip();
+            read.clear().put(stream, offset, size);
             offset += size;
-            c.core.received(read);
+            c.core.received(shown.clear().limit(size));
         }
 
         assertTrue(c.core.isOpen());

@@ -16,13 +16,13 @@ class InboundBufferTest {
 
     private static final int UNBOUNDED = 1 << 30;
 
-    /** {@code n} bytes counting up from {@code from} (mod 256). */
+    /** {@code n} bytes counting up from {@code from} (mod 256), read-only and direct like a backend's receive buffer. */
     private static ByteBuffer bytes(int from, int n) {
-        ByteBuffer b = ByteBuffer.allocate(n);
+        ByteBuffer b = ByteBuffer.allocateDirect(n);
         for (int i = 0; i < n; i++) {
             b.put(i, (byte) (from + i));
         }
-        return b;
+        return b.asReadOnlyBuffer();
     }
 
     /** Asserts the kept bytes count up from {@code from}, {@code n} of them. */

@@ -14,7 +14,7 @@ class SendQueueTest {
 
     private final BufferPool pool = new BufferPool(16, 4);
     private final RegionTable regions = new RegionTable(0);
-    private final SendQueue queue = new SendQueue(pool, regions);
+    private final SendQueue queue = new SendQueue(pool, regions, new LentViews(16));
 
     private static ByteBuffer bytes(int from, int n) {
         ByteBuffer b = ByteBuffer.allocate(n);

@@ -13,7 +13,13 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 /**
  * A provided-buffer ring ({@code IORING_REGISTER_PBUF_RING}) of one worker: {@code count} buffers of
  * {@code size} bytes that multishot receives pick from. A buffer the kernel filled comes back to the
- * ring with {@link #recycle(int)} once its bytes were delivered.
+ * ring with {@link #recycle(int)} once nothing holds it any more: its delivery is over and every
+ * send queue entry that borrowed its bytes finished ({@link ProvidedBuffer}). At most
+ * {@link #lendBudget()} buffers are held beyond their delivery at a time, so lent buffers never
+ * starve the receives.
+ *
+ * <p>Deliveries show a buffer through a read-only view (one per buffer, reused), and lent memory
+ * is one read-only buffer over the ring's whole memory: nothing is allocated per receive.
  *
  * <p>Used only on the owning ring's thread.
  */
@@ -29,22 +35,30 @@ final class BufferRing {
     private final int size;
     private final MemorySegment ring;
     private final MemorySegment buffers;
+    private final ByteBuffer memory;
     private final ByteBuffer[] views;
+    private final ProvidedBuffer[] leases;
+    private final int lendBudget;
+    private int lent;
+    private int out;
     private short tail;
     private boolean registered;
 
     /**
      * Allocates the ring and its buffers from {@code arena}, registers it and provides every buffer.
      *
-     * @param count buffers, rounded up to a power of two
+     * @param count      buffers, rounded up to a power of two
+     * @param lendBudget buffers that may be held beyond their delivery at a time; -1 for half of them
+     * @throws IllegalArgumentException if {@code lendBudget} is not -1 and not below the buffer count
      * @throws IOException if the kernel refuses
      */
-    BufferRing(Arena arena, int ringFd, short groupId, int count, int size) throws IOException {
+    BufferRing(Arena arena, int ringFd, short groupId, int count, int size, int lendBudget) throws IOException {
         this.ringFd = ringFd;
         this.groupId = groupId;
-        this.entries = count <= 1 ? 1 : Integer.highestOneBit(count - 1) << 1;
+        this.entries = entries(count);
         this.mask = entries - 1;
         this.size = size;
+        this.lendBudget = lendBudget(lendBudget, count);
         this.ring = arena.allocate((long) entries * ENTRY, 4096);
         // The receive buffers are a plain direct ByteBuffer, not arena memory: views of a shared
         // arena segment pay a session liveness check on every byte a handler reads (seen in a JFR
@@ -57,9 +71,12 @@ final class BufferRing {
         int skew = (int) (MemorySegment.ofBuffer(raw).address() & 4095);
         ByteBuffer memory = raw.slice(skew == 0 ? 0 : 4096 - skew, (int) total); // page-aligned
         this.buffers = MemorySegment.ofBuffer(memory);
+        this.memory = memory.asReadOnlyBuffer();
         this.views = new ByteBuffer[entries];
+        this.leases = new ProvidedBuffer[entries];
         for (int i = 0; i < entries; i++) {
-            views[i] = memory.slice(i * size, size);
+            views[i] = this.memory.slice(i * size, size);
+            leases[i] = new ProvidedBuffer(this, i, i * size);
         }
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment reg = tmp.allocate(KernelStructs.IO_URING_BUF_REG);
@@ -72,9 +89,32 @@ final class BufferRing {
             }
         }
         registered = true;
+        out = entries;
         for (int i = 0; i < entries; i++) {
             recycle(i);
         }
+    }
+
+    /** {@return the buffers of a ring asked for {@code count}: {@code count} rounded up to a power of two} */
+    static int entries(int count) {
+        return count <= 1 ? 1 : Integer.highestOneBit(count - 1) << 1;
+    }
+
+    /**
+     * {@return the lending budget of a ring asked for {@code count} buffers: {@code requested}, or
+     * half the buffers for -1}
+     *
+     * @throws IllegalArgumentException if {@code requested} is neither -1 nor below the ring's buffers
+     */
+    static int lendBudget(int requested, int count) {
+        int entries = entries(count);
+        if (requested < -1 || requested >= entries) {
+            throw new IllegalArgumentException("invalid value '" + requested + "' for backend option "
+                    + IoUringOptions.LEND_BUDGET.name() + ": must be -1 (half the receive buffers) or in [0, "
+                    + (entries - 1) + "], below the " + entries + " receive buffers of a worker (Config.recvBufferCount "
+                    + count + " rounded up to a power of two)");
+        }
+        return requested == -1 ? entries / 2 : requested;
     }
 
     /** {@return the buffer group id for {@code IOSQE_BUFFER_SELECT}} */
@@ -87,13 +127,72 @@ final class BufferRing {
         return entries;
     }
 
-    /** {@return buffer {@code bid} as a buffer holding {@code length} received bytes} */
+    /** {@return the size of each buffer in bytes} */
+    int bufferSize() {
+        return size;
+    }
+
+    /** {@return the read-only buffer over every buffer's memory, buffer {@code bid} at {@code bid * bufferSize()}} */
+    ByteBuffer memory() {
+        return memory;
+    }
+
+    /** {@return buffer {@code bid} as a read-only buffer holding {@code length} received bytes} */
     ByteBuffer received(int bid, int length) {
         return views[bid].clear().limit(length);
     }
 
-    /** Gives buffer {@code bid} back to the kernel. */
+    /**
+     * {@return the memory of buffer {@code bid}, which the kernel just filled, held for its delivery}
+     * The caller ends the delivery with {@link ProvidedBuffer#deliveryOver()}.
+     */
+    ProvidedBuffer deliver(int bid) {
+        ProvidedBuffer b = leases[bid];
+        b.delivered();
+        out++;
+        return b;
+    }
+
+    /** {@return buffer {@code bid}'s memory (for tests)} */
+    ProvidedBuffer buffer(int bid) {
+        return leases[bid];
+    }
+
+    /** {@return buffers that may be held beyond their delivery at a time} */
+    int lendBudget() {
+        return lendBudget;
+    }
+
+    /** {@return buffers held beyond their delivery now} */
+    int lent() {
+        return lent;
+    }
+
+    /** {@return buffers not in the ring now (being delivered or lent)} */
+    int buffersOut() {
+        return out;
+    }
+
+    /** {@return true (and counts one more lent buffer) if the lending budget allows another} */
+    boolean tryLend() {
+        if (lent >= lendBudget) {
+            return false;
+        }
+        lent++;
+        return true;
+    }
+
+    /** A lent buffer's last borrow was returned. */
+    void lendEnded() {
+        lent--;
+    }
+
+    /** Gives buffer {@code bid} back to the kernel (a no-op once the ring is unregistered). */
     void recycle(int bid) {
+        if (!registered) {
+            return;
+        }
+        out--;
         long e = (long) (tail & mask) * ENTRY;
         ring.set(JAVA_LONG, e + KernelStructs.BUF_ADDR, buffers.address() + (long) bid * size);
         ring.set(JAVA_INT, e + KernelStructs.BUF_LEN, size);

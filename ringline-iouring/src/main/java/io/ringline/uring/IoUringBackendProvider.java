@@ -113,6 +113,9 @@ public final class IoUringBackendProvider implements BackendProvider {
             throw new IOException("io_uring backend unavailable: " + a.reason());
         }
         UringFeatures features = UringFeatures.resolve(Probe.SUPPORT, options);
+        if (features.bufferRing()) {
+            BufferRing.lendBudget(features.lendBudget(), config.recvBufferCount()); // fails the start on a bad value
+        }
         log.debug("io_uring runtime: {}", features.describe());
         return new IoUringBackend(config, features);
     }

@@ -29,6 +29,16 @@ public final class IoUringOptions {
             "receive with multishot RECV from a provided buffer ring per worker (else single-shot into per-connection buffers)");
 
     /**
+     * Receive buffers of a worker's buffer ring that may be held back at a time for send queue
+     * entries borrowing their bytes ({@code Connection.sendReceived}); beyond it the bytes are
+     * copied, so lent buffers never starve the receives. Default -1: half the receive buffers;
+     * otherwise in [0, {@code Config.recvBufferCount()} - 1] (0: never lend).
+     */
+    public static final BackendOption<Integer> LEND_BUDGET = BackendOption.intRange("io_uring.lendBudget", -1, -1,
+            MAX_RING_ENTRIES - 1, "receive buffers a worker may hold back for sendReceived at a time (-1: half of them), "
+                    + "below Config.recvBufferCount");
+
+    /**
      * Registered regions go into the kernel's fixed-buffer table of every ring (default
      * {@code true}); {@code false}: region sends are plain sends from the region's memory.
      */
@@ -76,7 +86,7 @@ public final class IoUringOptions {
     public static final BackendOption<Integer> CLOSE_DRAIN_MILLIS = BackendOption.intRange("io_uring.closeDrainMillis",
             5000, 0, 600_000, "milliseconds a closing worker waits for in-flight operations to complete");
 
-    private static final List<BackendOption<?>> ALL = List.of(BUFFER_RING, FIXED_BUFFERS, SEND_ZC, SEND_ZC_THRESHOLD,
+    private static final List<BackendOption<?>> ALL = List.of(BUFFER_RING, LEND_BUDGET, FIXED_BUFFERS, SEND_ZC, SEND_ZC_THRESHOLD,
             RING_SIZE, MAX_IOV, ACCEPTOR_RING_SIZE, ACCEPT_RETRY_MILLIS, CLOSE_DRAIN_MILLIS);
 
     private IoUringOptions() {

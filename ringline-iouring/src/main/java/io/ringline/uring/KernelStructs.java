@@ -148,6 +148,7 @@ final class KernelStructs {
     static final StructLayout KERNEL_TIMESPEC = structLayout(JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec"))
             .withName("__kernel_timespec");
     static final long TV_SEC = offset(KERNEL_TIMESPEC, "tv_sec");
+    static final long TV_NSEC = offset(KERNEL_TIMESPEC, "tv_nsec");
 
     // ------------------------------------------------------------------ sockets
 

@@ -39,6 +39,31 @@ final class Sqe {
     }
 
     /**
+     * {@code IORING_OP_TIMEOUT} at an absolute {@link System#nanoTime()} ({@code CLOCK_MONOTONIC})
+     * deadline ({@code IORING_TIMEOUT_ABS}, no completion count): completes with {@code -ETIME} then.
+     *
+     * @param timespec address of a {@link KernelStructs#KERNEL_TIMESPEC}; the kernel reads it at submission
+     */
+    static IoUringIoOps timeoutAt(long timespec, long userData) {
+        return sqe(Uring.OP_TIMEOUT, (byte) 0, (short) 0, -1, 0, timespec, 1, Uring.IORING_TIMEOUT_ABS, (short) 0, userData);
+    }
+
+    /**
+     * {@code IORING_OP_TIMEOUT_REMOVE} with {@code IORING_TIMEOUT_UPDATE}: moves the pending timeout
+     * whose user data {@code target} a submit returned to the absolute deadline at {@code timespec};
+     * completes with 0, or {@code -ENOENT} if that timeout already completed.
+     */
+    static IoUringIoOps timeoutUpdate(long target, long timespec, long userData) {
+        return sqe(Uring.OP_TIMEOUT_REMOVE, (byte) 0, (short) 0, -1, timespec, target, 0,
+                Uring.IORING_TIMEOUT_UPDATE | Uring.IORING_TIMEOUT_ABS, (short) 0, userData);
+    }
+
+    /** {@code IORING_OP_TIMEOUT_REMOVE} of the pending timeout {@code target}: it completes with {@code -ECANCELED}. */
+    static IoUringIoOps timeoutRemove(long target, long userData) {
+        return sqe(Uring.OP_TIMEOUT_REMOVE, (byte) 0, (short) 0, -1, 0, target, 0, 0, (short) 0, userData);
+    }
+
+    /**
      * Multishot {@code IORING_OP_RECV} picking buffers from provided-buffer group {@code bufferGroup}.
      *
      * @param pollFirst wait for readability before the first attempt ({@code IORING_RECVSEND_POLL_FIRST})

@@ -32,6 +32,7 @@ final class Sys {
     static final int SYS_IO_URING_REGISTER = 427;
 
     static final int EPERM = 1;
+    static final int ENOENT = 2;
     static final int EINTR = 4;
     static final int ENOMEM = 12;
     static final int EPIPE = 32;
@@ -41,6 +42,7 @@ final class Sys {
     static final int EAGAIN = 11;
     static final int ENOTCONN = 107;
     static final int ECANCELED = 125;
+    static final int ETIME = 62;
 
     static final int AF_INET = 2;
     static final int AF_INET6 = 10;

@@ -5,6 +5,7 @@ final class Uring {
     static final byte OP_NOP = 0;
     static final byte OP_SENDMSG = 9;
     static final byte OP_TIMEOUT = 11;
+    static final byte OP_TIMEOUT_REMOVE = 12;
     static final byte OP_ACCEPT = 13;
     static final byte OP_ASYNC_CANCEL = 14;
     static final byte OP_CONNECT = 16;
@@ -19,6 +20,9 @@ final class Uring {
     /** send/recv ioprio flag: wait for socket readiness before trying (no EAGAIN to user space again). */
     static final short IORING_RECVSEND_POLL_FIRST = 1;
     static final short IORING_ACCEPT_MULTISHOT = 1;
+
+    static final int IORING_TIMEOUT_ABS = 1;
+    static final int IORING_TIMEOUT_UPDATE = 2;
 
     static final int IORING_ASYNC_CANCEL_ALL = 1;
     static final int IORING_ASYNC_CANCEL_FD = 2;

@@ -28,7 +28,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@linkplain OutboundQueue#retain() retained} while a send is in flight and once per outstanding
  * zero-copy notification, so finished entries are kept until then, and the socket is closed
  * and the connection's native memory freed only after every completion arrived (pending
- * operations are cancelled with {@code ASYNC_CANCEL}). Everything runs on the worker thread.
+ * operations are cancelled with {@code ASYNC_CANCEL}).
+ *
+ * <p>Received bytes are shown to the core in place, through a read-only view: from the provided
+ * buffer with its {@link ProvidedBuffer} (which the core may borrow for {@code sendReceived}), or
+ * from the connection's own buffer (nothing to lend). The receive operations never change, so
+ * they are built once (with and without POLL_FIRST) and resubmitted; sends take the entries'
+ * addresses from {@link OutboundQueue#address(int)}. Everything runs on the worker thread.
  */
 final class UringConnection implements Transport {
 
@@ -39,7 +45,12 @@ final class UringConnection implements Transport {
 
     private final UringWorkerIo io;
     private final ConnectionCore core;
+    /** The receive buffer when the buffer ring is off (the kernel writes here), else null. */
     private final ByteBuffer ownRecvBuffer;
+    /** A read-only twin of {@link #ownRecvBuffer}, shown to the core. */
+    private final ByteBuffer ownRecvView;
+    /** The receive operation, built once: [0] without, [1] with POLL_FIRST. */
+    private final IoUringIoOps[] recvOps = new IoUringIoOps[2];
     private int fd;
     private IoRegistration registration;
     private MemorySegment iov;
@@ -124,6 +135,7 @@ final class UringConnection implements Transport {
         this.io = io;
         this.fd = fd;
         this.ownRecvBuffer = io.bufferRing() == null ? ByteBuffer.allocateDirect(io.worker().config().recvBufferSize()) : null;
+        this.ownRecvView = ownRecvBuffer == null ? null : ownRecvBuffer.asReadOnlyBuffer();
         this.core = io.worker().newConnection(this, local, remote);
     }
 
@@ -144,16 +156,22 @@ final class UringConnection implements Transport {
         if (ioClosed || recvArmed || readPaused || endOfStream) {
             return;
         }
-        BufferRing ring = io.bufferRing();
-        IoUringIoOps op;
-        if (ring != null) {
-            op = Sqe.recvMultishot(fd, ring.groupId(), recvPollFirst, RECV);
-        } else {
-            ownRecvBuffer.clear();
-            op = Sqe.recv(fd, MemorySegment.ofBuffer(ownRecvBuffer).address(), ownRecvBuffer.capacity(), recvPollFirst, RECV);
-        }
-        recvId = submit(op);
+        recvId = submit(recvOp(recvPollFirst));
         recvArmed = recvId != 0;
+    }
+
+    /** {@return the receive operation of this connection, built on first use (its fields never change)} */
+    private IoUringIoOps recvOp(boolean pollFirst) {
+        int i = pollFirst ? 1 : 0;
+        IoUringIoOps op = recvOps[i];
+        if (op == null) {
+            BufferRing ring = io.bufferRing();
+            op = ring != null
+                    ? Sqe.recvMultishot(fd, ring.groupId(), pollFirst, RECV)
+                    : Sqe.recv(fd, MemorySegment.ofBuffer(ownRecvBuffer).address(), ownRecvBuffer.capacity(), pollFirst, RECV);
+            recvOps[i] = op;
+        }
+        return op;
     }
 
     /** Pausing cancels the receive (the kernel then leaves bytes in the socket: TCP flow control); resuming re-arms it. */
@@ -176,15 +194,16 @@ final class UringConnection implements Transport {
             recvPollFirst = false;
             if ((flags & Uring.IORING_CQE_F_BUFFER) != 0) {
                 int bid = flags >>> Uring.IORING_CQE_BUFFER_SHIFT;
+                ProvidedBuffer memory = ring.deliver(bid);
                 try {
                     if (!ioClosed) {
-                        core.received(ring.received(bid, res));
+                        core.received(ring.received(bid, res), memory);
                     }
                 } finally {
-                    ring.recycle(bid);
+                    memory.deliveryOver(); // back to the ring unless the core borrowed it
                 }
             } else if (!ioClosed) {
-                core.received(ownRecvBuffer.clear().limit(res));
+                core.received(ownRecvView.clear().limit(res), null);
             }
             if (!recvArmed && !ioClosed) {
                 armRecv();
@@ -222,8 +241,7 @@ final class UringConnection implements Transport {
         }
         if (zeroCopy(queue, 0)) {
             ByteBuffer b = queue.buffer(0);
-            long address = MemorySegment.ofBuffer(b).address();
-            IoUringIoOps op = Sqe.sendZcFixed(fd, address, b.remaining(), Uring.MSG_NOSIGNAL, (short) queue.regionSlot(0),
+            IoUringIoOps op = Sqe.sendZcFixed(fd, queue.address(0), b.remaining(), Uring.MSG_NOSIGNAL, (short) queue.regionSlot(0),
                     sendPollFirst, SEND_ZC);
             if (submit(op) != 0) {
                 zcHeadPartial = true;
@@ -243,7 +261,7 @@ final class UringConnection implements Transport {
             }
             ByteBuffer b = queue.buffer(n);
             long base = KernelStructs.iovecAt(n);
-            iov.set(JAVA_LONG, base + KernelStructs.IOV_BASE, MemorySegment.ofBuffer(b).address());
+            iov.set(JAVA_LONG, base + KernelStructs.IOV_BASE, queue.address(n));
             iov.set(JAVA_LONG, base + KernelStructs.IOV_LEN, b.remaining());
             n++;
         }
@@ -253,8 +271,8 @@ final class UringConnection implements Transport {
             op = Sqe.send(fd, iov.get(JAVA_LONG, first + KernelStructs.IOV_BASE),
                     (int) iov.get(JAVA_LONG, first + KernelStructs.IOV_LEN), Uring.MSG_NOSIGNAL, sendPollFirst, SEND);
         } else {
-            // struct msghdr: name, namelen, iov, iovlen, control, controllen, flags
-            iov.asSlice(0, KernelStructs.MSGHDR_SIZE).fill((byte) 0);
+            // struct msghdr: name, namelen, iov, iovlen, control, controllen, flags; only iov and
+            // iovlen are ever set, the rest stays as allocated (zero)
             iov.set(JAVA_LONG, KernelStructs.MSG_IOV, iov.address() + KernelStructs.iovecAt(0));
             iov.set(JAVA_LONG, KernelStructs.MSG_IOVLEN, n);
             op = Sqe.sendmsg(fd, iov.address(), Uring.MSG_NOSIGNAL, sendPollFirst, SEND);

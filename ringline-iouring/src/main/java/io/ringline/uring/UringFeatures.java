@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
  * runtime when the backend opens, then handed to the backend, its workers and listeners.
  *
  * @param bufferRing       receives use multishot RECV from a provided buffer ring per worker
+ * @param lendBudget       receive buffers a worker may hold back for sendReceived, -1 for half of them
  * @param fixedBuffers     regions are installed in every ring's fixed-buffer table
  * @param sendZc           region sends of at least {@code sendZcThreshold} bytes go out as SEND_ZC
  * @param sendZcThreshold  smallest zero-copy send in bytes
@@ -23,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * @param closeDrainNanos  how long a closing worker waits for in-flight operations
  * @param off              why each feature that is off is off, by feature name
  */
-record UringFeatures(boolean bufferRing, boolean fixedBuffers, boolean sendZc, int sendZcThreshold, int ringSize,
+record UringFeatures(boolean bufferRing, int lendBudget, boolean fixedBuffers, boolean sendZc, int sendZcThreshold, int ringSize,
                      int maxIov, int acceptorRingSize, long acceptRetryNanos, long closeDrainNanos, Map<String, String> off) {
 
     UringFeatures {
@@ -44,7 +45,7 @@ record UringFeatures(boolean bufferRing, boolean fixedBuffers, boolean sendZc, i
             zc = false;
             off.put("SEND_ZC", "it sends from fixed buffers, which are off");
         }
-        return new UringFeatures(bufferRing, fixed, zc, options.get(IoUringOptions.SEND_ZC_THRESHOLD),
+        return new UringFeatures(bufferRing, options.get(IoUringOptions.LEND_BUDGET), fixed, zc, options.get(IoUringOptions.SEND_ZC_THRESHOLD),
                 powerOfTwo(options, IoUringOptions.RING_SIZE), options.get(IoUringOptions.MAX_IOV),
                 powerOfTwo(options, IoUringOptions.ACCEPTOR_RING_SIZE),
                 TimeUnit.MILLISECONDS.toNanos(options.get(IoUringOptions.ACCEPT_RETRY_MILLIS)),

@@ -4,6 +4,7 @@ import io.netty.channel.IoRegistration;
 import io.ringline.Connection;
 import io.ringline.MemoryRegion;
 import io.ringline.spi.AcceptedSocket;
+import io.ringline.spi.IoStats;
 import io.ringline.spi.WorkerIo;
 import io.ringline.spi.WorkerServices;
 import org.slf4j.Logger;
@@ -38,11 +39,13 @@ final class UringWorkerIo implements WorkerIo {
     private final Arena arena;
     private final NettyRing ring;
     private final BufferRing bufferRing;
+    private final WakeTimer wakeTimer;
     private final boolean[] fixedSlots;
     private final ArrayDeque<UringConnection> starved = new ArrayDeque<>();
     private final ArrayDeque<MemorySegment> iovPool = new ArrayDeque<>();
     private int liveHandles;
-    private long unsubmitted;
+    private boolean inRun;
+    private boolean submittedInRun;
 
     /**
      * Opens the ring on the calling (worker) thread.
@@ -61,12 +64,15 @@ final class UringWorkerIo implements WorkerIo {
             r = new NettyRing(features.ringSize(), worker::executeBackendTask);
             this.ring = r;
             this.bufferRing = features.bufferRing() ? new BufferRing(arena, r.fd(), BUFFER_GROUP,
-                    worker.config().recvBufferCount(), worker.config().recvBufferSize()) : null;
+                    worker.config().recvBufferCount(), worker.config().recvBufferSize(), features.lendBudget()) : null;
             int slots = worker.config().maxRegions();
             this.fixedSlots = new boolean[slots];
             if (donor != null && slots > 0) {
                 RegionDonor.registerSparseTable(r.fd(), slots);
             }
+            this.wakeTimer = new WakeTimer(arena, () -> liveHandles--);
+            wakeTimer.attach(r.register(wakeTimer));
+            liveHandles++;
         } catch (IOException | RuntimeException e) {
             if (r != null) {
                 r.close();
@@ -106,24 +112,55 @@ final class UringWorkerIo implements WorkerIo {
         return slot < fixedSlots.length && fixedSlots[slot];
     }
 
+    /** {@return the timer that ends a blocking wait when the worker's next timer is due (for tests)} */
+    WakeTimer wakeTimer() {
+        return wakeTimer;
+    }
+
     /** Counts one submitted operation. */
     void submitted() {
         worker.stats().opsSubmitted(1);
-        unsubmitted++;
+        if (inRun) {
+            submittedInRun = true;
+        }
     }
 
     // ---------------------------------------------------------------- loop
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A wait with a timeout is a wait without one, ended by the {@link WakeTimer} (armed or moved
+     * only when the deadline is earlier than the one pending): Netty would add a timeout operation
+     * and its completion to every wait. Kernel entries are counted as Netty makes them: one per
+     * {@code run} (it always enters, to submit and to reap completions), and one more when
+     * completion processing submitted operations (Netty submits them before it returns).
+     */
     @Override
     public void poll(long timeoutNanos) {
         if (!starved.isEmpty()) {
             timeoutNanos = 0;
         }
-        if (timeoutNanos != 0 || unsubmitted > 0) {
-            worker.stats().kernelEntered(); // Netty enters the kernel to submit and/or wait
+        if (timeoutNanos > 0) {
+            long now = System.nanoTime();
+            long deadline = now + timeoutNanos;
+            if (deadline - now > 0) { // not beyond the nanoTime range
+                wakeTimer.wakeAt(deadline);
+            }
+            timeoutNanos = -1;
         }
-        unsubmitted = 0;
-        ring.run(timeoutNanos);
+        IoStats stats = worker.stats();
+        inRun = true;
+        submittedInRun = false;
+        try {
+            ring.run(timeoutNanos);
+        } finally {
+            inRun = false;
+        }
+        stats.kernelEntered();
+        if (submittedInRun) {
+            stats.kernelEntered();
+        }
         rearmStarved();
     }
 
@@ -264,6 +301,7 @@ final class UringWorkerIo implements WorkerIo {
     @Override
     public void close() {
         CURRENT.remove();
+        wakeTimer.close();
         long deadline = System.nanoTime() + features.closeDrainNanos();
         while (liveHandles > 0) {
             long left = deadline - System.nanoTime();
@@ -274,6 +312,11 @@ final class UringWorkerIo implements WorkerIo {
         }
         boolean drained = liveHandles == 0;
         if (drained && bufferRing != null) {
+            // Every connection is gone, and with it every send queue entry that borrowed a receive
+            // buffer (released when its queue was discarded): all buffers are back.
+            if (bufferRing.lent() > 0) {
+                log.warn("{}: {} receive buffers still lent at close; later releases are ignored", worker, bufferRing.lent());
+            }
             bufferRing.unregister();
         }
         ring.close();

@@ -20,7 +20,9 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Receive hot path: {@link ConnectionImpl#received} with a length-prefixed parser as the handler.
+ * Receive hot path: {@link ConnectionImpl#received} with a length-prefixed parser as the handler,
+ * which is called once per message on the read buffer itself (in place) or on the accumulator's
+ * view, parsing relative to {@code data.position()}.
  * One operation delivers one read of {@code readSize} bytes holding {@code msgSize}-byte messages;
  * when the read size is not a multiple of the message size, every read ends inside a message, so
  * the accumulator keeps the tail and presents it again with the next read.
@@ -42,6 +44,8 @@ public class RecvParseBenchmark {
     private BenchConnection connection;
     private ByteBuffer stream;
     private ByteBuffer read;
+    /** Read-only twin of {@link #read}, what a backend reports (the SPI requires read-only direct). */
+    private ByteBuffer shown;
     private LengthPrefixed parser;
 
     /** Consumes whole messages (4-byte length + body), one per call, like a typical protocol handler. */
@@ -101,6 +105,7 @@ public class RecvParseBenchmark {
         }
         stream.clear();
         read = ByteBuffer.allocateDirect(readSize);
+        shown = read.asReadOnlyBuffer();
     }
 
     /** @return messages parsed so far */
@@ -116,8 +121,7 @@ public class RecvParseBenchmark {
             read.position(read.position() + n);
             stream.position(stream.position() + n);
         }
-        read.flip();
-        connection.core.received(read);
+        connection.core.received(shown.clear().limit(read.position()));
         return parser.messages;
     }
 }

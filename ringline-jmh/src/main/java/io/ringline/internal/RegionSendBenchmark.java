@@ -40,7 +40,7 @@ public class RegionSendBenchmark {
         arena = Arena.ofShared();
         regions = new RegionTable(8);
         regions.install(3, MemoryRegion.of(arena.allocate(1 << 20)));
-        queue = new SendQueue(new BufferPool(16 * 1024, 16), regions);
+        queue = new SendQueue(new BufferPool(16 * 1024, 16), regions, new LentViews(16));
     }
 
     @TearDown
@@ -53,7 +53,7 @@ public class RegionSendBenchmark {
     public long acquireQueueRelease() {
         offset = (offset + 4096) & ((1 << 20) - 1);
         MemoryRegion r = regions.acquire(id, offset, 4096);
-        queue.appendRegion(r.segment().asSlice(offset, 4096).asByteBuffer(), id.slot());
+        queue.appendRegion(r, id.slot(), offset, 4096);
         long n = queue.bytes();
         queue.consumed(n);
         return n;

@@ -78,8 +78,7 @@ final class NioConnection implements Transport {
             if (n == 0) {
                 return;
             }
-            buf.flip();
-            core.received(buf);
+            core.received(io.received(n));
             if (n < buf.capacity()) {
                 return; // socket drained
             }

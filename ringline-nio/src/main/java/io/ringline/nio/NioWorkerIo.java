@@ -16,18 +16,28 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The NIO driver of one worker: a {@link Selector}, and one direct read buffer shared by all of the
- * worker's connections (bytes a handler leaves unconsumed are copied into the connection's own
- * accumulator by the core). Regions need no backend state here: a region send writes straight from
- * the region's memory through a direct {@link ByteBuffer} view.
+ * worker's connections. The core is shown its read-only twin, created once, which the handler
+ * sees as is (bytes a handler leaves unconsumed are copied into the connection's own accumulator
+ * by the core). Regions need no backend state here: a region send writes straight from the
+ * region's memory through a direct {@link ByteBuffer} view.
+ *
+ * <p>Nothing is allocated per poll, read or write in steady state: the selector's action is a
+ * field, the read buffer and its twin are the worker's, and each connection keeps its gather
+ * array.
  */
 final class NioWorkerIo implements WorkerIo {
 
     private final WorkerServices services;
     private final Selector selector;
     private final ByteBuffer readBuffer;
+    /** Read-only twin of {@link #readBuffer} (same memory), what the core is shown. */
+    private final ByteBuffer receivedView;
+    /** {@link #process} as the selector's action, created once (a method reference per select would allocate). */
+    private final Consumer<SelectionKey> processKey = this::process;
     private final int readsPerEvent;
     private final int gatherLimit;
 
@@ -37,10 +47,20 @@ final class NioWorkerIo implements WorkerIo {
         this.gatherLimit = services.options().get(NioBackendProvider.GATHER_LIMIT);
         this.selector = Selector.open();
         this.readBuffer = ByteBuffer.allocateDirect(services.config().recvBufferSize());
+        this.receivedView = readBuffer.asReadOnlyBuffer();
     }
 
+    /** {@return the worker's read buffer, which the channels read into} */
     ByteBuffer readBuffer() {
         return readBuffer;
+    }
+
+    /**
+     * {@return the read-only twin of {@link #readBuffer()} holding the {@code length} bytes just read
+     * (position 0, limit {@code length}), for {@code ConnectionCore.received}}
+     */
+    ByteBuffer received(int length) {
+        return receivedView.clear().limit(length);
     }
 
     WorkerServices services() {
@@ -61,13 +81,13 @@ final class NioWorkerIo implements WorkerIo {
     public void poll(long timeoutNanos) throws IOException {
         services.stats().kernelEntered();
         if (timeoutNanos == 0) {
-            selector.selectNow(this::process);
+            selector.selectNow(processKey);
         } else if (timeoutNanos < 0) {
-            selector.select(this::process);
+            selector.select(processKey);
         } else {
             // select(0) would block forever: round sub-millisecond timeouts up to 1 ms.
             long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999));
-            selector.select(this::process, millis);
+            selector.select(processKey, millis);
         }
     }
 

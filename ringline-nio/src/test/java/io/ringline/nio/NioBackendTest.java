@@ -53,7 +53,7 @@ class NioBackendTest {
                 @Override
                 public int onData(Connection c, ByteBuffer data) {
                     int n = data.remaining();
-                    if (data.get(0) == 'R') {
+                    if (data.get(data.position()) == 'R') {
                         c.sendRegion(new RegionId(0), 100, 1000);
                         return 1;
                     }

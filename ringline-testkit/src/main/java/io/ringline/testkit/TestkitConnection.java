@@ -102,8 +102,7 @@ final class TestkitConnection implements Transport {
                 }
                 return;
             }
-            buffer.flip();
-            core.received(buffer);
+            core.received(io.received(n));
         }
         signal.run(); // more may be readable: go on after the other connections
     }

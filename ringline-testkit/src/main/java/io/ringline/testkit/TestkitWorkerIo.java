@@ -34,6 +34,8 @@ final class TestkitWorkerIo implements WorkerIo {
     private final WorkerSignal signal = new WorkerSignal();
     /** One direct read buffer for all of this worker's connections; the core copies what it keeps. */
     private final ByteBuffer readBuffer;
+    /** Read-only twin of {@link #readBuffer} (same memory), what the core is shown. */
+    private final ByteBuffer receivedView;
     private final List<TestkitConnection> ready = new ArrayList<>();
     /** Connections whose next bytes are delayed ({@link TestkitOptions#READ_DELAY_MILLIS}). */
     private final List<TestkitConnection> delayed = new ArrayList<>();
@@ -46,14 +48,24 @@ final class TestkitWorkerIo implements WorkerIo {
         this.services = services;
         this.settings = settings;
         this.readBuffer = ByteBuffer.allocateDirect(settings.maxReadChunk());
+        this.receivedView = readBuffer.asReadOnlyBuffer();
     }
 
     WorkerSignal signal() {
         return signal;
     }
 
+    /** {@return the worker's read buffer, which the pipes deliver into} */
     ByteBuffer readBuffer() {
         return readBuffer;
+    }
+
+    /**
+     * {@return the read-only twin of {@link #readBuffer()} holding the {@code length} bytes just
+     * delivered (position 0, limit {@code length}), for {@code ConnectionCore.received}}
+     */
+    ByteBuffer received(int length) {
+        return receivedView.clear().limit(length);
     }
 
     IoStats stats() {

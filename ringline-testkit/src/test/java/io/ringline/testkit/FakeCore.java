@@ -174,6 +174,9 @@ final class FakeCore implements ConnectionCore {
         if (paused) {
             throw new AssertionError("received " + src.remaining() + " bytes while paused (the driver promised 0)");
         }
+        if (!src.isReadOnly() || !src.isDirect()) {
+            throw new AssertionError("received " + src + ": the SPI requires a read-only direct buffer");
+        }
         largestReceive = Math.max(largestReceive, src.remaining());
         ByteBuffer copy = src.duplicate();
         byte[] b = new byte[copy.remaining()];
