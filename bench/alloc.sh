@@ -9,7 +9,12 @@
 #
 #   bench/alloc.sh [--quick] [AllocationProbe options, e.g. --backends nio --scenarios get,set]
 #
-# Environment (all optional): BENCH_JAR (default ringline-bench/target/ringline-bench.jar), JAVA_HOME.
+# The nio rows include the JDK's own garbage: its epoll Selector boxes every ready fd above 127 (an
+# Integer per ready connection per select); JAVA_OPTS=-XX:AutoBoxCacheMax=65536 removes it (as
+# AllocationProbeTest does) to show ringline's allocation alone.
+#
+# Environment (all optional): BENCH_JAR (default ringline-bench/target/ringline-bench.jar), JAVA_HOME,
+# JAVA_OPTS (extra JVM options).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -20,5 +25,6 @@ if [ "${1:-}" = --quick ]; then
     shift
     SIZE=(--warmup 150000 --messages 200000 --runs 2)
 fi
-exec "$JAVA_HOME/bin/java" -Xms256m -Xmx1g --enable-native-access=ALL-UNNAMED \
+# shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+exec "$JAVA_HOME/bin/java" -Xms256m -Xmx1g --enable-native-access=ALL-UNNAMED ${JAVA_OPTS:-} \
     -cp "$BENCH_JAR" io.ringline.bench.alloc.AllocationProbe "${SIZE[@]}" "$@"
