@@ -26,7 +26,7 @@ class AllocationProbeTest {
 
     static final double BOUND_BYTES = 1.0;
     static final int RUNS = 3;
-    static final long WARMUP = 150_000;
+    static final long WARMUP = 300_000;
     static final long MEASURED = 100_000;
 
     static Stream<Arguments> cases() {

@@ -2,7 +2,6 @@ package io.ringline.examples.resp;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * The arguments of one parsed command, as {@link RespParser#next} reports them: a view, reused by
@@ -156,22 +155,5 @@ public final class RespArgs {
             sb.append(i == 0 ? "" : ", ").append(new String(bytes(i), StandardCharsets.UTF_8));
         }
         return sb.append(']').toString();
-    }
-
-    /** {@return whether argument {@code i} has the same bytes as {@code other}} */
-    public boolean contentEquals(int i, byte[] other) {
-        if (arrays != null) {
-            return Arrays.equals(arrays[i], other);
-        }
-        if (lengths[check(i)] != other.length) {
-            return false;
-        }
-        int base = offsets[i];
-        for (int j = 0; j < other.length; j++) {
-            if (source.get(base + j) != other[j]) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -227,7 +227,7 @@ public final class RespParser {
         // the heap the incremental path would count for this command, at most: refuse there, not here
         long charged = ARRAY_HEADER + (long) count * (REFERENCE_BYTES + ELEMENT_OVERHEAD);
         if (charged > maxRequestBytes || (long) count * 4 > limit - p) {
-            return null; // cannot fit (each argument takes at least 4 bytes: "$0\r\n" would be 4 more)
+            return null; // over the limit, or cannot be complete here (an argument takes at least 6 bytes)
         }
         view.showBuffer(in, count);
         for (int i = 0; i < count; i++) {
