@@ -3,6 +3,7 @@ package io.ringline.bench.alloc;
 import io.ringline.Runtime;
 import io.ringline.examples.ExampleServer;
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -78,6 +79,15 @@ public final class AllocationProbe {
      */
     public static Result measure(String backend, Scenario scenario, long warmupMessages, long measuredMessages,
             int runs) throws Exception {
+        return measure(backend, scenario, warmupMessages, measuredMessages, runs, -1);
+    }
+
+    /**
+     * As {@link #measure(String, Scenario, long, long, int)}, but stops after the first run whose
+     * bytes per message are below {@code stopBelow} (the result then holds fewer runs).
+     */
+    public static Result measure(String backend, Scenario scenario, long warmupMessages, long measuredMessages,
+            int runs, double stopBelow) throws Exception {
         if (runs < 1) {
             throw new IllegalArgumentException("runs must be >= 1, was " + runs);
         }
@@ -90,16 +100,17 @@ public final class AllocationProbe {
             long rounds = Math.max(1, (measuredMessages + perRound - 1) / perRound);
             double[] perMessage = new double[runs];
             long messages = 0;
-            for (int i = 0; i < runs; i++) {
+            int done = 0;
+            while (done < runs && (done == 0 || perMessage[done - 1] >= stopBelow)) {
                 long before = THREADS.getThreadAllocatedBytes(worker);
                 messages = client.run(rounds);
                 long after = THREADS.getThreadAllocatedBytes(worker);
                 if (before < 0 || after < 0) {
                     throw new IllegalStateException("the JVM does not measure thread allocation (ThreadMXBean)");
                 }
-                perMessage[i] = (after - before) / (double) messages;
+                perMessage[done++] = (after - before) / (double) messages;
             }
-            return new Result(server.runtime().backendName(), scenario, messages, perMessage);
+            return new Result(server.runtime().backendName(), scenario, messages, Arrays.copyOf(perMessage, done));
         }
     }
 
