@@ -2,9 +2,9 @@
 # Heap bytes allocated per message on the worker thread of the example servers, in steady state:
 # io.ringline.bench.alloc.AllocationProbe (ringline-bench) starts each example server in process with
 # one worker, drives it from client threads of the same JVM (plain sockets: echo 64 B on 64
-# connections; RESP GET, SET and PING on 16 connections, pipelined 1 and 16 deep), warms it up, then
-# reads the worker thread's allocation counter (ThreadMXBean.getThreadAllocatedBytes) around each
-# measured run. Prints a Markdown table with the bytes per message of every run; the smallest is the
+# connections; RESP GET, SET and PING on 16 connections and HTTP GET /plaintext on 64, pipelined 1
+# and 16 deep), warms it up, then reads the worker thread's allocation counter
+# (ThreadMXBean.getThreadAllocatedBytes) around each measured run. Prints a Markdown table with the bytes per message of every run; the smallest is the
 # steady state once the hot path is compiled. Connection setup is not measured (done before the warm-up).
 #
 #   bench/alloc.sh [--quick] [AllocationProbe options, e.g. --backends nio --scenarios get,set]

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java -cp ringline-bench.jar io.ringline.bench.alloc.AllocationProbe [--backends io_uring,nio]
- *     [--scenarios echo,get,set,ping] [--pipelines 1,16] [--warmup 200000] [--messages 500000] [--runs 3]
+ *     [--scenarios echo,get,set,ping,http] [--pipelines 1,16] [--warmup 200000] [--messages 500000] [--runs 3]
  * </pre>
  *
  * <p>Prints a Markdown table: one row per backend, scenario and pipeline depth, with the bytes per
@@ -123,7 +123,7 @@ public final class AllocationProbe {
 
     public static void main(String[] argv) throws Exception {
         List<String> backends = List.of("io_uring", "nio");
-        List<String> scenarios = List.of("echo", "get", "set", "ping");
+        List<String> scenarios = List.of("echo", "get", "set", "ping", "http");
         List<Integer> pipelines = List.of(1, 16);
         long warmup = 200_000;
         long messages = 500_000;

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -13,7 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Closed-loop client of the {@link AllocationProbe}, with plain blocking sockets: the connections
  * of a {@link Scenario} are shared among a few threads; in every round a thread writes one batch
  * ({@code pipeline} requests) to each of its connections, then reads and checks each batch of
- * replies byte for byte. A wrong byte, an early end of stream or a reply missing for
+ * replies byte for byte (a zero byte of the expected reply matches any byte). A wrong byte, an
+ * early end of stream or a reply missing for
  * {@value #READ_TIMEOUT_MS} ms fails the run. Not thread-safe: one run at a time.
  */
 final class LoadClient implements AutoCloseable {
@@ -104,9 +104,19 @@ final class LoadClient implements AutoCloseable {
         if (n < expected.length) {
             throw new IOException("end of stream after " + n + " of " + expected.length + " reply bytes");
         }
-        if (!Arrays.equals(got, 0, n, expected, 0, n)) {
+        if (!matches(expected, got, n)) {
             throw new IOException("wrong reply: expected '" + printable(expected) + "', got '" + printable(got) + "'");
         }
+    }
+
+    /** {@return whether the first {@code n} bytes of {@code got} are {@code expected}'s, a zero byte of it matching any} */
+    private static boolean matches(byte[] expected, byte[] got, int n) {
+        for (int i = 0; i < n; i++) {
+            if (expected[i] != 0 && expected[i] != got[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String printable(byte[] b) {

@@ -9,11 +9,11 @@ import java.util.List;
  * exact bytes of one request and of its reply (every reply is checked byte for byte).
  *
  * @param name        the label printed in the report, e.g. {@code resp-get-p16}
- * @param server      the example server: {@code echo} or {@code resp}
+ * @param server      the example server: {@code echo}, {@code resp} or {@code http}
  * @param connections client connections, {@code >= 1}
  * @param pipeline    requests sent per connection before their replies are read, {@code >= 1}
  * @param request     one request
- * @param reply       the reply to one request
+ * @param reply       the reply to one request (a zero byte in it matches any byte: a date, say)
  * @param setup       sent once on the first connection before anything else (e.g. the SET a GET
  *                    reads), or an empty array
  * @param setupReply  the reply to {@code setup}
@@ -59,15 +59,28 @@ public record Scenario(String name, String server, int connections, int pipeline
         return resp("ping", connections, pipeline, command("PING"), "+PONG\r\n", new byte[0], "");
     }
 
-    /** {@return the scenario named {@code name}: echo, get, set or ping, with a pipeline of 1 or {@code pipeline}} */
+    /**
+     * {@return HTTP/1.1 GET /plaintext keep-alive requests, as wrk sends them; the reply's Date
+     * (29 bytes, changing every second) matches any bytes}
+     */
+    public static Scenario httpPlaintext(int connections, int pipeline) {
+        byte[] request = ascii("GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        String head = "HTTP/1.1 200 OK\r\nServer: ringline\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nDate: ";
+        byte[] reply = ascii(head + "\0".repeat(29) + "\r\n\r\nHello, World!");
+        return new Scenario("http-plaintext-p" + pipeline + "-c" + connections, "http", connections, pipeline, request,
+                reply, new byte[0], new byte[0]);
+    }
+
+    /** {@return the scenario named {@code name}: echo, get, set, ping or http, with a pipeline of 1 or {@code pipeline}} */
     public static Scenario named(String name, int pipeline) {
         return switch (name) {
             case "echo" -> echo(64, 64);
+            case "http" -> httpPlaintext(64, pipeline);
             case "get" -> respGet(16, pipeline);
             case "set" -> respSet(16, pipeline);
             case "ping" -> respPing(16, pipeline);
             default -> throw new IllegalArgumentException("unknown scenario '" + name + "': one of "
-                    + List.of("echo", "get", "set", "ping"));
+                    + List.of("echo", "get", "set", "ping", "http"));
         };
     }
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The example servers allocate (almost) nothing per message in steady state: the worker thread's
  * average over a measured run, after a warm-up long enough for C2, stays under
- * {@value #BOUND_BYTES} byte per message, for echo and RESP GET/SET on both backends. io_uring is
+ * {@value #BOUND_BYTES} byte per message, for echo, RESP GET/SET and HTTP plaintext on both backends. io_uring is
  * skipped where it cannot run, unless {@code RINGLINE_REQUIRE_IOURING=1} (then it fails).
  *
  * <p>Robust on a busy machine: no timing is asserted; each case measures up to {@value #RUNS}
@@ -27,14 +27,15 @@ class AllocationProbeTest {
 
     static final double BOUND_BYTES = 1.0;
     static final int RUNS = 3;
-    /** Warm-up of echo (a message per round trip: slow) and of RESP (16 per round trip). */
+    /** Warm-up of echo (a message per round trip: slow) and of RESP and HTTP (16 per round trip). */
     static final long ECHO_WARMUP = 150_000;
-    static final long RESP_WARMUP = 300_000;
+    static final long PIPELINED_WARMUP = 300_000;
     static final long MEASURED = 100_000;
 
     static Stream<Arguments> cases() {
         return Stream.of("nio", "io_uring").flatMap(backend -> Stream.of(
-                Scenario.echo(64, 64), Scenario.respGet(16, 16), Scenario.respSet(16, 16))
+                Scenario.echo(64, 64), Scenario.respGet(16, 16), Scenario.respSet(16, 16),
+                Scenario.httpPlaintext(16, 16))
                 .map(scenario -> Arguments.of(backend, scenario.name(), scenario)));
     }
 
@@ -43,7 +44,7 @@ class AllocationProbeTest {
     void steadyStateAllocatesLessThanOneBytePerMessage(String backend, String name, Scenario scenario)
             throws Exception {
         requireAvailable(backend);
-        long warmup = scenario.server().equals("echo") ? ECHO_WARMUP : RESP_WARMUP;
+        long warmup = scenario.server().equals("echo") ? ECHO_WARMUP : PIPELINED_WARMUP;
         AllocationProbe.Result r = AllocationProbe.measure(backend, scenario, warmup, MEASURED, RUNS, BOUND_BYTES);
         assertTrue(r.messages() >= MEASURED, r.row());
         assertTrue(r.best() < BOUND_BYTES, "worker bytes per message over " + BOUND_BYTES + " in every run: " + r.row());
