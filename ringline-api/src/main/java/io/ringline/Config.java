@@ -270,9 +270,10 @@ public final class Config {
 
         /**
          * Pins worker {@code i} to CPU {@code cpus[i % cpus.length]} when it starts (implies
-         * {@link #pinWorkers(boolean) pinWorkers(true)}); the array is copied. A CPU outside the
-         * set the process may run on is refused by the kernel at start: that worker runs unpinned
-         * and the runtime logs why.
+         * {@link #pinWorkers(boolean) pinWorkers(true)}); the array is copied. The CPUs may lie
+         * outside the affinity the process was started with ({@code taskset}); a CPU the kernel
+         * refuses at start (offline, or outside the process's cpuset cgroup) leaves that worker
+         * unpinned, and the runtime logs why.
          *
          * @param cpus CPU numbers, each in {@code [0, n)} where {@code n} is the number of CPUs of
          *             this machine (on Linux the highest possible CPU number + 1)

@@ -27,8 +27,8 @@ import java.util.Locale;
  * when it starts ({@code sched_getaffinity}, inherited from the thread that started the runtime).
  *
  * <p>Pinning never fails the runtime: on another OS than Linux, without native access, or when the
- * kernel refuses (a CPU outside the process's cpuset), the worker runs unpinned and one line
- * gives the reason. Each worker logs at INFO which CPU it got.
+ * kernel refuses (a CPU offline or outside the process's cpuset), the worker runs unpinned and one
+ * line gives the reason. Each worker logs at INFO which CPU it got.
  *
  * <p>Public only for {@link Config.Builder#workerCpus(int...)}'s validation ({@link #cpuCount()});
  * the package is not exported.
@@ -108,13 +108,42 @@ public final class CpuPinning {
         return cpu;
     }
 
-    /** The FFM calls, linked when first used (never when pinning is off). */
+    /**
+     * The FFM calls, linked when first used (never when pinning is off). If linking fails (no
+     * native access: {@code --illegal-native-access=deny} without {@code --enable-native-access})
+     * every call throws, naming why.
+     */
     private static final class Native {
         private static final StructLayout CAPTURED = Linker.Option.captureStateLayout();
         private static final VarHandle ERRNO =
                 CAPTURED.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-        private static final MethodHandle SCHED_SETAFFINITY = libc("sched_setaffinity");
-        private static final MethodHandle SCHED_GETAFFINITY = libc("sched_getaffinity");
+        private static final MethodHandle SCHED_SETAFFINITY;
+        private static final MethodHandle SCHED_GETAFFINITY;
+        /** Why linking failed, or null. */
+        private static final Throwable UNLINKED;
+
+        static {
+            MethodHandle set = null;
+            MethodHandle get = null;
+            Throwable failure = null;
+            try {
+                set = libc("sched_setaffinity");
+                get = libc("sched_getaffinity");
+            } catch (RuntimeException e) { // IllegalCallerException without native access, or a missing symbol
+                failure = e;
+            }
+            SCHED_SETAFFINITY = set;
+            SCHED_GETAFFINITY = get;
+            UNLINKED = failure;
+        }
+
+        /** @throws IllegalStateException naming why, if the calls could not be linked */
+        private static void requireLinked() {
+            if (UNLINKED != null) {
+                throw new IllegalStateException("cannot call sched_setaffinity through FFM (" + UNLINKED
+                        + "); run with --enable-native-access=io.ringline (or ALL-UNNAMED on the class path)", UNLINKED);
+            }
+        }
 
         /** {@code int f(pid_t pid, size_t cpusetsize, cpu_set_t *mask)}, errno captured. */
         private static MethodHandle libc(String name) {
@@ -128,6 +157,7 @@ public final class CpuPinning {
 
         /** Pins the calling thread to {@code cpu} alone. @throws IllegalStateException naming errno if refused */
         static void pin(int cpu) throws Throwable {
+            requireLinked();
             int bytes = maskBytes(cpu + 1);
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment mask = arena.allocate(bytes, 8);
@@ -138,13 +168,14 @@ public final class CpuPinning {
                 if (rc != 0) {
                     int e = (int) ERRNO.get(errno, 0L);
                     throw new IllegalStateException("sched_setaffinity(CPU " + cpu + ") failed with errno " + e
-                            + (e == EINVAL ? " (EINVAL: the CPU is not in the process's allowed set or does not exist)" : ""));
+                            + (e == EINVAL ? " (EINVAL: the CPU is offline, or outside the process's cpuset)" : ""));
                 }
             }
         }
 
         /** {@return the CPUs the calling thread may run on, ascending} @throws IllegalStateException naming errno */
         static int[] allowedCpus() throws Throwable {
+            requireLinked();
             for (int bytes = maskBytes(cpuCount()); ; bytes *= 2) {
                 try (Arena arena = Arena.ofConfined()) {
                     MemorySegment mask = arena.allocate(bytes, 8);

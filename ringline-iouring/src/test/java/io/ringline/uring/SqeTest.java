@@ -46,6 +46,17 @@ class SqeTest {
     }
 
     @Test
+    void wakeTimerOperations() {
+        // TIMEOUT: len 1, no count (off 0), IORING_TIMEOUT_ABS; TIMEOUT_REMOVE: target in addr, new
+        // timespec in addr2 (union1), IORING_TIMEOUT_UPDATE | ABS
+        assertEquals(expected("opcode", 11, "fd", -1, "union2", 0x1000, "len", 1, "union3", 1, "data", 1),
+                fields(Sqe.timeoutAt(0x1000, 1)));
+        assertEquals(expected("opcode", 12, "fd", -1, "union1", 0x1000, "union2", 0x77, "union3", 2 | 1, "data", 2),
+                fields(Sqe.timeoutUpdate(0x77, 0x1000, 2)));
+        assertEquals(expected("opcode", 12, "fd", -1, "union2", 0x77, "data", 3), fields(Sqe.timeoutRemove(0x77, 3)));
+    }
+
+    @Test
     void receives() {
         assertEquals(expected("opcode", 27, "flags", 1 << 5, "ioPrio", 2, "fd", 9, "union4", 3, "data", 1),
                 fields(Sqe.recvMultishot(9, (short) 3, false, 1)));

@@ -27,7 +27,10 @@ import java.util.function.Consumer;
  *
  * <p>Nothing is allocated per poll, read or write in steady state: the selector's action is a
  * field, the read buffer and its twin are the worker's, and each connection keeps its gather
- * array.
+ * array. The JDK's epoll {@link Selector} itself boxes the file descriptor of every ready key
+ * ({@code fdToKey.get(fd)} in {@code EPollSelectorImpl}): an {@code Integer} per ready connection
+ * and select once descriptors exceed 127, unless the JVM runs with
+ * {@code -XX:AutoBoxCacheMax} above the highest descriptor.
  */
 final class NioWorkerIo implements WorkerIo {
 
