@@ -1,6 +1,7 @@
 package io.ringline.bench.alloc;
 
 import io.ringline.Runtime;
+import io.ringline.WorkerStats;
 import io.ringline.examples.ExampleServer;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
@@ -26,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * <p>Prints a Markdown table: one row per backend, scenario and pipeline depth, with the bytes per
- * message of every measured run.
+ * message of every measured run and how many sends went without a copy ({@code sendReceived} lent
+ * the receive buffer) or were copied.
  */
 public final class AllocationProbe {
 
@@ -46,8 +48,12 @@ public final class AllocationProbe {
      * @param scenario         the workload
      * @param messages         messages of each measured run
      * @param bytesPerMessage  the worker's allocated bytes per message, one value per measured run
+     * @param passThroughSends the worker's sends without a copy during the measured runs
+     *                         ({@link io.ringline.WorkerStats#passThroughSends()})
+     * @param copiedSends      the worker's copied sends during the measured runs
      */
-    public record Result(String backend, Scenario scenario, long messages, double[] bytesPerMessage) {
+    public record Result(String backend, Scenario scenario, long messages, double[] bytesPerMessage,
+            long passThroughSends, long copiedSends) {
 
         /** {@return the smallest bytes per message of the runs: the steady state once everything is compiled} */
         public double best() {
@@ -64,7 +70,8 @@ public final class AllocationProbe {
             for (double b : bytesPerMessage) {
                 runs.append(runs.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", b));
             }
-            return String.format(Locale.ROOT, "| %s | %s | %d | %s |", backend, scenario.name(), messages, runs);
+            return String.format(Locale.ROOT, "| %s | %s | %d | %s | %d / %d |", backend, scenario.name(), messages, runs,
+                    passThroughSends, copiedSends);
         }
     }
 
@@ -100,6 +107,9 @@ public final class AllocationProbe {
             long rounds = Math.max(1, (measuredMessages + perRound - 1) / perRound);
             double[] perMessage = new double[runs];
             long messages = 0;
+            WorkerStats stats = server.runtime().worker(0).stats();
+            long passThrough = stats.passThroughSends();
+            long copied = stats.copiedSends();
             int done = 0;
             while (done < runs && (done == 0 || perMessage[done - 1] >= stopBelow)) {
                 long before = THREADS.getThreadAllocatedBytes(worker);
@@ -110,7 +120,8 @@ public final class AllocationProbe {
                 }
                 perMessage[done++] = (after - before) / (double) messages;
             }
-            return new Result(server.runtime().backendName(), scenario, messages, Arrays.copyOf(perMessage, done));
+            return new Result(server.runtime().backendName(), scenario, messages, Arrays.copyOf(perMessage, done),
+                    stats.passThroughSends() - passThrough, stats.copiedSends() - copied);
         }
     }
 
@@ -145,8 +156,9 @@ public final class AllocationProbe {
                         + ": --backends, --scenarios, --pipelines, --warmup, --messages, --runs");
             }
         }
-        System.out.println("| backend | scenario | messages per run | worker bytes per message, each run |");
-        System.out.println("|---|---|---|---|");
+        System.out.println("| backend | scenario | messages per run | worker bytes per message, each run"
+                + " | sends passed through / copied, all runs |");
+        System.out.println("|---|---|---|---|---|");
         for (String backend : backends) {
             for (String name : scenarios) {
                 List<Integer> depths = name.equals("echo") ? List.of(1) : pipelines;
