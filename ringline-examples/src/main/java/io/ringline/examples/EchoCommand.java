@@ -31,6 +31,11 @@ final class EchoCommand implements Command {
 
     /** {@return the runtime configuration the arguments ask for} */
     static Config config(List<String> args) throws UsageException {
-        return ServerOptions.builder(ServerOptions.parse(args)).build();
+        return builder(args).build();
+    }
+
+    /** {@return the runtime configuration the arguments ask for, still to be built} */
+    static Config.Builder builder(List<String> args) throws UsageException {
+        return ServerOptions.builder(ServerOptions.parse(args));
     }
 }

@@ -10,8 +10,13 @@ import java.nio.ByteBuffer;
 /**
  * Sends back every byte it receives, in order, to a reader of any speed, with bounded memory.
  *
- * <p>Backpressure by TCP flow control: bytes are queued with {@link Connection#trySend(ByteBuffer)}
- * (the non-throwing form of {@code send}). When the send queue refuses a piece, {@code onData}
+ * <p>Bytes are queued with {@link Connection#trySendReceived(ByteBuffer)}: on io_uring the reply is
+ * written straight from the receive buffer where the runtime can lend it (no copy, no allocation),
+ * elsewhere it is copied into the send queue. {@code data} is narrowed (its limit) to one piece at a
+ * time and its limit restored afterwards, so no buffer object is made per send.
+ *
+ * <p>Backpressure by TCP flow control: {@code trySendReceived} is the non-throwing form of
+ * {@code sendReceived}. When the send queue refuses a piece, {@code onData}
  * returns only the bytes it queued and calls {@link Connection#pauseReading()}: the runtime keeps
  * the unconsumed bytes, stops reading the socket, and the peer is slowed down by TCP once the
  * kernel buffers are full. {@link #onWritable(Connection)} (the queue drained to half its limit)
@@ -47,14 +52,17 @@ public final class EchoHandler implements Handler {
     @Override
     public int onData(Connection connection, ByteBuffer data) {
         int start = data.position();
-        while (data.hasRemaining()) {
-            ByteBuffer piece = data.duplicate();
-            piece.limit(piece.position() + Math.min(chunk, piece.remaining()));
-            if (!connection.trySend(piece)) {
-                connection.pauseReading(); // the rest stays with the runtime until onWritable resumes
-                break;
+        int end = data.limit();
+        try {
+            while (data.position() < end) {
+                data.limit(data.position() + Math.min(chunk, end - data.position())); // narrow to one piece
+                if (!connection.trySendReceived(data)) { // advances the position only when queued
+                    connection.pauseReading(); // the rest stays with the runtime until onWritable resumes
+                    break;
+                }
             }
-            data.position(piece.position());
+        } finally {
+            data.limit(end);
         }
         return data.position() - start;
     }

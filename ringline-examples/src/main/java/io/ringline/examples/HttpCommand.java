@@ -1,6 +1,7 @@
 package io.ringline.examples;
 
 import io.ringline.Config;
+import io.ringline.HandlerFactory;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -30,19 +31,29 @@ final class HttpCommand implements Command {
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, InterruptedException {
+        Config config = config(args);
+        return Servers.serve(name(), config, factory(args, config), out, err);
+    }
+
+    /** {@return the handlers for {@code config}, with the request timeout the arguments ask for} */
+    static HandlerFactory factory(List<String> args, Config config) throws UsageException {
         Options o = ServerOptions.parse(args, "request-timeout");
-        Config config = config(o);
         Duration timeout = Duration.ofSeconds(o.optionalInt("request-timeout", 0, 24 * 3600,
                 (int) HttpHandler.DEFAULT_REQUEST_TIMEOUT.toSeconds()));
-        return Servers.serve(name(), config, HttpHandler.factory(config.sendQueueLimit(), timeout), out, err);
+        return HttpHandler.factory(config.sendQueueLimit(), timeout);
     }
 
     static Config config(List<String> args) throws UsageException {
-        return config(ServerOptions.parse(args, "request-timeout"));
+        return builder(args).build();
     }
 
-    private static Config config(Options o) throws UsageException {
+    /** {@return the runtime configuration the arguments ask for, still to be built} */
+    static Config.Builder builder(List<String> args) throws UsageException {
+        return builder(ServerOptions.parse(args, "request-timeout"));
+    }
+
+    private static Config.Builder builder(Options o) throws UsageException {
         // a pipelining client may send much; keep the unconsumed input of a connection modest
-        return ServerOptions.builder(o).inboundLimit(1 << 20).build();
+        return ServerOptions.builder(o).inboundLimit(1 << 20);
     }
 }

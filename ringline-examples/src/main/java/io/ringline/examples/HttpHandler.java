@@ -234,14 +234,24 @@ final class HttpHandler implements Handler {
                 ve--;
             }
             if (equalsIgnoreCase(data, line, colon, "connection")) {
-                String v = ascii(data, vs, ve).toLowerCase(Locale.ROOT);
-                for (String token : v.split(",")) {
-                    String t = token.trim();
-                    if (t.equals("close")) {
+                // a comma-separated list of tokens, compared without allocating
+                for (int t = vs; t <= ve; ) {
+                    int comma = indexOf(data, t, ve, ',');
+                    int te = comma < 0 ? ve : comma;
+                    int ts = t;
+                    while (ts < te && isSpace(data.get(ts))) {
+                        ts++;
+                    }
+                    int tEnd = te;
+                    while (tEnd > ts && isSpace(data.get(tEnd - 1))) {
+                        tEnd--;
+                    }
+                    if (equalsIgnoreCase(data, ts, tEnd, "close")) {
                         close = true;
-                    } else if (t.equals("keep-alive") && !http11) {
+                    } else if (equalsIgnoreCase(data, ts, tEnd, "keep-alive") && !http11) {
                         close = false;
                     }
+                    t = te + 1;
                 }
             } else if (equalsIgnoreCase(data, line, colon, "content-length")) {
                 long n = parseLength(data, vs, ve);
@@ -301,13 +311,8 @@ final class HttpHandler implements Handler {
     /** Sends the scratch buffer; what the queue refuses goes to {@code s.pending}. */
     private void flush(Connection connection, State s) {
         scratch.flip();
-        while (scratch.hasRemaining() && s.pending == null) {
-            ByteBuffer p = scratch.duplicate();
-            p.limit(p.position() + Math.min(piece, p.remaining()));
-            if (!connection.trySend(p)) {
-                break;
-            }
-            scratch.position(p.position());
+        if (s.pending == null) {
+            sendPieces(connection, scratch);
         }
         if (scratch.hasRemaining()) {
             ByteBuffer rest = ByteBuffer.allocate(scratch.remaining() + (s.pending == null ? 0 : s.pending.remaining()));
@@ -320,6 +325,24 @@ final class HttpHandler implements Handler {
         scratch.clear();
     }
 
+    /**
+     * Queues {@code b}'s remaining bytes in pieces of at most {@link #piece} bytes (narrowing its
+     * limit, then restoring it: no buffer object per send); {@return false if the queue refused one}
+     * (the position is then at the first byte not queued)
+     */
+    private boolean sendPieces(Connection connection, ByteBuffer b) {
+        int end = b.limit();
+        while (b.position() < end) {
+            b.limit(b.position() + Math.min(piece, end - b.position()));
+            boolean queued = connection.trySend(b); // advances the position only when queued
+            b.limit(end);
+            if (!queued) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public void onWritable(Connection connection) {
         State s = connection.attachment();
@@ -327,13 +350,8 @@ final class HttpHandler implements Handler {
         if (b == null) {
             return;
         }
-        while (b.hasRemaining()) {
-            ByteBuffer p = b.duplicate();
-            p.limit(p.position() + Math.min(piece, p.remaining()));
-            if (!connection.trySend(p)) {
-                return; // fires again once the queue drained
-            }
-            b.position(p.position());
+        if (!sendPieces(connection, b)) {
+            return; // fires again once the queue drained
         }
         s.pending = null;
         if (s.closing) {
@@ -454,12 +472,6 @@ final class HttpHandler implements Handler {
             v = v * 10 + d;
         }
         return v;
-    }
-
-    private static String ascii(ByteBuffer b, int from, int to) {
-        byte[] a = new byte[to - from];
-        b.get(from, a);
-        return new String(a, StandardCharsets.ISO_8859_1);
     }
 
     private static byte[] ascii(String s) {

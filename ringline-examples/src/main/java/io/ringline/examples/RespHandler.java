@@ -9,18 +9,19 @@ import io.ringline.SendQueueFullException;
 import io.ringline.examples.resp.RegionOutput;
 import io.ringline.examples.resp.RegionStore;
 import io.ringline.examples.resp.Resp;
+import io.ringline.examples.resp.RespArgs;
 import io.ringline.examples.resp.RespCommands;
 import io.ringline.examples.resp.RespParser;
 import io.ringline.examples.resp.RespProtocolException;
 
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 /**
- * The RESP server's handler (one per worker): parses pipelined commands with {@link RespParser},
- * runs them with {@link RespCommands} on the shared {@link RegionStore}, and sends the replies of
- * one {@code onData} call coalesced (a value of at least the region threshold goes by
+ * The RESP server's handler (one per worker): parses pipelined commands with {@link RespParser}
+ * (in place: a command is a view of the received buffer, not a copy), runs them with
+ * {@link RespCommands} on the shared {@link RegionStore}, and sends the replies of one
+ * {@code onData} call coalesced (a value of at least the region threshold goes by
  * {@link Connection#sendRegion} straight from the arena: header by copy, region, CRLF by copy).
  *
  * <p><b>Pinning:</b> a region reply pins its value; the pin is released when the queue entry of
@@ -116,9 +117,9 @@ final class RespHandler implements Handler {
         }
 
         @Override
-        public void writeBytes(MemorySegment src, long offset, int length) {
+        public void writeBytes(ByteBuffer src, int offset, int length) {
             ByteBuffer b = ensure(length);
-            MemorySegment.copy(src, offset, MemorySegment.ofBuffer(b), 0, length); // the buffer segment starts at its position
+            b.put(b.position(), src, offset, length);
             b.position(b.position() + length);
         }
 
@@ -137,13 +138,14 @@ final class RespHandler implements Handler {
                 return;
             }
             scratch.flip();
-            while (scratch.hasRemaining() && pending.isEmpty()) {
-                ByteBuffer p = scratch.duplicate();
-                p.limit(p.position() + Math.min(piece, p.remaining()));
-                if (!connection.isOpen() || !connection.trySend(p)) {
+            int end = scratch.limit();
+            while (scratch.position() < end && pending.isEmpty() && connection.isOpen()) {
+                scratch.limit(scratch.position() + Math.min(piece, end - scratch.position())); // one piece
+                boolean queued = connection.trySend(scratch); // advances the position only when queued
+                scratch.limit(end);
+                if (!queued) {
                     break;
                 }
-                scratch.position(p.position());
             }
             if (scratch.hasRemaining()) {
                 ByteBuffer copy = ByteBuffer.allocate(scratch.remaining());
@@ -253,11 +255,11 @@ final class RespHandler implements Handler {
                     s.flushScratch();
                     continue;
                 }
-                byte[][] args = s.parser.next(data);
+                RespArgs args = s.parser.next(data); // a view of data: read in place, not copied
                 if (args == null) {
                     break; // need more bytes
                 }
-                if (args.length == 0) {
+                if (args.count() == 0) {
                     continue;
                 }
                 s.completed++;

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The HTTP plaintext server in-process on every backend, driven by the JDK HttpClient and raw sockets. */
@@ -126,13 +127,26 @@ class HttpServerTest {
                 + "GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n");
         assertEquals(2, count(all, "HTTP/1.1 200 OK"), all);
         assertTrue(all.endsWith("Connection: close\r\n\r\nHello, World!"), all);
+        // close as one token of a list, in any case and with spaces around it
+        all = exchange(a, "GET /plaintext HTTP/1.1\r\nHost: x\r\nConnection: Upgrade ,  CLOSE \t\r\n\r\n"
+                + "GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals(1, count(all, "HTTP/1.1 200 OK"), all);
+        assertTrue(all.endsWith("Connection: close\r\n\r\nHello, World!"), all);
+        // a token that only contains "close" is not it
+        try (Socket s = connect(a)) {
+            s.getOutputStream().write("GET /plaintext HTTP/1.1\r\nConnection: closed,x-close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String head = readHead(s.getInputStream());
+            assertFalse(head.contains("Connection: close"), head);
+            assertEquals("Hello, World!", new String(s.getInputStream().readNBytes(13), StandardCharsets.US_ASCII));
+        }
         // HTTP/1.0 closes by default
         all = exchange(a, "GET /plaintext HTTP/1.0\r\n\r\n");
         assertEquals(1, count(all, "HTTP/1.1 200 OK"), all);
         assertTrue(all.contains("Connection: close\r\n"), all);
         // HTTP/1.0 with keep-alive stays open
         try (Socket s = connect(a)) {
-            s.getOutputStream().write("GET /plaintext HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write("GET /plaintext HTTP/1.0\r\nConnection: foo, Keep-Alive\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             String head = readHead(s.getInputStream());
             assertTrue(head.contains("Connection: keep-alive\r\n"), head);
             assertEquals("Hello, World!", new String(s.getInputStream().readNBytes(13), StandardCharsets.US_ASCII));

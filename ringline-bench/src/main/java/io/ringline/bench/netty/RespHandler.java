@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.ringline.examples.resp.Resp;
+import io.ringline.examples.resp.RespArgs;
 import io.ringline.examples.resp.RespCommands;
 import io.ringline.examples.resp.RespOutput;
 import io.ringline.examples.resp.RespParser;
@@ -52,11 +53,11 @@ public final class RespHandler extends ByteToMessageDecoder {
         int start = view.position();
         try {
             while (true) {
-                byte[][] args = parser.next(view);
+                RespArgs args = parser.next(view);
                 if (args == null) {
                     break;
                 }
-                if (args.length == 0) {
+                if (args.count() == 0) {
                     continue;
                 }
                 if (pending == null) {

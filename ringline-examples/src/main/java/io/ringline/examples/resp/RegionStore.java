@@ -3,10 +3,8 @@ package io.ringline.examples.resp;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -19,6 +17,12 @@ import java.util.function.LongSupplier;
  * <p><b>Allocation:</b> a buddy allocator ({@link ArenaAllocator}: power-of-two classes from 64 B,
  * free lists, merging). The arena never grows: a SET that does not fit (after dropping expired
  * keys) throws {@link StoreFullException}, answered {@code -OOM arena full}.
+ *
+ * <p><b>No garbage in steady state:</b> keys are looked up in place in the request
+ * ({@link KeyIndex}, open addressing); a GET copies the value straight from the arena to the
+ * output; a SET of an existing key whose value is not pinned overwrites the entry and, when the new
+ * value has the same size class, the block in place. Only a new key, a value of another size class
+ * or an overwrite of a pinned value allocate (an entry).
  *
  * <p><b>Memory safety of sends by reference:</b> every stored value has a pin count. A reply sent
  * from the arena pins the value ({@link RegionOutput#writeRegion}) until its bytes were handed to
@@ -41,15 +45,17 @@ public final class RegionStore implements Store, AutoCloseable {
         void release();
     }
 
-    private final class Value implements Pin {
-        final long offset; // -1 for an empty value
-        final int length;
-        final long expireAtMillis;
+    /** A key's value: the index entry, and the pin of a reply sent from its block. */
+    private final class Value extends KeyIndex.Entry implements Pin {
+        long offset; // -1 for an empty value
+        int length;
+        long expireAtMillis;
         int pins;
         boolean retired;
         boolean freed;
 
-        Value(long offset, int length, long expireAtMillis) {
+        Value(byte[] key, int hash, long offset, int length, long expireAtMillis) {
+            super(key, hash);
             this.offset = offset;
             this.length = length;
             this.expireAtMillis = expireAtMillis;
@@ -67,15 +73,17 @@ public final class RegionStore implements Store, AutoCloseable {
 
     private final Arena arena;
     private final MemorySegment memory;
+    /** The arena as a buffer (absolute access only), for copies to and from buffers. */
+    private final ByteBuffer memoryBuffer;
     private final ArenaAllocator allocator;
-    private final HashMap<Key, Value> map = new HashMap<>();
+    private final KeyIndex<Value> index = new KeyIndex<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final int regionThreshold;
     private final LongSupplier clockMillis;
     private long pinnedValues;
 
     /**
-     * @param arenaBytes      arena size, at least 64
+     * @param arenaBytes      arena size, at least 64, at most 1 GiB
      * @param regionThreshold values of at least this many bytes go to a {@link RegionOutput} by reference, {@code >= 1}
      */
     public RegionStore(long arenaBytes, int regionThreshold) {
@@ -87,11 +95,16 @@ public final class RegionStore implements Store, AutoCloseable {
         if (regionThreshold < 1) {
             throw new IllegalArgumentException("regionThreshold must be >= 1, was " + regionThreshold);
         }
-        this.allocator = new ArenaAllocator(arenaBytes);
+        if (arenaBytes < ArenaAllocator.MIN_BLOCK || arenaBytes > 1L << 30) {
+            throw new IllegalArgumentException("arena must be " + ArenaAllocator.MIN_BLOCK + " bytes to 1 GiB, was "
+                    + arenaBytes);
+        }
         this.regionThreshold = regionThreshold;
         this.clockMillis = clockMillis;
         this.arena = Arena.ofShared();
         this.memory = arena.allocate(arenaBytes, 4096);
+        this.memoryBuffer = memory.asByteBuffer();
+        this.allocator = new ArenaAllocator(memory);
     }
 
     /** {@return the arena: register it as a region ({@code MemoryRegion.of(segment())})} */
@@ -136,10 +149,19 @@ public final class RegionStore implements Store, AutoCloseable {
 
     @Override
     public void writeValue(byte[] key, RespOutput out) {
+        writeValue(ByteBuffer.wrap(key), 0, key.length, out);
+    }
+
+    @Override
+    public void writeValue(RespArgs args, int key, RespOutput out) {
+        writeValue(args.buffer(key), args.offset(key), args.length(key), out);
+    }
+
+    private void writeValue(ByteBuffer key, int keyOffset, int keyLength, RespOutput out) {
         Value pinned;
         lock.lock();
         try {
-            Value v = live(new Key(key));
+            Value v = live(key, keyOffset, keyLength);
             if (v == null) {
                 out.writeBytes(Resp.NULL_BULK);
                 return;
@@ -147,7 +169,7 @@ public final class RegionStore implements Store, AutoCloseable {
             if (v.length < regionThreshold || !(out instanceof RegionOutput)) {
                 Resp.bulkHeader(out, v.length);
                 if (v.length > 0) {
-                    out.writeBytes(memory, v.offset, v.length);
+                    out.writeBytes(memoryBuffer, (int) v.offset, v.length);
                 }
                 out.writeBytes(Resp.CRLF);
                 return;
@@ -169,7 +191,7 @@ public final class RegionStore implements Store, AutoCloseable {
     public byte[] get(byte[] key) {
         lock.lock();
         try {
-            Value v = live(new Key(key));
+            Value v = live(ByteBuffer.wrap(key), 0, key.length);
             return v == null ? null : read(v);
         } finally {
             lock.unlock();
@@ -180,7 +202,18 @@ public final class RegionStore implements Store, AutoCloseable {
     public void set(byte[] key, byte[] value, long expireAtMillis) {
         lock.lock();
         try {
-            put(new Key(key), value, expireAtMillis);
+            put(ByteBuffer.wrap(key), 0, key.length, ByteBuffer.wrap(value), 0, value.length, expireAtMillis);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void set(RespArgs args, int key, int value, long expireAtMillis) {
+        lock.lock();
+        try {
+            put(args.buffer(key), args.offset(key), args.length(key), args.buffer(value), args.offset(value),
+                    args.length(value), expireAtMillis);
         } finally {
             lock.unlock();
         }
@@ -190,12 +223,12 @@ public final class RegionStore implements Store, AutoCloseable {
     public boolean setConditional(byte[] key, byte[] value, long expireAtMillis, boolean nx, boolean xx) {
         lock.lock();
         try {
-            Key k = new Key(key);
-            boolean exists = live(k) != null;
+            ByteBuffer k = ByteBuffer.wrap(key);
+            boolean exists = live(k, 0, key.length) != null;
             if ((nx && exists) || (xx && !exists)) {
                 return false;
             }
-            put(k, value, expireAtMillis);
+            put(k, 0, key.length, ByteBuffer.wrap(value), 0, value.length, expireAtMillis);
             return true;
         } finally {
             lock.unlock();
@@ -206,10 +239,11 @@ public final class RegionStore implements Store, AutoCloseable {
     public boolean delete(byte[] key) {
         lock.lock();
         try {
-            Value v = map.remove(new Key(key));
+            Value v = index.get(ByteBuffer.wrap(key), 0, key.length, KeyIndex.hash(ByteBuffer.wrap(key), 0, key.length));
             if (v == null) {
                 return false;
             }
+            index.remove(v);
             retire(v);
             return !v.expired(now());
         } finally {
@@ -221,7 +255,7 @@ public final class RegionStore implements Store, AutoCloseable {
     public boolean exists(byte[] key) {
         lock.lock();
         try {
-            return live(new Key(key)) != null;
+            return live(ByteBuffer.wrap(key), 0, key.length) != null;
         } finally {
             lock.unlock();
         }
@@ -231,11 +265,12 @@ public final class RegionStore implements Store, AutoCloseable {
     public long incrBy(byte[] key, long delta) {
         lock.lock();
         try {
-            Key k = new Key(key);
-            Value v = live(k);
+            ByteBuffer k = ByteBuffer.wrap(key);
+            Value v = live(k, 0, key.length);
             long current = v == null ? 0 : Store.parseLong(read(v));
             long next = Math.addExact(current, delta);
-            put(k, Long.toString(next).getBytes(StandardCharsets.US_ASCII), v == null ? 0 : v.expireAtMillis);
+            byte[] digits = Long.toString(next).getBytes(StandardCharsets.US_ASCII);
+            put(k, 0, key.length, ByteBuffer.wrap(digits), 0, digits.length, v == null ? 0 : v.expireAtMillis);
             return next;
         } finally {
             lock.unlock();
@@ -246,10 +281,8 @@ public final class RegionStore implements Store, AutoCloseable {
     public void clear() {
         lock.lock();
         try {
-            for (Value v : map.values()) {
-                retire(v);
-            }
-            map.clear();
+            index.forEach(this::retire);
+            index.clear();
         } finally {
             lock.unlock();
         }
@@ -259,7 +292,7 @@ public final class RegionStore implements Store, AutoCloseable {
     public int size() {
         lock.lock();
         try {
-            return map.size();
+            return index.size();
         } finally {
             lock.unlock();
         }
@@ -275,10 +308,11 @@ public final class RegionStore implements Store, AutoCloseable {
 
     // ------------------------------------------------------------------ under the lock
 
-    private Value live(Key k) {
-        Value v = map.get(k);
+    /** {@return the live value of the key at {@code offset} of {@code key}, or null; drops it if expired} */
+    private Value live(ByteBuffer key, int offset, int length) {
+        Value v = index.get(key, offset, length, KeyIndex.hash(key, offset, length));
         if (v != null && v.expired(now())) {
-            map.remove(k);
+            index.remove(v);
             retire(v);
             return null;
         }
@@ -293,39 +327,58 @@ public final class RegionStore implements Store, AutoCloseable {
         return b;
     }
 
-    /** Stores a copy of {@code value}; the previous value (if any) is retired. Keeps it on failure. */
-    private void put(Key k, byte[] value, long expireAtMillis) {
-        long offset = -1;
-        if (value.length > 0) {
-            if (value.length > allocator.maxLength()) {
-                throw new StoreFullException("OOM value of " + value.length + " bytes is larger than the arena allows ("
-                        + allocator.maxLength() + ")");
+    /**
+     * Stores a copy of the value bytes for the key; the previous value (if any) is overwritten in
+     * place when nothing pins it and the new bytes fit its block, else retired. Keeps it on failure.
+     */
+    private void put(ByteBuffer key, int keyOffset, int keyLength, ByteBuffer value, int valueOffset, int valueLength,
+            long expireAtMillis) {
+        if (valueLength > allocator.maxLength()) {
+            throw new StoreFullException("OOM value of " + valueLength + " bytes is larger than the arena allows ("
+                    + allocator.maxLength() + ")");
+        }
+        int hash = KeyIndex.hash(key, keyOffset, keyLength);
+        Value old = index.get(key, keyOffset, keyLength, hash);
+        if (old != null && old.pins == 0 && sameBlock(old, valueLength)) {
+            if (valueLength > 0) {
+                memoryBuffer.put((int) old.offset, value, valueOffset, valueLength);
             }
-            offset = allocator.allocate(value.length);
+            old.length = valueLength;
+            old.expireAtMillis = expireAtMillis;
+            return;
+        }
+        long offset = -1;
+        if (valueLength > 0) {
+            offset = allocator.allocate(valueLength);
             if (offset < 0 && dropExpired() > 0) {
-                offset = allocator.allocate(value.length);
+                offset = allocator.allocate(valueLength);
             }
             if (offset < 0) {
                 throw new StoreFullException("OOM arena full");
             }
-            MemorySegment.copy(value, 0, memory, ValueLayout.JAVA_BYTE, offset, value.length);
+            memoryBuffer.put((int) offset, value, valueOffset, valueLength);
         }
-        Value old = map.put(k, new Value(offset, value.length, expireAtMillis));
-        if (old != null) {
-            retire(old);
+        byte[] keyBytes = old != null ? old.key : KeyIndex.copy(key, keyOffset, keyLength);
+        Value replaced = index.put(new Value(keyBytes, hash, offset, valueLength, expireAtMillis));
+        if (replaced != null) {
+            retire(replaced);
         }
+    }
+
+    /** {@return whether a value of {@code length} bytes goes in {@code v}'s block (same size class, or both empty)} */
+    private static boolean sameBlock(Value v, int length) {
+        if (length == 0 || v.offset < 0) {
+            return length == 0 && v.offset < 0;
+        }
+        return ArenaAllocator.orderFor(length) == ArenaAllocator.orderFor(v.length);
     }
 
     private int dropExpired() {
         long now = now();
         int n = 0;
-        for (Iterator<Map.Entry<Key, Value>> it = map.entrySet().iterator(); it.hasNext(); ) {
-            Value v = it.next().getValue();
-            if (v.expired(now)) {
-                it.remove();
-                retire(v);
-                n++;
-            }
+        for (Value v : index.removeIf(v -> v.expired(now))) {
+            retire(v);
+            n++;
         }
         return n;
     }

@@ -75,11 +75,26 @@ public final class Resp {
         out.writeBytes(CRLF);
     }
 
+    /** Writes {@code v} in decimal, digit by digit (no allocation). */
     private static void writeDecimal(RespOutput out, long v) {
         if (v >= 0 && v < 10) {
             out.writeByte('0' + (int) v);
             return;
         }
-        out.writeBytes(ascii(Long.toString(v)));
+        if (v == Long.MIN_VALUE) {
+            out.writeBytes(ascii(Long.toString(v)));
+            return;
+        }
+        if (v < 0) {
+            out.writeByte('-');
+            v = -v;
+        }
+        long scale = 1;
+        while (scale <= v / 10) {
+            scale *= 10;
+        }
+        for (; scale > 0; scale /= 10) {
+            out.writeByte('0' + (int) (v / scale % 10));
+        }
     }
 }

@@ -34,8 +34,31 @@ public final class RespCommands {
      * store without room ({@link StoreFullException}) is answered with {@code -OOM arena full}.
      */
     public After execute(byte[][] args, RespOutput out) {
+        return execute(RespArgs.of(args), out);
+    }
+
+    /**
+     * Executes one command (at least one argument) and writes its reply. GET, SET without options
+     * and PING without an argument are served from the view as it is (no copy, no allocation with a
+     * store that reads in place); the other commands copy their arguments. Never throws for bad
+     * input; a store without room ({@link StoreFullException}) is answered with {@code -OOM arena full}.
+     */
+    public After execute(RespArgs args, RespOutput out) {
         try {
-            return dispatch(args, out);
+            if (args.count() == 2 && args.is(0, "GET")) {
+                store.writeValue(args, 1, out);
+                return After.CONTINUE;
+            }
+            if (args.count() == 3 && args.is(0, "SET")) {
+                store.set(args, 1, 2, 0);
+                out.writeBytes(Resp.OK);
+                return After.CONTINUE;
+            }
+            if (args.count() == 1 && args.is(0, "PING")) {
+                out.writeBytes(Resp.PONG);
+                return After.CONTINUE;
+            }
+            return dispatch(args.toArrays(), out);
         } catch (StoreFullException e) {
             Resp.error(out, "OOM arena full");
             return After.CONTINUE;

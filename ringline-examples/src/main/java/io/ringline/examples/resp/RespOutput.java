@@ -1,7 +1,6 @@
 package io.ringline.examples.resp;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 
 /**
  * Byte sink for replies (a Netty ByteBuf adapter in the Netty peer, the ringline server's reply
@@ -18,12 +17,16 @@ public interface RespOutput {
         writeBytes(bytes, 0, bytes.length);
     }
 
-    /** Copies {@code length} bytes of native memory at {@code offset} of {@code src}. */
-    default void writeBytes(MemorySegment src, long offset, int length) {
+    /**
+     * Copies {@code length} bytes of {@code src} at index {@code offset} (absolute: the buffer's
+     * position and limit are neither used nor changed). The default copies through a byte array;
+     * an output over a buffer overrides it to copy directly.
+     */
+    default void writeBytes(ByteBuffer src, int offset, int length) {
         byte[] chunk = new byte[Math.min(length, 8192)];
         for (int done = 0; done < length; ) {
             int n = Math.min(chunk.length, length - done);
-            MemorySegment.copy(src, ValueLayout.JAVA_BYTE, offset + done, chunk, 0, n);
+            src.get(offset + done, chunk, 0, n);
             writeBytes(chunk, 0, n);
             done += n;
         }

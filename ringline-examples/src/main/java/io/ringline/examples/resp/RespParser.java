@@ -2,18 +2,22 @@ package io.ringline.examples.resp;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Incremental RESP2 request parser: multibulk commands ({@code *N\r\n$len\r\n...}) and inline
  * commands ({@code PING\r\n}), as redis-server accepts them.
  *
  * <p>{@link #next(ByteBuffer)} parses from the buffer's position. It returns a complete command
- * (its arguments) or {@code null} when more bytes are needed. It consumes (advances the position
- * past) every complete element it has parsed, keeping a partially received multibulk command in
- * its own state, so each input byte is examined a bounded number of times however the input is
+ * (its arguments, {@link RespArgs}) or {@code null} when more bytes are needed.
+ *
+ * <p><b>Whole commands are not copied.</b> A command that is complete in the buffer (the usual
+ * case: clients write whole commands) is reported as offsets into the buffer, and the position is
+ * advanced past it; nothing is allocated. An inline command always is (it is one line).
+ *
+ * <p><b>Commands in pieces.</b> Otherwise the parser consumes (advances the position past) every
+ * complete element it has parsed, copying it, and keeps the partially received multibulk command
+ * in its own state, so each input byte is examined a bounded number of times however the input is
  * split. A bulk string is only consumed once it has fully arrived, so the caller's buffer holds at
  * most one bulk string ({@code maxBulkLength}) plus one header line.
  *
@@ -56,6 +60,8 @@ public final class RespParser {
     public static final int DEFAULT_REQUEST_HEADROOM = 1 << 20;
 
     private static final byte[][] EMPTY = new byte[0][];
+    /** Longest decimal number the whole-command scan reads (larger ones take the incremental path). */
+    private static final int MAX_FAST_DIGITS = 9;
 
     private final int maxBulkLength;
     private final int maxArrayLength;
@@ -72,6 +78,10 @@ public final class RespParser {
     private long retained;
     /** Bytes reserved from {@link #budget} for the partial command. */
     private long reserved;
+    /** The arguments of the command returned last (reused). */
+    private final RespArgs view = new RespArgs();
+    /** The value read by {@link #scanNumber}. */
+    private int number;
 
     public RespParser() {
         this(DEFAULT_MAX_BULK, DEFAULT_MAX_ARRAY, DEFAULT_MAX_INLINE);
@@ -130,6 +140,7 @@ public final class RespParser {
     public void release() {
         expected = -1;
         args = null;
+        view.clear();
         retained = 0;
         if (reserved > 0) {
             budget.release(reserved);
@@ -140,16 +151,24 @@ public final class RespParser {
     /**
      * Parses the next command.
      *
-     * @return the arguments of a complete command (possibly empty, for {@code *0} or a blank inline
-     *     line: the caller ignores those), or {@code null} if more input is needed
+     * @return the arguments of a complete command (possibly none, for {@code *0} or a blank inline
+     *     line: the caller ignores those), a view valid until the next call while {@code in} is not
+     *     changed; or {@code null} if more input is needed
      * @throws RespProtocolException on malformed or over-limit input
      */
-    public byte[][] next(ByteBuffer in) {
+    public RespArgs next(ByteBuffer in) {
         if (failed) {
             throw new RespProtocolException("ERR Protocol error: connection already failed");
         }
         try {
-            byte[][] command = parse(in);
+            RespArgs command = expected < 0 ? whole(in) : null;
+            if (command == null) {
+                byte[][] copied = parse(in);
+                if (copied != null) {
+                    view.showArrays(copied);
+                    command = view;
+                }
+            }
             if (command != null) {
                 if (reserved > 0) {
                     budget.release(reserved);
@@ -186,13 +205,89 @@ public final class RespParser {
         retained += bytes;
     }
 
+    /**
+     * The no-copy path, between commands: {@return the command at the position if it is complete in
+     * {@code in} and within the limits (its position advanced past it), or null (nothing consumed)
+     * when it is not, is malformed or needs more bytes: then the incremental path decides}
+     */
+    private RespArgs whole(ByteBuffer in) {
+        int start = in.position();
+        int limit = in.limit();
+        if (start >= limit) {
+            return null;
+        }
+        if (in.get(start) != '*') {
+            return inline(in);
+        }
+        int p = scanNumber(in, start + 1, limit);
+        if (p < 0 || number < 1 || number > maxArrayLength) {
+            return null;
+        }
+        int count = number;
+        // the heap the incremental path would count for this command, at most: refuse there, not here
+        long charged = ARRAY_HEADER + (long) count * (REFERENCE_BYTES + ELEMENT_OVERHEAD);
+        if (charged > maxRequestBytes || (long) count * 4 > limit - p) {
+            return null; // over the limit, or cannot be complete here (an argument takes at least 6 bytes)
+        }
+        view.showBuffer(in, count);
+        for (int i = 0; i < count; i++) {
+            if (p >= limit || in.get(p) != '$') {
+                return null;
+            }
+            p = scanNumber(in, p + 1, limit);
+            if (p < 0 || number > maxBulkLength) {
+                return null;
+            }
+            int len = number;
+            charged += len;
+            if (charged > maxRequestBytes || (long) p + len + 2 > limit
+                    || in.get(p + len) != '\r' || in.get(p + len + 1) != '\n') {
+                return null;
+            }
+            view.set(i, p, len);
+            p += len + 2;
+        }
+        in.position(p);
+        return view;
+    }
+
+    /**
+     * Reads a non-negative decimal of at most {@value #MAX_FAST_DIGITS} digits at {@code from}
+     * followed by CRLF into {@link #number}; {@return the index after the CRLF, or -1 if that is not
+     * what is there (or not yet)}
+     */
+    private int scanNumber(ByteBuffer in, int from, int limit) {
+        int v = 0;
+        int end = Math.min(limit - 1, from + MAX_FAST_DIGITS);
+        for (int i = from; i < end; i++) {
+            int b = in.get(i);
+            if (b == '\r') {
+                if (i == from || in.get(i + 1) != '\n') {
+                    return -1;
+                }
+                number = v;
+                return i + 2;
+            }
+            int d = b - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            v = v * 10 + d;
+        }
+        if (end < limit - 1 && in.get(end) == '\r' && in.get(end + 1) == '\n' && end > from) {
+            number = v;
+            return end + 2;
+        }
+        return -1;
+    }
+
     private byte[][] parse(ByteBuffer in) {
         if (expected < 0) {
             if (!in.hasRemaining()) {
                 return null;
             }
             if (in.get(in.position()) != '*') {
-                return parseInline(in);
+                return null; // inline commands are parsed whole (a line), by inline()
             }
             int lineEnd = findCrlf(in, in.position() + 1);
             if (lineEnd < 0) {
@@ -260,7 +355,12 @@ public final class RespParser {
         return done;
     }
 
-    private byte[][] parseInline(ByteBuffer in) {
+    /**
+     * An inline command ({@code PING\r\n}: words separated by spaces or tabs, a word in single or
+     * double quotes taken as is, without escapes): {@return its words as offsets into {@code in}, or
+     * null (nothing consumed) until its line has arrived}
+     */
+    private RespArgs inline(ByteBuffer in) {
         int start = in.position();
         int nl = -1;
         int scanEnd = (int) Math.min(in.limit(), (long) start + maxInlineLength + 2);
@@ -277,7 +377,15 @@ public final class RespParser {
             return null;
         }
         int end = nl > start && in.get(nl - 1) == '\r' ? nl - 1 : nl;
-        List<byte[]> parts = new ArrayList<>(4);
+        view.showBuffer(in, words(in, start, end, null));
+        words(in, start, end, view);
+        in.position(nl + 1);
+        return view;
+    }
+
+    /** {@return the number of words of the inline line [start, end); sets them in {@code into} if not null} */
+    private static int words(ByteBuffer in, int start, int end, RespArgs into) {
+        int n = 0;
         int i = start;
         while (i < end) {
             byte b = in.get(i);
@@ -285,7 +393,6 @@ public final class RespParser {
                 i++;
                 continue;
             }
-            int tokenStart = i;
             if (b == '"' || b == '\'') {
                 // Minimal quoted-token support (no escapes), as redis-cli may send.
                 int close = -1;
@@ -298,21 +405,23 @@ public final class RespParser {
                 if (close < 0) {
                     throw new RespProtocolException("ERR Protocol error: unbalanced quotes in request");
                 }
-                byte[] tok = new byte[close - tokenStart - 1];
-                in.get(tokenStart + 1, tok);
-                parts.add(tok);
+                if (into != null) {
+                    into.set(n, i + 1, close - i - 1);
+                }
+                n++;
                 i = close + 1;
                 continue;
             }
+            int tokenStart = i;
             while (i < end && in.get(i) != ' ' && in.get(i) != '\t') {
                 i++;
             }
-            byte[] tok = new byte[i - tokenStart];
-            in.get(tokenStart, tok);
-            parts.add(tok);
+            if (into != null) {
+                into.set(n, tokenStart, i - tokenStart);
+            }
+            n++;
         }
-        in.position(nl + 1);
-        return parts.toArray(EMPTY);
+        return n;
     }
 
     /** Index of the '\r' of the first CRLF at or after {@code from}, or -1; bounded by maxInlineLength. */

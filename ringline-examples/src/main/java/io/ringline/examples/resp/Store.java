@@ -19,6 +19,25 @@ public interface Store {
      */
     void writeValue(byte[] key, RespOutput out);
 
+    /**
+     * {@link #writeValue(byte[], RespOutput)} for the key {@code args} shows at {@code key}. The
+     * default copies the key; a store may read it in place (no allocation).
+     */
+    default void writeValue(RespArgs args, int key, RespOutput out) {
+        writeValue(args.bytes(key), out);
+    }
+
+    /**
+     * {@link #set(byte[], byte[], long)} for the key and value {@code args} shows at {@code key} and
+     * {@code value}. The default copies both; a store may read them in place and overwrite an
+     * existing value where it is (no allocation).
+     *
+     * @throws StoreFullException if there is no room; the previous value is kept
+     */
+    default void set(RespArgs args, int key, int value, long expireAtMillis) {
+        set(args.bytes(key), args.bytes(value), expireAtMillis);
+    }
+
     /** {@return a copy of the value of {@code key}, or null when absent or expired} */
     byte[] get(byte[] key);
 

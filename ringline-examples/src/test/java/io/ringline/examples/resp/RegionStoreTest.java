@@ -165,7 +165,7 @@ class RegionStoreTest {
 
     @Test
     void allocatorSplitsAndMerges() {
-        ArenaAllocator a = new ArenaAllocator(6 << 20);
+        ArenaAllocator a = new ArenaAllocator(java.lang.foreign.Arena.ofAuto().allocate(6 << 20));
         assertEquals(4 << 20, a.maxLength());
         long x = a.allocate(4 << 20);
         long y = a.allocate(2 << 20);
@@ -192,5 +192,60 @@ class RegionStoreTest {
         assertEquals(0, ArenaAllocator.orderFor(64));
         assertEquals(1, ArenaAllocator.orderFor(65));
         assertEquals(1, ArenaAllocator.orderFor(128));
+    }
+
+    @Test
+    void allocatorNeverHandsOutOverlappingBlocksAndMergesBackToWhole() {
+        ArenaAllocator a = new ArenaAllocator(java.lang.foreign.Arena.ofAuto().allocate(1 << 20));
+        Random random = new Random(7);
+        List<long[]> live = new ArrayList<>(); // {offset, length}
+        java.util.TreeMap<Long, Long> used = new java.util.TreeMap<>(); // offset -> end
+        for (int step = 0; step < 20_000; step++) {
+            if (!live.isEmpty() && (random.nextInt(2) == 0)) {
+                long[] b = live.remove(random.nextInt(live.size()));
+                a.free(b[0], (int) b[1]);
+                used.remove(b[0]);
+            } else {
+                int length = 1 + random.nextInt(random.nextBoolean() ? 200 : 40_000);
+                long offset = a.allocate(length);
+                if (offset < 0) {
+                    continue;
+                }
+                long end = offset + ArenaAllocator.blockSize(ArenaAllocator.orderFor(length));
+                var below = used.floorEntry(offset);
+                var above = used.ceilingEntry(offset);
+                assertTrue(below == null || below.getValue() <= offset, "overlaps the block below at step " + step);
+                assertTrue(above == null || above.getKey() >= end, "overlaps the block above at step " + step);
+                assertTrue(end <= 1 << 20);
+                used.put(offset, end);
+                live.add(new long[] {offset, length});
+            }
+        }
+        for (long[] b : live) {
+            a.free(b[0], (int) b[1]);
+        }
+        assertEquals(0, a.allocatedBytes());
+        assertEquals(0, a.allocate(1 << 20), "every block merged back into the whole arena");
+    }
+
+    @Test
+    void overwritingWithTheSameSizeClassReusesTheBlockAndAPinnedValueKeepsItsBytes() {
+        store.set(k("a"), bytes(2000, 1), 0);
+        long allocated = store.allocatedBytes();
+        for (int i = 0; i < 100; i++) {
+            store.set(k("a"), bytes(1500 + i, i), 0);
+        }
+        assertEquals(allocated, store.allocatedBytes(), "overwritten in place");
+        assertArrayEquals(bytes(1599, 99), store.get(k("a")));
+
+        Recorder out = new Recorder();
+        store.writeValue(k("a"), out); // 1599 bytes >= the threshold of 1024: pinned, sent by reference
+        assertEquals(1, out.pins.size());
+        long[] region = out.regions.getFirst();
+        store.set(k("a"), bytes(1599, 500), 0); // the pinned block must not be overwritten
+        assertArrayEquals(bytes(1599, 99), store.segment().asSlice(region[0], region[1]).toArray(ValueLayout.JAVA_BYTE));
+        assertArrayEquals(bytes(1599, 500), store.get(k("a")));
+        out.pins.getFirst().release();
+        assertEquals(allocated, store.allocatedBytes(), "the retired block was freed once unpinned");
     }
 }

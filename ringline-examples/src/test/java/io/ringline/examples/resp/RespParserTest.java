@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,7 +48,7 @@ class RespParserTest {
             acc.flip();
             prev = cut;
             byte[][] c;
-            while ((c = p.next(acc)) != null) {
+            while ((c = next(p, acc)) != null) {
                 if (c.length > 0) {
                     cmds.add(c);
                 }
@@ -55,6 +56,12 @@ class RespParserTest {
         }
         assertEquals(0, acc.remaining(), "all input consumed");
         return cmds;
+    }
+
+    /** {@return the next command's arguments, copied, or null} */
+    static byte[][] next(RespParser p, ByteBuffer in) {
+        RespArgs args = p.next(in);
+        return args == null ? null : args.toArrays();
     }
 
     static final String PIPELINE = "*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nhello\r\n"
@@ -111,7 +118,7 @@ class RespParserTest {
         byte[] head = b("*2\r\n$4\r\nECHO\r\n$256\r\n");
         ByteBuffer buf = ByteBuffer.allocate(head.length + 258);
         buf.put(head).put(value).put(b("\r\n")).flip();
-        byte[][] cmd = new RespParser().next(buf);
+        byte[][] cmd = next(new RespParser(), buf);
         assertNotNull(cmd);
         assertArrayEquals(value, cmd[1]);
     }
@@ -240,7 +247,7 @@ class RespParserTest {
         assertTrue(budget.used() > 0);
         // completing it returns the reservation
         ByteBuffer rest = ByteBuffer.allocate(64).put(in).put(b("lo\r\n")).flip();
-        assertEquals(2, p.next(rest).length);
+        assertEquals(2, p.next(rest).count());
         assertEquals(0, budget.used());
         // release() on close returns it too
         assertNull(p.next(ByteBuffer.wrap(b("*2\r\n$4\r\nECHO\r\n"))));
@@ -271,5 +278,26 @@ class RespParserTest {
         assertTrue(budget.used() > 0);
         fails(p, "+oops\r\n");
         assertEquals(0, budget.used());
+    }
+
+    @Test
+    void aWholeCommandIsAViewOfTheBufferAtItsPositionNotACopy() {
+        ByteBuffer direct = ByteBuffer.allocateDirect(64);
+        direct.put(b("xx*2\r\n$3\r\nGET\r\n$3\r\nkey\r\nPING\r\n")).flip();
+        ByteBuffer in = direct.position(2).asReadOnlyBuffer(); // received data need not start at 0
+        RespParser p = new RespParser();
+        RespArgs get = p.next(in);
+        assertEquals(2, get.count());
+        assertTrue(get.is(0, "GET"));
+        assertSame(in, get.buffer(1));
+        assertEquals(19, get.offset(1));
+        assertEquals(3, get.length(1));
+        assertEquals(24, in.position());
+        RespArgs ping = p.next(in);
+        assertEquals(1, ping.count());
+        assertSame(in, ping.buffer(0));
+        assertEquals(24, ping.offset(0));
+        assertEquals(in.limit(), in.position());
+        assertNull(p.next(in));
     }
 }
