@@ -19,9 +19,10 @@ final class ServerOptions {
 
     /** Usage text of the common options. */
     static final String USAGE = "--port N [--workers N] [--host ADDR] [--idle-timeout SECONDS (default "
-            + DEFAULT_IDLE_TIMEOUT.toSeconds() + ", 0: none)]";
+            + DEFAULT_IDLE_TIMEOUT.toSeconds() + ", 0: none)] [--cpus auto|N[,N...] (pin workers: auto = one allowed"
+            + " CPU each, or worker i on the i-th listed CPU)]";
 
-    private static final Set<String> NAMES = Set.of("port", "workers", "host", "idle-timeout");
+    private static final Set<String> NAMES = Set.of("port", "workers", "host", "idle-timeout", "cpus");
 
     private ServerOptions() {
     }
@@ -44,6 +45,33 @@ final class ServerOptions {
             throw new UsageException("option --host: cannot resolve '" + host + "'");
         }
         int idle = o.optionalInt("idle-timeout", 0, 7 * 24 * 3600, (int) DEFAULT_IDLE_TIMEOUT.toSeconds());
-        return Config.builder().workers(workers).bind(bind).idleTimeout(Duration.ofSeconds(idle));
+        Config.Builder b = Config.builder().workers(workers).bind(bind).idleTimeout(Duration.ofSeconds(idle));
+        if (o.has("cpus")) {
+            pin(b, o.string("cpus", "auto"));
+        }
+        return b;
+    }
+
+    /** {@code --cpus auto} pins each worker to one allowed CPU; {@code --cpus 1,3} puts worker i on the i-th listed CPU. */
+    private static void pin(Config.Builder b, String cpus) throws UsageException {
+        if (cpus.equals("auto")) {
+            b.pinWorkers(true);
+            return;
+        }
+        String[] parts = cpus.split(",", -1);
+        int[] ids = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                ids[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new UsageException("option --cpus must be 'auto' or a comma-separated list of CPU numbers, was '"
+                        + cpus + "'");
+            }
+        }
+        try {
+            b.workerCpus(ids);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("option --cpus: " + e.getMessage());
+        }
     }
 }

@@ -9,7 +9,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,6 +96,18 @@ class MainTest {
         assertEquals(java.time.Duration.ofSeconds(9),
                 RespCommand.settings(List.of("--port", "0", "--idle-timeout", "9")).config().build().idleTimeout());
         assertUsage("option --idle-timeout must be in [0, 604800], was -1", "echo", "--port", "0", "--idle-timeout", "-1");
+    }
+
+    @Test
+    void everyServerCanPinItsWorkers() throws UsageException {
+        assertFalse(EchoCommand.config(List.of("--port", "0")).pinWorkers());
+        assertTrue(EchoCommand.config(List.of("--port", "0", "--cpus", "auto")).pinWorkers());
+        io.ringline.Config listed = HttpCommand.config(List.of("--port", "0", "--workers", "2", "--cpus", "0,1"));
+        assertTrue(listed.pinWorkers());
+        assertArrayEquals(new int[] {0, 1}, listed.workerCpus());
+        assertUsage("option --cpus must be 'auto' or a comma-separated list of CPU numbers, was 'x'",
+                "echo", "--port", "0", "--cpus", "x");
+        assertThrows(UsageException.class, () -> EchoCommand.config(List.of("--port", "0", "--cpus", "-1")));
     }
 
     @Test
