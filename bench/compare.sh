@@ -8,7 +8,8 @@
 #   bench/compare.sh [--quick | --headline] [--runs N] [--only echo|resp|http[,...]]
 #
 # --headline: the issue-9 headline rows only (echo 64 B at 1, 64 and 256 connections, 64 connections
-# pipelined x16, 16 KiB at 64 connections; RESP -P 1 and -P 16; HTTP plain and pipelined), 2 s warm-up,
+# pipelined x16, 16 KiB at 64 connections; RESP -P 1 and -P 16; HTTP plain and pipelined), 6 s warm-up (a JVM
+# pinned to one core compiles its hot path on that core: 2 s are not enough, see BENCHMARKS.md),
 # 3 s measured, Netty with Unsafe on. --runs N repeats every scenario N times, the servers interleaved
 # round by round (server A, B, C, then A, B, C again, so a slow minute hits every server alike); the
 # table then shows the median of each column, the req/s spread (min-max) and ratios of medians.
@@ -53,7 +54,7 @@ done
 
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "--runs must be a positive integer, was '$RUNS'" >&2; exit 2; }
 if [ "$HEADLINE" = 1 ]; then
-  SECS="${BENCH_SECONDS:-3}"; WARM="${WARMUP_SECONDS:-2}"; UNSAFE_MODE="${NETTY_UNSAFE:-on}"
+  SECS="${BENCH_SECONDS:-3}"; WARM="${WARMUP_SECONDS:-6}"; UNSAFE_MODE="${NETTY_UNSAFE:-on}"
 elif [ "$QUICK" = 1 ]; then
   SECS="${BENCH_SECONDS:-3}"; WARM="${WARMUP_SECONDS:-1}"; UNSAFE_MODE="${NETTY_UNSAFE:-on}"
 else
@@ -294,7 +295,9 @@ end_scenario() {
     echo "$SCENARIO_DESC"
     echo
     awk -F'\t' -v runs="$RUNS" '
-      function num(x) { return x ~ /^[0-9.]+$/ && x + 0 > 0 }
+      # a positive number: a field as printed, or a computed value (awk renders large non-integral
+      # numbers as 1.23457e+06 when it compares them as strings)
+      function num(x) { return x ~ /^[0-9.]+([eE][+-]?[0-9]+)?$/ && x + 0 > 0 }
       # median of the numeric values in the space-separated list l ("-" when none)
       function median(l,   a, k, i, j, t) {
         k = split(l, a, " "); if (k == 0) return "-"
