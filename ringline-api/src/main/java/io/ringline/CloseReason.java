@@ -17,5 +17,13 @@ public enum CloseReason {
      * ({@link Connection#setIdleTimeout}, default {@link Config#idleTimeout()}). The connection was
      * closed, or reset if bytes were still queued (a peer that stopped reading).
      */
-    IDLE_TIMEOUT
+    IDLE_TIMEOUT,
+    /**
+     * The connection's TLS layer failed (see {@link TlsConfig}): the handshake failed or did not
+     * complete within {@link TlsConfig#handshakeTimeout()}, the peer sent a fatal alert or a record
+     * that does not decrypt, or it asked to renegotiate (refused). The cause is the
+     * {@link javax.net.ssl.SSLException} (a {@link TlsHandshakeTimeoutException} for the timeout),
+     * whose message names the alert.
+     */
+    TLS_FAILED
 }

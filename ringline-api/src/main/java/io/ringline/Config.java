@@ -32,6 +32,7 @@ public final class Config {
 
     private final int workers;
     private final List<InetSocketAddress> bindAddresses;
+    private final List<Binding> bindings;
     private final int recvBufferSize;
     private final int recvBufferCount;
     private final int maxConnectionsPerWorker;
@@ -54,7 +55,8 @@ public final class Config {
 
     private Config(Builder b) {
         this.workers = b.workers;
-        this.bindAddresses = List.copyOf(b.bindAddresses);
+        this.bindings = List.copyOf(b.bindings);
+        this.bindAddresses = bindings.stream().map(Binding::address).toList();
         this.recvBufferSize = b.recvBufferSize;
         this.recvBufferCount = b.recvBufferCount;
         this.maxConnectionsPerWorker = b.maxConnectionsPerWorker;
@@ -84,6 +86,25 @@ public final class Config {
     /** {@return the number of worker threads} */
     public int workers() {
         return workers;
+    }
+
+    /**
+     * A listen address and whether it serves TLS.
+     *
+     * @param address the address (port 0: a free port)
+     * @param tls     the server TLS configuration; empty: plaintext
+     */
+    public record Binding(InetSocketAddress address, java.util.Optional<TlsConfig> tls) {
+        /** Checks the arguments. */
+        public Binding {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(tls, "tls");
+        }
+    }
+
+    /** {@return the listen addresses with their TLS configuration, in {@link Builder#bind} order} */
+    public List<Binding> bindings() {
+        return bindings;
     }
 
     /** {@return addresses to listen on (may be empty: outbound connections only)} */
@@ -226,7 +247,7 @@ public final class Config {
     /** Builder of {@link Config}. Not thread-safe. */
     public static final class Builder {
         private int workers = java.lang.Runtime.getRuntime().availableProcessors();
-        private final List<InetSocketAddress> bindAddresses = new ArrayList<>();
+        private final List<Binding> bindings = new ArrayList<>();
         private int recvBufferSize = 16 * 1024;
         private int recvBufferCount = 256;
         private int maxConnectionsPerWorker = 16 * 1024;
@@ -354,7 +375,24 @@ public final class Config {
          * @return this
          */
         public Builder bind(InetSocketAddress address) {
-            bindAddresses.add(Objects.requireNonNull(address, "address"));
+            bindings.add(new Binding(address, java.util.Optional.empty()));
+            return this;
+        }
+
+        /**
+         * Adds a listen address that serves TLS only (see {@link TlsConfig}).
+         *
+         * @param address the address; port 0 picks a free port
+         * @param tls     a server configuration
+         * @return this
+         * @throws IllegalArgumentException if {@code tls} is a client configuration
+         */
+        public Builder bind(InetSocketAddress address, TlsConfig tls) {
+            Objects.requireNonNull(tls, "tls");
+            if (!tls.isServer()) {
+                throw new IllegalArgumentException("bind " + address + " needs a server TlsConfig, got " + tls);
+            }
+            bindings.add(new Binding(address, java.util.Optional.of(tls)));
             return this;
         }
 

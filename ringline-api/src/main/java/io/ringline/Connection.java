@@ -249,6 +249,15 @@ public interface Connection {
     /** {@return whether the connection is open (not closing and not closed)} */
     boolean isOpen();
 
+    /**
+     * {@return what the TLS handshake negotiated; empty on a plaintext connection and before
+     * {@link Handler#onTlsHandshake}} Any thread may call it (the value is published safely).
+     */
+    java.util.Optional<TlsInfo> tls();
+
+    /** {@return whether this connection runs TLS (a listener or connect with a {@link TlsConfig}), handshake done or not} */
+    boolean isTls();
+
     /** {@return the peer's address} */
     SocketAddress remoteAddress();
 

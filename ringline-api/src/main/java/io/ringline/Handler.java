@@ -17,7 +17,9 @@ import java.nio.ByteBuffer;
 public interface Handler {
 
     /**
-     * A connection was accepted by a listener, or an outbound connect completed.
+     * A connection was accepted by a listener, or an outbound connect completed. On a TLS
+     * connection this is the TCP open, before the handshake: {@link #onTlsHandshake} follows when
+     * it completed, and bytes sent meanwhile are queued until then.
      *
      * @param connection the new connection
      */
@@ -59,6 +61,18 @@ public interface Handler {
      *         anything else closes the connection with {@link CloseReason#ERROR}
      */
     int onData(Connection connection, ByteBuffer data);
+
+    /**
+     * The TLS handshake of {@code connection} completed ({@link TlsConfig}): called once, after
+     * {@link #onOpen} and before the first {@link #onData}; {@link Connection#tls()} is present from
+     * now on. Bytes sent before it were queued and are encrypted now. Never called on a plaintext
+     * connection, nor on one whose handshake failed (it closes with
+     * {@link CloseReason#TLS_FAILED}). The default does nothing.
+     *
+     * @param connection the connection
+     */
+    default void onTlsHandshake(Connection connection) {
+    }
 
     /**
      * The connection's send queue drained to half of {@link Config#sendQueueLimit()} after a send

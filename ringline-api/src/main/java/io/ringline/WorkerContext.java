@@ -111,6 +111,25 @@ public interface WorkerContext {
     CompletionStage<Connection> connect(SocketAddress remote, Duration timeout);
 
     /**
+     * Opens an outbound TLS connection: like {@link #connect(SocketAddress, Duration)}, and the
+     * stage completes once the TLS handshake completed ({@link Connection#tls()} is present then;
+     * {@link Handler#onOpen} ran at the TCP open, {@link Handler#onTlsHandshake} just before). The
+     * server name for SNI and hostname verification is {@link TlsConfig#serverName()}, else the
+     * host of {@code remote} (as given, not resolved). A failed handshake fails the stage with its
+     * {@link javax.net.ssl.SSLException} and closes the connection with
+     * {@link CloseReason#TLS_FAILED}; {@code timeout} covers the TCP connect, and the handshake
+     * is bounded by {@link TlsConfig#handshakeTimeout()}.
+     *
+     * @param remote  the address to connect to
+     * @param tls     a client configuration
+     * @param timeout the TCP connect timeout, {@code > 0}
+     * @return the connection, after its handshake
+     * @throws IllegalArgumentException if {@code tls} is a server configuration or {@code timeout} is not positive
+     * @throws IllegalStateException    if called off the worker thread
+     */
+    CompletionStage<Connection> connect(SocketAddress remote, TlsConfig tls, Duration timeout);
+
+    /**
      * Resolves a token from {@link Connection#token()}.
      *
      * @param token a connection token

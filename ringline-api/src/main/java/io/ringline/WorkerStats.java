@@ -47,4 +47,10 @@ public interface WorkerStats {
 
     /** {@return event loop iterations} */
     long loopIterations();
+
+    /** {@return TLS handshakes completed} */
+    long tlsHandshakes();
+
+    /** {@return TLS connections closed with {@link CloseReason#TLS_FAILED}, during or after the handshake} */
+    long tlsFailures();
 }

@@ -409,6 +409,16 @@ final class ConnectionImpl implements Connection, ConnectionCore {
     }
 
     @Override
+    public java.util.Optional<io.ringline.TlsInfo> tls() {
+        return java.util.Optional.empty(); // plaintext only until the TLS layer lands (issue 10)
+    }
+
+    @Override
+    public boolean isTls() {
+        return false;
+    }
+
+    @Override
     public SocketAddress remoteAddress() {
         return remoteAddress;
     }

@@ -340,6 +340,18 @@ final class Worker implements WorkerContext {
         return connect(remote, timeout, true);
     }
 
+    @Override
+    public CompletionStage<Connection> connect(SocketAddress remote, io.ringline.TlsConfig tls, Duration timeout) {
+        java.util.Objects.requireNonNull(tls, "tls");
+        if (tls.isServer()) {
+            throw new IllegalArgumentException("connect to " + remote + " needs a client TlsConfig, got " + tls);
+        }
+        OutboundConnects.check(remote, timeout, true);
+        checkThread("WorkerContext.connect");
+        // The TLS layer lands with issue 10; until then a TLS connect is refused, never silently plaintext.
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("TLS connect to " + remote + " is not implemented yet"));
+    }
+
     private CompletionStage<Connection> connect(SocketAddress remote, Duration timeout, boolean timed) {
         OutboundConnects.check(remote, timeout, timed);
         checkThread("WorkerContext.connect");

@@ -42,7 +42,8 @@ final class WorkerServicesImpl implements WorkerServices {
     }
 
     @Override
-    public ConnectionCore newConnection(Transport transport, SocketAddress localAddress, SocketAddress remoteAddress) {
+    public ConnectionCore newConnection(Transport transport, SocketAddress localAddress, SocketAddress remoteAddress,
+                                        java.util.concurrent.CompletableFuture<io.ringline.Connection> connect) {
         worker.checkThread("WorkerServices.newConnection");
         return new ConnectionImpl(worker, transport, localAddress, remoteAddress);
     }

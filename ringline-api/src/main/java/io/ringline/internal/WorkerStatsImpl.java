@@ -18,6 +18,8 @@ final class WorkerStatsImpl implements WorkerStats {
     long copiedSends;
     long passThroughSends;
     long loopIterations;
+    long tlsHandshakes;
+    long tlsFailures;
     private long zeroCopySends;
     private long opsSubmitted;
     private long kernelEnters;
@@ -35,6 +37,8 @@ final class WorkerStatsImpl implements WorkerStats {
     @Override public long kernelEnters() { return kernelEnters; }
     @Override public long recvBufferExhausted() { return recvBufferExhausted; }
     @Override public long loopIterations() { return loopIterations; }
+    @Override public long tlsHandshakes() { return tlsHandshakes; }
+    @Override public long tlsFailures() { return tlsFailures; }
 
     private final IoStats io = new IoStats() {
         @Override

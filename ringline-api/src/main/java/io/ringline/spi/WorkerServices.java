@@ -1,8 +1,10 @@
 package io.ringline.spi;
 
 import io.ringline.Config;
+import io.ringline.Connection;
 
 import java.net.SocketAddress;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -35,7 +37,30 @@ public interface WorkerServices {
      * @param remoteAddress the peer's address
      * @return the connection's core
      */
-    ConnectionCore newConnection(Transport transport, SocketAddress localAddress, SocketAddress remoteAddress);
+    default ConnectionCore newConnection(Transport transport, SocketAddress localAddress, SocketAddress remoteAddress) {
+        return newConnection(transport, localAddress, remoteAddress, null);
+    }
+
+    /**
+     * Creates the core of a connection, as {@link #newConnection(Transport, SocketAddress, SocketAddress)}
+     * does, knowing where it comes from, which decides whether it runs TLS:
+     * <ul>
+     * <li>an accepted socket: {@code connect} null, and the call must happen inside
+     *     {@link WorkerIo#adopt} for that socket (the core knows the listener then);</li>
+     * <li>a connect started with {@link WorkerIo#connect}: {@code connect} is the {@code result}
+     *     future that call was given.</li>
+     * </ul>
+     * The driver needs nothing else for TLS: the core encrypts and decrypts between the
+     * connection's {@link ConnectionCore#received} / {@link ConnectionCore#outbound()} and the handler.
+     *
+     * @param transport     the socket operations the core will ask for
+     * @param localAddress  the socket's local address
+     * @param remoteAddress the peer's address
+     * @param connect       the future given to {@link WorkerIo#connect} for this socket, or null if accepted
+     * @return the connection's core
+     */
+    ConnectionCore newConnection(Transport transport, SocketAddress localAddress, SocketAddress remoteAddress,
+                                 CompletableFuture<Connection> connect);
 
     /**
      * Queues a task of the driver itself (for example the housekeeping of Netty's ring) to run on

@@ -48,7 +48,8 @@ final class LendingCore implements ConnectionCore {
         @Override public void zeroCopySent() { }
 
         @Override
-        public ConnectionCore newConnection(Transport transport, SocketAddress local, SocketAddress remote) {
+        public ConnectionCore newConnection(Transport transport, SocketAddress local, SocketAddress remote,
+                                            java.util.concurrent.CompletableFuture<io.ringline.Connection> connect) {
             LendingCore c = new LendingCore(transport);
             cores.add(c);
             return c;

@@ -64,7 +64,8 @@ final class FakeCore implements ConnectionCore {
         }
 
         @Override
-        public ConnectionCore newConnection(Transport transport, SocketAddress localAddress, SocketAddress remoteAddress) {
+        public ConnectionCore newConnection(Transport transport, SocketAddress localAddress, SocketAddress remoteAddress,
+                                            java.util.concurrent.CompletableFuture<io.ringline.Connection> connect) {
             FakeCore core = new FakeCore(transport);
             cores.add(core);
             return core;

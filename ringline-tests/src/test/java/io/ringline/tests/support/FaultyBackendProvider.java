@@ -131,8 +131,9 @@ public final class FaultyBackendProvider implements BackendProvider {
 
         @Override
         public io.ringline.spi.ConnectionCore newConnection(io.ringline.spi.Transport transport, SocketAddress localAddress,
-                                                            SocketAddress remoteAddress) {
-            return core.newConnection(transport, localAddress, remoteAddress);
+                                                            SocketAddress remoteAddress,
+                                                            java.util.concurrent.CompletableFuture<io.ringline.Connection> connect) {
+            return core.newConnection(transport, localAddress, remoteAddress, connect);
         }
 
         @Override
