@@ -366,9 +366,13 @@ final class ServerProcess implements AutoCloseable {
         return last[0];
     }
 
+    /** How long a fresh client may wait for its reply once an attack ended. */
+    static final Duration RECOVERY_REPLY = Duration.ofSeconds(5);
+
     /**
      * The end of every case: the server is alive, logged no {@code OutOfMemoryError}, answers a fresh
-     * client within 1 s, its open fds come back to {@code baselineFds} (+{@value #FD_SLACK}) within
+     * client within {@link #RECOVERY_REPLY} (the in-attack probes allow the same: on a loaded 2-core CI
+     * machine the worker may still be discarding what the attackers sent when their sockets close), its open fds come back to {@code baselineFds} (+{@value #FD_SLACK}) within
      * {@link #FD_DEADLINE}, and its peak RSS stayed under {@link #RSS_BOUND}.
      *
      * @param what the case, for the messages
@@ -380,9 +384,9 @@ final class ServerProcess implements AutoCloseable {
                     + outputTail(6000));
         }
         assertNoOutOfMemory(what);
-        String problem = freshClientProblem(Duration.ofSeconds(1));
+        String problem = freshClientProblem(RECOVERY_REPLY);
         if (problem != null) {
-            Assertions.fail(prefix + "the server no longer answers a fresh client within 1 s: " + problem
+            Assertions.fail(prefix + "the server no longer answers a fresh client within " + RECOVERY_REPLY + ": " + problem
                     + "; output:\n" + outputTail(4000));
         }
         boolean back = awaitTrue(FD_DEADLINE, () -> openFds() <= baselineFds + FD_SLACK);
