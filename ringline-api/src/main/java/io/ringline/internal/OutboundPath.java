@@ -216,7 +216,7 @@ final class OutboundPath {
             return;
         }
         if (tls != null) {
-            tls.flushNow(transport::flush);
+            tls.flushNow(transport);
         } else if (!queue.isEmpty()) {
             transport.flush();
         }

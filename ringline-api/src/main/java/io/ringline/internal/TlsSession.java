@@ -5,6 +5,7 @@ import io.ringline.TimerHandle;
 import io.ringline.TlsConfig;
 import io.ringline.TlsHandshakeTimeoutException;
 import io.ringline.TlsInfo;
+import io.ringline.spi.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -387,7 +388,7 @@ final class TlsSession {
      * {@code close_notify}, and asks the transport to write the ciphertext. When nothing is left to
      * write but the output finished, reports a flush at once so that a close completes.
      */
-    void flushNow(Runnable transportFlush) {
+    void flushNow(Transport transport) {
         if (released) {
             return;
         }
@@ -413,7 +414,7 @@ final class TlsSession {
             return;
         }
         if (!outbound.ciphertext().isEmpty()) {
-            transportFlush.run();
+            transport.flush();
         } else if (outputDrained()) {
             owner.flushed();
         }

@@ -14,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
 
 /**
@@ -30,6 +31,8 @@ final class TlsPeer implements Transport {
     final Worker worker;
     final ConnectionImpl conn;
     final SSLEngine peer;
+    /** A client connection's connect stage (completed after the handshake); null for a server connection. */
+    final CompletableFuture<io.ringline.Connection> stage;
     /** Ciphertext the core wrote, not yet unwrapped by the peer (read mode). */
     private ByteBuffer toPeer = ByteBuffer.allocate(1 << 16).flip();
     /** Ciphertext the peer wrapped, not yet received by the core (read mode). */
@@ -45,7 +48,13 @@ final class TlsPeer implements Transport {
     boolean lastCloseReset;
     int shutdowns;
     boolean peerInboundClosed;
+    /** What the peer engine threw (e.g. the alert the core sent), null if nothing. */
+    SSLException peerFailure;
     long written;
+    /** Bytes the test thread allocated inside the core's calls (receives, loop passes, flushes), see {@link #coreAllocated()}. */
+    private long coreAllocated;
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
     /** A server connection of the core with {@code tls}, and a JDK client engine trusting the test certificate. */
     static TlsPeer server(Config config, Handler handler, TlsConfig tls) {
@@ -59,11 +68,11 @@ final class TlsPeer implements Transport {
     }
 
     /** A client connection of the core with {@code tls}, and a JDK server engine with the test certificate. */
-    static TlsPeer client(Config config, Handler handler, TlsConfig tls) {
+    static TlsPeer client(Config config, Handler handler, TlsConfig tls, String serverName) {
         SSLContext ctx = PemFiles.serverContext(CERT, KEY);
         SSLEngine server = ctx.createSSLEngine();
         server.setUseClientMode(false);
-        return new TlsPeer(config, handler, tls, server, "localhost");
+        return new TlsPeer(config, handler, tls, server, serverName);
     }
 
     private TlsPeer(Config config, Handler handler, TlsConfig tls, SSLEngine peer, String serverName) {
@@ -75,7 +84,8 @@ final class TlsPeer implements Transport {
             throw new AssertionError(e);
         }
         InetSocketAddress remote = new InetSocketAddress("127.0.0.1", 40000);
-        this.conn = new ConnectionImpl(worker, this, new InetSocketAddress("127.0.0.1", 443), remote, tls, serverName, null);
+        this.stage = tls.isServer() ? null : new CompletableFuture<>();
+        this.conn = new ConnectionImpl(worker, this, new InetSocketAddress("127.0.0.1", 443), remote, tls, serverName, stage);
     }
 
     TlsPeer open() {
@@ -98,7 +108,8 @@ final class TlsPeer implements Transport {
             int k = (int) Math.min(budget, b.remaining());
             ensure(k);
             toPeer.compact();
-            toPeer.put(b.duplicate().limit(b.position() + k));
+            toPeer.put(toPeer.position(), b, b.position(), k); // absolute: allocates nothing (allocation tests)
+            toPeer.position(toPeer.position() + k);
             toPeer.flip();
             budget -= k;
             written += k;
@@ -147,13 +158,23 @@ final class TlsPeer implements Transport {
     }
 
     /** Moves bytes both ways until nothing moves: loop passes, peer wraps and unwraps, deliveries to the core. */
-    void pump() throws SSLException {
+    void pump() {
+        try {
+            pumpOrThrow();
+        } catch (SSLException e) {
+            peerFailure = e;
+        }
+    }
+
+    private void pumpOrThrow() throws SSLException {
         for (int round = 0; round < 100_000; round++) {
+            long before = THREADS.getCurrentThreadAllocatedBytes();
             boolean moved = worker.runOnce() > 0;
             if (writable && !conn.isClosed() && !conn.outbound().isEmpty()) {
                 flush(); // the socket became writable again: the backend goes on writing
                 moved = true;
             }
+            coreAllocated += THREADS.getCurrentThreadAllocatedBytes() - before;
             moved |= peerWrap();
             moved |= peerUnwrap();
             moved |= deliverToCore();
@@ -233,10 +254,18 @@ final class TlsPeer implements Transport {
             ByteBuffer direct = ByteBuffer.allocateDirect(k);
             direct.put(toCore.duplicate().limit(toCore.position() + k)).flip();
             toCore.position(toCore.position() + k);
-            conn.received(direct.asReadOnlyBuffer());
+            ByteBuffer view = direct.asReadOnlyBuffer();
+            long before = THREADS.getCurrentThreadAllocatedBytes();
+            conn.received(view);
+            coreAllocated += THREADS.getCurrentThreadAllocatedBytes() - before;
             moved = true;
         }
         return moved;
+    }
+
+    /** {@return the bytes allocated inside the core's calls so far} */
+    long coreAllocated() {
+        return coreAllocated;
     }
 
     /** Hands the core raw bytes (not from the peer engine), e.g. garbage. */

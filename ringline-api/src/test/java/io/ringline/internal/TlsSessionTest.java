@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TlsSessionTest {
 
     /** Records callbacks; echoes what it receives if {@link #echo}. */
-    static final class Recorder implements Handler {
+    static class Recorder implements Handler {
         final List<String> events = new ArrayList<>();
         final ByteArrayOutputStream data = new ByteArrayOutputStream();
         boolean echo = true;
@@ -150,5 +150,161 @@ class TlsSessionTest {
         assertEquals(List.of("open", "handshake TLSv1.3", "inputClosed", "close PEER_CLOSED"), h.events);
         assertTrue(p.peerInboundClosed, "our close_notify answered");
         assertNotNull(p.conn.tls().orElseThrow().cipherSuite());
+    }
+
+    @Test
+    void sendAsyncCompletesOnlyOnceTheCiphertextHoldingItWasWritten() {
+        Recorder h = new Recorder();
+        h.echo = false;
+        TlsPeer p = TlsPeer.server(h).open();
+        p.pump();
+        p.writable = false;
+        java.util.concurrent.CompletableFuture<Void> first = p.conn.sendAsync(ByteBuffer.wrap(random(1000, 1))).toCompletableFuture();
+        java.util.concurrent.CompletableFuture<Void> second = p.conn.sendAsync(ByteBuffer.wrap(random(30_000, 2))).toCompletableFuture();
+        int[] released = {0};
+        ByteBuffer owned = ByteBuffer.allocateDirect(500);
+        p.conn.sendOwned(owned, b -> released[0]++);
+        p.pump(); // encrypted, nothing written
+        long cipher = p.conn.outbound().bytes();
+        assertTrue(cipher > 31_500, "all encrypted ahead: " + cipher);
+        assertEquals(31_500, p.conn.pendingSendBytes(), "pendingSendBytes counts plaintext until its ciphertext was written");
+        assertFalse(first.isDone());
+        p.writable = true;
+        p.writeSize = () -> 7; // odd pieces
+        while (!p.conn.outbound().isEmpty()) {
+            p.flush();
+            if (!first.isDone()) {
+                assertEquals(31_500, p.conn.pendingSendBytes(), "nothing finished before the first send's ciphertext was written");
+            }
+            if (!second.isDone()) {
+                assertEquals(0, released[0], "the owned buffer goes after the second send");
+            }
+        }
+        assertTrue(first.isDone() && second.isDone());
+        assertEquals(1, released[0], "the owned buffer is released once its ciphertext was written");
+        assertEquals(0, p.conn.pendingSendBytes());
+        p.pump();
+        byte[] got = p.takePeerReceived();
+        assertEquals(31_500, got.length);
+    }
+
+    @Test
+    void eachSendCompletesExactlyWhenTheLastCiphertextByteOfItsRecordsIsWritten() {
+        Recorder h = new Recorder();
+        h.echo = false;
+        TlsPeer p = TlsPeer.server(h).open();
+        p.pump();
+        p.writable = false;
+        int sends = 20;
+        List<java.util.concurrent.CompletableFuture<Void>> done = new ArrayList<>();
+        List<Long> cipherAfter = new ArrayList<>();
+        for (int i = 0; i < sends; i++) {
+            done.add(p.conn.sendAsync(ByteBuffer.wrap(random(1 + i * 997, i))).toCompletableFuture());
+            p.worker.runOnce(); // encrypt this send now: its records end where the ciphertext queue ends
+            cipherAfter.add(p.conn.outbound().bytes());
+        }
+        p.writable = true;
+        p.writeSize = () -> 13;
+        long base = p.written;
+        while (!p.conn.outbound().isEmpty()) {
+            p.flush();
+            long written = p.written - base;
+            for (int i = 0; i < sends; i++) {
+                assertEquals(written >= cipherAfter.get(i), done.get(i).isDone(),
+                        "send " + i + " after " + written + " ciphertext bytes (its records end at " + cipherAfter.get(i) + ")");
+            }
+        }
+    }
+
+    @Test
+    void oneMebibyteEachWay() {
+        Recorder h = new Recorder();
+        TlsPeer p = TlsPeer.server(io.ringline.Config.builder().workers(1).sendQueueLimit(4 << 20).build(), h,
+                io.ringline.TlsConfig.server(TlsPeer.CERT, TlsPeer.KEY).build()).open();
+        Random r = new Random(7);
+        p.readSize = () -> 1 + r.nextInt(70_000);
+        p.writeSize = () -> 1 + r.nextInt(100_000);
+        p.pump();
+        byte[] msg = random(1 << 20, 3);
+        p.peerSend(msg);
+        p.pump();
+        assertArrayEquals(msg, h.data.toByteArray());
+        assertArrayEquals(msg, p.takePeerReceived());
+        assertEquals(0, p.conn.pendingSendBytes());
+    }
+
+    @Test
+    void sendReceivedCopiesTheDecryptedBytes() {
+        Handler h = new Handler() {
+            @Override
+            public int onData(Connection c, ByteBuffer d) {
+                int n = d.remaining();
+                c.sendReceived(d);
+                return n;
+            }
+        };
+        TlsPeer p = TlsPeer.server(h).open();
+        p.pump();
+        p.peerSend("abc".getBytes());
+        p.pump();
+        assertArrayEquals("abc".getBytes(), p.takePeerReceived());
+        assertEquals(1, p.worker.stats().copiedSends());
+        assertEquals(0, p.worker.stats().passThroughSends());
+    }
+
+    @Test
+    void aClientConnectionCompletesItsStageAfterTheHandshake() {
+        Recorder h = new Recorder();
+        h.sendOnOpen = "request".getBytes();
+        TlsPeer p = TlsPeer.client(io.ringline.Config.builder().workers(1).build(), h,
+                io.ringline.TlsConfig.clientTrusting(TlsPeer.CERT).build(), "localhost").open();
+        assertFalse(p.stage.isDone());
+        p.pump();
+        assertTrue(p.stage.isDone() && !p.stage.isCompletedExceptionally());
+        assertEquals(List.of("open", "handshake TLSv1.3"), h.events);
+        assertEquals(java.util.Optional.of("localhost"), p.conn.tls().orElseThrow().serverName());
+        assertEquals(1, p.conn.tls().orElseThrow().peerCertificates().size(), "the server's certificate");
+        assertArrayEquals("request".getBytes(), p.takePeerReceived());
+    }
+
+    @Test
+    void aClientRefusesACertificateForAnotherName() {
+        Recorder h = new Recorder();
+        TlsPeer p = TlsPeer.client(io.ringline.Config.builder().workers(1).build(), h,
+                io.ringline.TlsConfig.clientTrusting(TlsPeer.CERT).serverName("other.example").build(), "other.example").open();
+        p.pump();
+        assertTrue(p.stage.isCompletedExceptionally());
+        assertEquals(CloseReason.TLS_FAILED, h.closeReason);
+        assertTrue(h.closeCause instanceof javax.net.ssl.SSLHandshakeException, String.valueOf(h.closeCause));
+        assertEquals(List.of("open", "close TLS_FAILED"), h.events);
+        assertEquals(1, p.worker.stats().tlsFailures());
+    }
+
+    @Test
+    void shutdownOutputSendsCloseNotifyThenTheFin() {
+        Recorder h = new Recorder();
+        h.echo = false;
+        TlsPeer p = TlsPeer.server(h).open();
+        p.pump();
+        p.conn.send("last".getBytes());
+        p.conn.shutdownOutput();
+        assertEquals(0, p.shutdowns, "not before the plaintext and close_notify were written");
+        p.pump();
+        assertEquals(1, p.shutdowns);
+        assertArrayEquals("last".getBytes(), p.takePeerReceived());
+        assertTrue(p.peerInboundClosed);
+        p.peerSend("still reading".getBytes());
+        p.pump();
+        assertArrayEquals("still reading".getBytes(), h.data.toByteArray(), "TLS 1.3: the input stays open");
+    }
+
+    @Test
+    void endOfStreamAfterTheHandshakeWithoutCloseNotifyIsStillTheEndOfStream() {
+        Recorder h = new Recorder();
+        TlsPeer p = TlsPeer.server(h).open();
+        p.pump();
+        p.conn.inputEnded();
+        p.pump();
+        assertEquals(List.of("open", "handshake TLSv1.3", "inputClosed", "close PEER_CLOSED"), h.events);
     }
 }
