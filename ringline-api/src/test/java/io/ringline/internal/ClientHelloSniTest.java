@@ -3,6 +3,7 @@ package io.ringline.internal;
 import io.ringline.internal.ClientHelloSni.Result;
 import io.ringline.internal.ClientHelloSni.Status;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -23,8 +24,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The SNI host name read from real (JDK client engine) and hand-built ClientHellos, their prefixes,
- * re-framings and mutations, and from garbage.
+ * re-framings and mutations, and from garbage. The timeout turns a parser loop that never ends into a failure.
  */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ClientHelloSniTest {
 
     private static final String[] TLS13 = {"TLSv1.3"};
@@ -92,6 +94,8 @@ class ClientHelloSniTest {
         byte[] alpn = extension(16, bytes(0, 3, 2, 'h', '2'));
         byte[] names = serverName(nameEntry(7, "other"), nameEntry(0, "Second.Example"), nameEntry(0, "third.example"));
         assertFound("second.example", hello(concat(grease, alpn, names, extension(21, new byte[40]))));
+        byte[] again = serverName(nameEntry(0, "again.example"));   // a repeated server_name: the first counts
+        assertFound("second.example", hello(concat(alpn, names, again)));
     }
 
     @Test
@@ -143,6 +147,8 @@ class ClientHelloSniTest {
         int suites = sessionId + 1 + 32;
         assertAbsent(withU16(good, suites, 3));
         assertAbsent(withU16(good, suites, 0));
+        assertAbsent(hello(bytes(0x13, 0x01, 0xc0), names));       // an odd cipher_suites length
+        assertAbsent(hello(new byte[0], names));
         byte[] noCompression = good.clone();
         noCompression[suites + 2 + 4] = 0;
         assertAbsent(noCompression);
@@ -340,12 +346,18 @@ class ClientHelloSniTest {
 
     /** {@return a TLS 1.2-style ClientHello record with these extensions (null: no extensions field)} */
     private static byte[] hello(byte[] extensions) {
+        return hello(bytes(0x13, 0x01, 0xc0, 0x2f), extensions);
+    }
+
+    /** {@return a TLS 1.2-style ClientHello record with these cipher suites and extensions} */
+    private static byte[] hello(byte[] cipherSuites, byte[] extensions) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.writeBytes(bytes(3, 3));
         body.writeBytes(new byte[32]);                               // random
         body.write(32);
         body.writeBytes(new byte[32]);                               // legacy_session_id
-        body.writeBytes(bytes(0, 4, 0x13, 0x01, 0xc0, 0x2f));        // cipher_suites
+        body.writeBytes(u16(cipherSuites.length));
+        body.writeBytes(cipherSuites);
         body.writeBytes(bytes(1, 0));                                // compression_methods: null
         if (extensions != null) {
             body.writeBytes(u16(extensions.length));
