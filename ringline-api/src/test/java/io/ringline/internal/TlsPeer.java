@@ -66,6 +66,11 @@ final class TlsPeer implements Transport {
         return new TlsPeer(config, handler, tls, client, null);
     }
 
+    /** A server connection of the core with {@code tls}, and {@code client} as the peer. */
+    static TlsPeer server(Config config, Handler handler, TlsConfig tls, SSLEngine client) {
+        return new TlsPeer(config, handler, tls, client, null);
+    }
+
     static TlsPeer server(Handler handler) {
         return server(Config.builder().workers(1).build(), handler, TlsConfig.server(CERT, KEY).build());
     }
