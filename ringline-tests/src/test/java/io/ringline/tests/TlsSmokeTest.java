@@ -105,9 +105,26 @@ class TlsSmokeTest extends BackendTest {
     }
 
     @Test
+    void aPlaintextClientIsRefusedWithTlsFailed() throws Exception {
+        TlsEcho echo = new TlsEcho();
+        try (Runtime server = start(tlsServer(), w -> echo);
+             io.ringline.tests.support.Client c = connect(server)) {
+            c.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] answer = c.readToEof(); // the alert, then the close: not an echo
+            assertEquals(21, answer.length > 0 ? answer[0] : 21, "a TLS alert record, if anything");
+            Await.until(() -> echo.closed.get() != null, "the server connection closed");
+            assertEquals(CloseReason.TLS_FAILED, echo.closed.get());
+            assertEquals(0, echo.handshakes.get());
+        }
+    }
+
+    @Test
     void jdkSslSocketIsServedWhereTheBackendHasOsSockets() throws Exception {
+        // The in-memory testkit backend has no socket a JDK client could reach: there the TLS client
+        // is ringline's own (ringlineClientAndServerEchoOverTls) and this test checks that TLS is on.
         if (!io.ringline.tests.support.Backends.hasOsSockets(spec)) {
-            return; // the in-memory backend has no socket a JDK client could reach; the test above covers it
+            aPlaintextClientIsRefusedWithTlsFailed();
+            return;
         }
         TlsEcho echo = new TlsEcho();
         try (Runtime server = start(tlsServer(), w -> echo)) {
