@@ -307,4 +307,57 @@ class TlsSessionTest {
         p.pump();
         assertEquals(List.of("open", "handshake TLSv1.3", "inputClosed", "close PEER_CLOSED"), h.events);
     }
+
+    @Test
+    void aRetainedCiphertextQueueHoldsItsChunksWhilePlaintextCompletes() {
+        Recorder h = new Recorder();
+        h.echo = false;
+        TlsPeer p = TlsPeer.server(h).open();
+        p.pump();
+        SendQueue cipher = (SendQueue) p.conn.outbound();
+        java.util.concurrent.CompletableFuture<Void> f = p.conn.sendAsync(ByteBuffer.wrap(random(5000, 9))).toCompletableFuture();
+        p.writable = false;
+        p.worker.runOnce(); // encrypted, not written
+        assertFalse(f.isDone());
+        cipher.retain(); // as io_uring does while a SEND_ZC notification is pending
+        p.writable = true;
+        p.flush();
+        assertTrue(f.isDone(), "the ciphertext was handed over");
+        assertEquals(1, cipher.heldCount(), "its chunk is held until the kernel is done with it");
+        cipher.release();
+        assertEquals(0, cipher.heldCount());
+        p.pump();
+        assertEquals(5000, p.takePeerReceived().length);
+    }
+
+    @Test
+    void pausedReadingKeepsWhatIsDecryptedAndPresentsItAfterTheResume() {
+        List<Connection> paused = new ArrayList<>();
+        Recorder h = new Recorder() {
+            @Override
+            public int onData(Connection c, ByteBuffer d) {
+                int n = super.onData(c, d);
+                c.pauseReading();
+                paused.add(c);
+                return n;
+            }
+        };
+        h.echo = false;
+        TlsPeer p = TlsPeer.server(h).open();
+        p.pump();
+        p.readSize = () -> 2000; // records split across reads
+        byte[] msg = random(30_000, 4);
+        p.peerSend(msg);
+        p.pump();
+        assertTrue(p.conn.isReadingPaused());
+        assertTrue(h.data.size() < msg.length, "paused after the first delivery");
+        p.conn.resumeReading();
+        p.pump();
+        for (int i = 0; i < 100 && h.data.size() < msg.length; i++) {
+            p.conn.resumeReading();
+            p.pump();
+        }
+        assertArrayEquals(msg, h.data.toByteArray());
+        assertFalse(p.conn.isClosed());
+    }
 }
