@@ -55,9 +55,9 @@ class TlsResourceLeakTest extends OncePerBackendTest {
     /** One runtime: a few TLS connections echo and close, then the runtime shuts down. */
     private void cycle(TlsProviders provider) throws Exception {
         EchoHandler echo = EchoHandler.plain();
-        try (Runtime rt = start(serverConfig().bind(loopbackAnyPort(), provider.server().build()), w -> echo)) {
+        try (Runtime rt = start(clientConfig().bind(loopbackAnyPort(), provider.server().build()), w -> echo)) {
             for (int i = 0; i < CONNECTIONS; i++) {
-                try (TlsClient client = TlsClient.connect(spec, rt.boundAddresses().get(1))) {
+                try (TlsClient client = TlsClient.connect(spec, rt.boundAddresses().get(0))) {
                     client.write(new byte[] {1, 2, 3});
                     assertArrayEquals(new byte[] {1, 2, 3}, client.readExactly(3));
                 }
