@@ -1,12 +1,15 @@
 package io.ringline.tests.tls;
 
 import io.ringline.Config;
+import io.ringline.Connection;
 import io.ringline.HandlerFactory;
 import io.ringline.Runtime;
 import io.ringline.TlsConfig;
+import io.ringline.tests.support.Await;
 import io.ringline.tests.support.BackendTest;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.function.ToLongFunction;
 
 /**
@@ -33,6 +36,15 @@ abstract class TlsBackendTest extends BackendTest {
     /** {@return a TLS client with {@code options} connected to {@code runtime}'s listener} */
     protected TlsClient connectTls(Runtime runtime, TlsClient.Options options) throws IOException {
         return TlsClient.connect(spec, address(runtime), options);
+    }
+
+    /**
+     * Waits until the server side of {@code c} completed its handshake (the client finished its
+     * own already): a few seconds at most, since nothing but the client's last flight is awaited.
+     */
+    protected static void awaitServerHandshake(Connection c) {
+        Await.until(Duration.ofSeconds(5), () -> c.tls().isPresent(),
+                "the server's handshake completes once the client's handshake did");
     }
 
     /** {@return the sum of a counter over every worker of {@code runtime}} */

@@ -67,7 +67,7 @@ class TlsCloseTest extends TlsBackendTest {
              TlsClient client = connectTls(rt)) {
             client.handshake();
             Connection c = h.next();
-            Await.until(() -> c.tls().isPresent(), "handshake done on the server");
+            awaitServerHandshake(c);
             OnWorker.run(c.worker(), () -> {
                 c.send(ascii("ok"));
                 c.shutdownOutput();
@@ -85,7 +85,7 @@ class TlsCloseTest extends TlsBackendTest {
              TlsClient client = connectTls(rt)) {
             client.handshake();
             Connection c = h.next();
-            Await.until(() -> c.tls().isPresent(), "handshake done on the server");
+            awaitServerHandshake(c);
             OnWorker.run(c.worker(), () -> {
                 c.send(ascii("last"));
                 c.close();
@@ -102,7 +102,7 @@ class TlsCloseTest extends TlsBackendTest {
              TlsClient client = connectTls(rt)) {
             client.handshake();
             Connection c = h.next();
-            Await.until(() -> c.tls().isPresent(), "handshake done on the server");
+            awaitServerHandshake(c);
             OnWorker.run(c.worker(), c::abort);
             IOException e = assertThrows(IOException.class, () -> fail("read " + client.read() + " after an abort"));
             assertTrue(e instanceof SSLException || e instanceof SocketException,
@@ -136,10 +136,11 @@ class TlsCloseTest extends TlsBackendTest {
         try (rt; TlsClient client = connectTls(rt)) {
             client.handshake();
             Connection c = h.next();
-            Await.until(() -> c.tls().isPresent(), "handshake done on the server");
+            awaitServerHandshake(c);
             rt.shutdownHandle().shutdown();
             assertArrayEquals(ascii("bye"), client.readExactly(3));
             assertEquals(-1, client.read(), "clean end of stream after the drain's close");
+            client.close();
             assertTrue(rt.awaitTermination(Duration.ofSeconds(10)), "terminated after the last connection closed");
             assertEquals(CloseReason.SHUTDOWN, h.awaitClose().reason());
         }

@@ -94,8 +94,8 @@ class TlsDataTest extends TlsBackendTest {
         FramedHandler h = new FramedHandler();
         Random r = new Random(7);
         List<byte[]> payloads = new ArrayList<>();
-        for (int i = 0; i < 120; i++) {
-            payloads.add(Bytes.random(r, r.nextInt(i % 10 == 0 ? 40_000 : 300)));
+        for (int i = 0; i < 60; i++) {
+            payloads.add(Bytes.random(r, r.nextInt(i % 10 == 0 ? 20_000 : 300)));
         }
         byte[] wire = frames(payloads);
         try (Runtime rt = startTls(provider.server().build(), w -> h);
@@ -106,7 +106,7 @@ class TlsDataTest extends TlsBackendTest {
             int first = frames(payloads.subList(0, 20)).length;
             out.write(wire, 0, first);
             for (int off = first; off < wire.length; ) {
-                int n = Math.min(1 + r.nextInt(r.nextBoolean() ? 7 : 20_000), wire.length - off);
+                int n = Math.min(1 + r.nextInt(r.nextBoolean() ? 7 : 5_000), wire.length - off);
                 out.write(wire, off, n);
                 off += n;
             }
@@ -157,7 +157,7 @@ class TlsDataTest extends TlsBackendTest {
              TlsClient client = connectTls(rt)) {
             client.handshake();
             Connection c = h.next();
-            Await.until(() -> c.tls().isPresent(), "handshake done on the server");
+            awaitServerHandshake(c);
             CountDownLatch go = new CountDownLatch(1);
             List<Thread> senders = new ArrayList<>();
             for (int t = 0; t < threads; t++) {

@@ -73,7 +73,7 @@ class TlsFlowControlTest extends TlsBackendTest {
 
     @Test
     void slowReaderGetsEverythingWithTheQueueBounded() throws Exception {
-        long total = 8L << 20; // 32 times the queue limit
+        long total = 4L << 20; // 16 times the queue limit
         Streamer h = new Streamer(total);
         try (Runtime rt = start(tlsServerConfig(TlsProviders.JDK.server().build()).sendQueueLimit(LIMIT), w -> h);
              TlsClient client = connectTls(rt, TlsClient.Options.defaults().receiveBuffer(64 * 1024))) {
@@ -131,7 +131,7 @@ class TlsFlowControlTest extends TlsBackendTest {
 
     @Test
     void pausedReadingOverTlsLosesNothing() throws Exception {
-        int total = 2 << 20;
+        int total = 1 << 20;
         PausingSink h = new PausingSink();
         try (Runtime rt = startTls(TlsProviders.JDK.server().build(), w -> h);
              TlsClient client = connectTls(rt)) {

@@ -20,9 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 @Requires(value = Capability.OS_SOCKETS, why = "counts file descriptors")
 class TlsResourceLeakTest extends OncePerBackendTest {
 
-    private static final int ITERATIONS = 20;
+    private static final int ITERATIONS = 8;
     private static final int CONNECTIONS = 3;
-    /** Descriptors the JVM may open on its own meanwhile; a leak of one per connection would show as 60. */
+    /** Descriptors the JVM may open on its own meanwhile; a leak of one per connection would show as 24. */
     private static final int FD_TOLERANCE = 3;
     /** Direct memory the JDK may keep meanwhile (its own caches); a leaked receive or send buffer per connection would show as megabytes. */
     private static final long DIRECT_TOLERANCE = 512 * 1024;
