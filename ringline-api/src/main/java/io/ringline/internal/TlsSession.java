@@ -33,7 +33,9 @@ import java.util.concurrent.CompletableFuture;
  * with {@link io.ringline.CloseReason#TLS_FAILED}.
  *
  * <p><b>Handshake.</b> Starts when the connection opened ({@code onOpen} ran); a client sends its
- * hello at once. Delegated tasks ({@code NEED_TASK}) run inline on the worker thread: they are
+ * hello at once; a server with SNI configurations keeps the first bytes until the ClientHello's
+ * server name is known ({@link ClientHelloSni}) and creates its engine from the configuration for
+ * that name. Delegated tasks ({@code NEED_TASK}) run inline on the worker thread: they are
  * the certificate checks and key computations of one handshake, which a thread-per-core runtime
  * would otherwise have to hand to another thread and back. At completion the worker's
  * {@code tlsHandshakes} is counted, {@link TlsInfo} is published, {@code onTlsHandshake} runs, a
@@ -69,6 +71,10 @@ final class TlsSession {
     private final TlsInbound inbound;
 
     private SSLEngine engine;
+    /** A server with SNI configurations waits for the ClientHello's name before it creates its engine. */
+    private boolean awaitingClientHello;
+    /** The SNI host name the client asked for, when read by {@link ClientHelloSni} (servers with SNI configurations). */
+    private String sniName;
     private TimerHandle handshakeTimer;
     private boolean handshakeBegun;
     private boolean handshakeDone;
@@ -132,18 +138,65 @@ final class TlsSession {
     void start() {
         long timeout = config.handshakeTimeout().toNanos();
         handshakeTimer = worker.scheduleAt(System.nanoTime() + timeout, this::handshakeTimedOut);
+        if (config.isServer() && !config.sniConfigs().isEmpty()) {
+            awaitingClientHello = true; // the engine depends on the name the client asks for
+            return;
+        }
         try {
-            engine = config.isServer() ? TlsEngines.server(config, remote) : TlsEngines.client(config, clientServerName, remote);
-            engine.beginHandshake();
-            handshakeBegun = true;
-            if (handshake(engine.getHandshakeStatus())) {
-                owner.scheduleFlush();
-            }
+            begin(config.isServer() ? TlsEngines.server(config, remote) : TlsEngines.client(config, clientServerName, remote));
         } catch (SSLException e) {
             fail(e);
         } catch (RuntimeException e) {
             fail(new SSLException("TLS engine failed: " + e, e));
         }
+    }
+
+    private void begin(SSLEngine e) throws SSLException {
+        engine = e;
+        engine.beginHandshake();
+        handshakeBegun = true;
+        if (handshake(engine.getHandshakeStatus())) {
+            owner.scheduleFlush();
+        }
+    }
+
+    /**
+     * SNI selection: keeps the bytes until {@link ClientHelloSni} knows the name, then creates the
+     * engine from the configuration for it (exact name, then {@code *.} and the name without its
+     * first label, else the listener's own) and starts it; the kept bytes are then unwrapped.
+     *
+     * @return whether the engine exists now
+     */
+    private boolean selectBySni(ByteBuffer src) throws SSLException {
+        inbound.keep(src);
+        ClientHelloSni.Result r = ClientHelloSni.read(inbound.kept());
+        if (r.status() == ClientHelloSni.Status.NEED_MORE) {
+            return false;
+        }
+        awaitingClientHello = false;
+        TlsConfig chosen = config;
+        if (r.status() == ClientHelloSni.Status.FOUND) {
+            sniName = r.hostName();
+            chosen = sniConfig(config, sniName);
+        }
+        begin(TlsEngines.server(chosen, remote));
+        return !stopped();
+    }
+
+    /** {@return the configuration {@code listener} serves {@code host} with} */
+    static TlsConfig sniConfig(TlsConfig listener, String host) {
+        TlsConfig exact = listener.sniConfigs().get(host);
+        if (exact != null) {
+            return exact;
+        }
+        int dot = host.indexOf('.');
+        if (dot > 0) {
+            TlsConfig wildcard = listener.sniConfigs().get("*" + host.substring(dot));
+            if (wildcard != null) {
+                return wildcard;
+            }
+        }
+        return listener;
     }
 
     /**
@@ -230,6 +283,9 @@ final class TlsSession {
         if (!config.isServer()) {
             return clientServerName == null || TlsEngines.isIpLiteral(clientServerName) ? null : clientServerName;
         }
+        if (sniName != null) {
+            return sniName;
+        }
         if (s instanceof ExtendedSSLSession x) {
             try {
                 for (SNIServerName n : x.getRequestedServerNames()) {
@@ -287,7 +343,9 @@ final class TlsSession {
         }
         try {
             if (engine == null) {
-                return; // not started (closed in onOpen): nothing to decrypt with
+                if (!awaitingClientHello || !selectBySni(src)) {
+                    return; // not started (closed in onOpen), or the ClientHello is not complete yet
+                }
             }
             unwrapAll(src);
         } catch (SSLException e) {
