@@ -9,7 +9,6 @@ import io.ringline.WorkerContext;
 import io.ringline.tests.support.Await;
 import io.ringline.tests.support.EchoHandler;
 import io.ringline.tests.support.OnWorker;
-import io.ringline.tests.support.Recorder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
