@@ -58,6 +58,7 @@ final class TlsSession {
     private static final Logger log = LoggerFactory.getLogger(TlsSession.class);
     /** Paused-reading slack for decrypted bytes: the plaintext of one whole record and more (see {@link InboundPath#allowPausedSlack}). */
     static final long PAUSED_PLAINTEXT_SLACK = 32 * 1024;
+    private static final ByteBuffer NO_BYTES = ByteBuffer.allocateDirect(0).asReadOnlyBuffer();
 
     private final Worker worker;
     private final ConnectionImpl owner;
@@ -368,6 +369,7 @@ final class TlsSession {
                     + out.capacity());
         }
         boolean wrote = false;
+        boolean consumedAny = false;
         ByteBuffer from;
         while (!closeNotifyReceived && (from = inbound.source(src)) != null) {
             if (out.remaining() < appSize) {
@@ -377,6 +379,7 @@ final class TlsSession {
                 }
             }
             SSLEngineResult r = engine.unwrap(from, out);
+            consumedAny |= r.bytesConsumed() > 0;
             inbound.unwrapped(from);
             switch (r.getStatus()) {
                 case BUFFER_UNDERFLOW -> inbound.underflow(from, src);
@@ -398,6 +401,15 @@ final class TlsSession {
                 if (stopped()) {
                     return;
                 }
+            }
+        }
+        if (!handshakeDone && consumedAny && engine.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP) {
+            // Netty's OpenSSL engine notices that a handshake completed inside its last read only at
+            // its next call (its SslHandler then unwraps an empty buffer too): give it that call.
+            SSLEngineResult r = engine.unwrap(NO_BYTES, out);
+            wrote |= handshake(r.getHandshakeStatus());
+            if (stopped()) {
+                return;
             }
         }
         deliver(out);
@@ -543,6 +555,39 @@ final class TlsSession {
     }
 
     /**
+     * Closes {@code engine} both ways, quietly. What it still has to send (a close_notify it made
+     * now, or an alert) is wrapped into a scratch chunk and dropped first: Netty's OpenSSL engines
+     * free their native {@code SSL} (their {@code shutdown()}) in {@code closeInbound()} only once
+     * their output is done, that is drained.
+     */
+    private static void release(SSLEngine engine, BufferPool chunks) {
+        try {
+            engine.closeOutbound();
+            if (!engine.isOutboundDone()) {
+                BufferPool.Chunk scratch = chunks.acquire();
+                try {
+                    ByteBuffer[] none = {ByteBuffer.allocate(0)};
+                    for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
+                        ByteBuffer dst = scratch.writer().clear();
+                        if (engine.wrap(none, dst).bytesProduced() == 0) {
+                            break;
+                        }
+                    }
+                } finally {
+                    chunks.release(scratch);
+                }
+            }
+        } catch (SSLException | RuntimeException ignored) {
+            // a failed engine: nothing more to say to the peer
+        }
+        try {
+            engine.closeInbound();
+        } catch (SSLException | RuntimeException ignored) {
+            // no close_notify from the peer: expected on most closes
+        }
+    }
+
+    /**
      * The connection closed: drops the ciphertext (held while the backend retains it), closes the
      * engine both ways quietly, gives the buffers back, fails a connect's stage still pending.
      */
@@ -556,12 +601,7 @@ final class TlsSession {
         outbound.ciphertext().discard(why);
         inbound.release();
         if (engine != null) {
-            engine.closeOutbound();
-            try {
-                engine.closeInbound();
-            } catch (SSLException ignored) {
-                // no close_notify from the peer: expected on most closes
-            }
+            release(engine, worker.tlsChunks());
         }
         if (stage != null && !stage.isDone()) {
             stage.completeExceptionally(cause != null ? cause
