@@ -37,7 +37,7 @@ class OpensslInteropTest extends TlsBackendTest {
     @EnumSource(TlsProviders.class)
     void opensslClientExchangesBytesWithAlpn(TlsProviders provider) throws Exception {
         EchoHandler echo = EchoHandler.plain();
-        try (Runtime rt = startTls(provider.server().applicationProtocols("h2", "http/1.1").build(), w -> echo)) {
+        try (Runtime rt = startTls(provider.serverWithAlpn("h2", "http/1.1").build(), w -> echo)) {
             int port = address(rt).getPort();
             for (String version : VERSIONS) {
                 try (OpensslProcess client = OpensslProcess.start("s_client", "-connect", "127.0.0.1:" + port, version,

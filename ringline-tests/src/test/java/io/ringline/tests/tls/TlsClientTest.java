@@ -113,7 +113,7 @@ class TlsClientTest extends TlsBackendTest {
     @EnumSource(TlsProviders.class)
     void clientAndServerAgreeOnAlpnAndExchangeBytes(TlsProviders provider) throws Exception {
         Both h = new Both();
-        try (Runtime rt = startBoth(this, provider.server().applicationProtocols("h2", "http/1.1").build(), h)) {
+        try (Runtime rt = startBoth(this, provider.serverWithAlpn("h2", "http/1.1").build(), h)) {
             TlsConfig trusting = TlsConfig.clientTrusting(TlsProviders.file("server.crt")).applicationProtocols("h2", "http/1.1").build();
             Connection c = OnWorker.Stages.await(connect(rt, trusting));
             TlsInfo info = c.tls().orElseThrow(() -> new AssertionError("tls() empty when the connect completed"));

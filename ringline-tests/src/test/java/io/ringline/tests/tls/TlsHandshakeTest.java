@@ -115,7 +115,7 @@ class TlsHandshakeTest extends TlsBackendTest {
     @EnumSource(TlsProviders.class)
     void alpnIsAgreedInTheServersPreference(TlsProviders provider) throws Exception {
         EchoHandler echo = EchoHandler.plain();
-        try (Runtime rt = startTls(provider.server().applicationProtocols("h2", "http/1.1").build(), w -> echo)) {
+        try (Runtime rt = startTls(provider.serverWithAlpn("h2", "http/1.1").build(), w -> echo)) {
             for (String version : List.of("TLSv1.3", "TLSv1.2")) {
                 try (TlsClient client = connectTls(rt, TlsClient.Options.defaults().protocols(version).alpn("http/1.1", "h2"))) {
                     client.handshake();

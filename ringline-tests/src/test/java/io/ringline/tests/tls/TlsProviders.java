@@ -1,6 +1,7 @@
 package io.ringline.tests.tls;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -51,6 +52,26 @@ public enum TlsProviders {
             case BORINGSSL -> {
                 SslContext ctx = build(SslContextBuilder.forServer(cert.toFile(), key.toFile()));
                 yield TlsConfig.server((host, port) -> ctx.newEngine(ByteBufAllocator.DEFAULT, host, port));
+            }
+        };
+    }
+
+    /**
+     * {@return a server configuration presenting {@code server.crt} that accepts the ALPN
+     * {@code protocols} in this preference order} The JDK engine takes them from
+     * {@link TlsConfig.Builder#applicationProtocols}; Netty's engine ignores those (see
+     * {@link io.ringline.TlsEngineFactory}) and takes them from its context.
+     */
+    public TlsConfig.Builder serverWithAlpn(String... protocols) {
+        return switch (this) {
+            case JDK -> server().applicationProtocols(protocols);
+            case BORINGSSL -> {
+                SslContext ctx = build(SslContextBuilder.forServer(file("server.crt").toFile(), file("server.key").toFile())
+                        .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, protocols)));
+                yield TlsConfig.server((host, port) -> ctx.newEngine(ByteBufAllocator.DEFAULT, host, port))
+                        .applicationProtocols(protocols);
             }
         };
     }
