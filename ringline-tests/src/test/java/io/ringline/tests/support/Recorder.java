@@ -25,7 +25,8 @@ public class Recorder implements Handler {
     /**
      * One callback.
      *
-     * @param what     {@code open}, {@code data}, {@code writable}, {@code inputClosed}, {@code drain} or {@code close}
+     * @param what     {@code open}, {@code tls} (handshake done), {@code data}, {@code writable}, {@code inputClosed},
+     *                 {@code drain} or {@code close}
      * @param token    the connection's token
      * @param bytes    for {@code data}: the bytes presented; else 0
      * @param reason   for {@code close}: the reason; else null
@@ -56,6 +57,11 @@ public class Recorder implements Handler {
         record("open", c, 0, null, null);
         connections.add(c);
         opened.add(c);
+    }
+
+    @Override
+    public void onTlsHandshake(Connection c) {
+        record("tls", c, 0, null, null);
     }
 
     @Override
