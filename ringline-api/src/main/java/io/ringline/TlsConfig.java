@@ -28,6 +28,17 @@ import java.util.Optional;
  * from the peer, a bad record or a renegotiation attempt (refused) closes the connection with
  * {@link CloseReason#TLS_FAILED}. TLS 1.3 and 1.2 are enabled by default.
  *
+ * <p><b>Half-close depends on the engine.</b> With the JDK's engine on TLS 1.3, a peer's
+ * {@code close_notify} is an end of stream ({@link Handler#onInputClosed}) and the connection may
+ * still send; after {@link Connection#shutdownOutput()} it still receives. On TLS 1.2, and with
+ * Netty's OpenSSL (BoringSSL) engines on any version, the engine answers a peer's
+ * {@code close_notify} with its own: {@code onInputClosed} runs, {@link Connection#isWritable()} is
+ * false and sends throw {@link ConnectionClosedException} saying why (plaintext queued but not yet
+ * encrypted is dropped, its {@code sendAsync} futures fail). Netty's OpenSSL engines also stop
+ * reading once they sent their own {@code close_notify}, so there {@code shutdownOutput()} is
+ * followed by a close ({@link CloseReason#LOCAL}) once the engine reports it will read no more.
+ * An idle timeout with nothing queued closes with {@code close_notify} too.
+ *
  * <p>Thread-safe (immutable).
  */
 public final class TlsConfig {

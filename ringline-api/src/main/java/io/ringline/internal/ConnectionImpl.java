@@ -323,6 +323,19 @@ final class ConnectionImpl implements Connection, ConnectionCore {
         }
     }
 
+    /**
+     * The engine stopped reading after our own close_notify (see
+     * {@link TlsEngines#readsAfterOwnCloseNotify}): nothing more can arrive, so the connection
+     * closes as the handler's {@code shutdownOutput} or {@code close} asked, once the output drained.
+     */
+    void tlsReadingEndedLocally() {
+        if (state == Lifecycle.OPEN) {
+            beginClose(CloseReason.LOCAL);
+        } else if (state == Lifecycle.LINGERING) {
+            finishClose(closingReason, closingCause);
+        }
+    }
+
     /** The peer's close_notify: the end of its stream. */
     void tlsInputClosed() {
         if (state.isLive()) {
@@ -380,6 +393,15 @@ final class ConnectionImpl implements Connection, ConnectionCore {
 
     /** The idle timer fired with nothing moved for the whole timeout. */
     void idleTimedOut() {
+        if (tls != null && tls.isHandshakeDone() && state.isLive() && outbound.queue().isEmpty() && tls.ciphertext().isEmpty()) {
+            // Nothing queued: say goodbye with close_notify, as a TLS peer expects. The timer runs
+            // on, so a close_notify that cannot be written within another period is cut short.
+            beginClose(CloseReason.IDLE_TIMEOUT);
+            if (!isClosed()) {
+                idle.set(idle.timeout(), true);
+            }
+            return;
+        }
         finishClose(CloseReason.IDLE_TIMEOUT, null);
     }
 

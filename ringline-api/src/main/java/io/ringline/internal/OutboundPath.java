@@ -66,6 +66,9 @@ final class OutboundPath {
         if (shutdownRequested) {
             throw new ConnectionClosedException("cannot send on " + owner + ": output was shut down");
         }
+        if (tls != null && tls.engineClosedOutput()) {
+            throw new ConnectionClosedException("cannot send on " + owner + ": " + TlsSession.ENGINE_CLOSED_OUTPUT);
+        }
     }
 
     /**
@@ -197,7 +200,7 @@ final class OutboundPath {
 
     /** {@return whether a send would be taken now, as far as the send side knows} */
     boolean isWritable() {
-        return !writeBlocked && !shutdownRequested;
+        return !writeBlocked && !shutdownRequested && (tls == null || !tls.engineClosedOutput());
     }
 
     // ---------------------------------------------------------------- flushing

@@ -35,6 +35,15 @@ final class TlsEngines {
     }
 
     /** {@return whether {@code host} is an IPv4 or IPv6 literal (no SNI is sent for one)} */
+    /**
+     * {@return whether {@code engine} keeps decrypting after it sent its own close_notify} The JDK's
+     * engine does (TLS half-close); Netty's OpenSSL engines do not: BoringSSL stops reading once
+     * {@code SSL_shutdown} ran, and the engine then reports CLOSED although the peer sent no close_notify.
+     */
+    static boolean readsAfterOwnCloseNotify(SSLEngine engine) {
+        return engine.getClass().getName().startsWith("sun.security.ssl.");
+    }
+
     static boolean isIpLiteral(String host) {
         if (host.indexOf(':') >= 0) {
             return true;

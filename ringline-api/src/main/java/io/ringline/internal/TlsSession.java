@@ -88,6 +88,12 @@ final class TlsSession {
     private SSLException failure;
     private boolean released;
     private volatile Optional<TlsInfo> info = Optional.empty();
+    /** The engine closed its output itself, answering the peer's close_notify: sends are refused. */
+    private boolean engineClosedOutput;
+
+    /** Why sends are refused once {@link #engineClosedOutput()}. */
+    static final String ENGINE_CLOSED_OUTPUT = "the TLS engine closed its output when the peer's close_notify arrived"
+            + " (TLS 1.2 and Netty's OpenSSL engines cannot half-close: only the JDK engine on TLS 1.3 keeps sending)";
 
     /**
      * @param plain            the connection's plaintext send queue
@@ -123,6 +129,11 @@ final class TlsSession {
 
     boolean closeNotifyReceived() {
         return closeNotifyReceived;
+    }
+
+    /** {@return whether the engine closed its output on the peer's close_notify (no more sends)} */
+    boolean engineClosedOutput() {
+        return engineClosedOutput;
     }
 
     /**
@@ -421,11 +432,38 @@ final class TlsSession {
         }
         if (closeNotifyReceived && !inputEndReported) {
             inputEndReported = true;
-            if (engine.isOutboundDone()) {
-                closeNotifyQueued = true; // TLS 1.2: the engine answered with its own close_notify
+            if (closeNotifyQueued && !TlsEngines.readsAfterOwnCloseNotify(engine)) {
+                // Our shutdownOutput or close sent close_notify, and this engine stops reading then:
+                // its CLOSED says nothing about the peer. Nothing more can be received: close.
+                owner.tlsReadingEndedLocally();
+                return;
+            }
+            if (!closeNotifyQueued && answersCloseNotify()) {
+                // TLS 1.2, or Netty's OpenSSL engine: it answered with its own close_notify (queued
+                // now) and sends nothing more. Plaintext not yet encrypted is dropped, its futures
+                // fail; later sends are refused with ENGINE_CLOSED_OUTPUT.
+                engineClosedOutput = true;
+                closeNotifyQueued = true;
+                if (outbound.hasPlaintextToEncrypt()) {
+                    owner.discardPlaintext("cannot send on " + owner + ": " + ENGINE_CLOSED_OUTPUT);
+                }
+                owner.scheduleFlush();
             }
             owner.tlsInputClosed();
         }
+    }
+
+    /**
+     * After the peer's close_notify: whether the engine closed its own output in answer. A wrap of
+     * nothing tells: an engine still open produces nothing and reports OK; one that closed produces
+     * its close_notify (queued here) and reports CLOSED.
+     */
+    private boolean answersCloseNotify() throws SSLException {
+        if (engine.isOutboundDone()) {
+            return true;
+        }
+        SSLEngineResult r = outbound.wrapControl(engine);
+        return r.getStatus() == SSLEngineResult.Status.CLOSED || engine.isOutboundDone();
     }
 
     /** Presents the plaintext in {@code out} (from 0 to its position) to the connection, then empties it. */
