@@ -40,6 +40,11 @@ final class TlsOptions {
     static final String USAGE = "[--tls-cert FILE --tls-key FILE (PEM certificate chain and unencrypted key: serve"
             + " TLS only)] [--tls-provider jdk|openssl (default: openssl, Netty's BoringSSL, when it loads, else jdk)]";
 
+    /** The module of netty-tcnative's Java classes. */
+    static final String TCNATIVE_CLASSES = "io.netty.tcnative.classes.openssl";
+    /** The module of netty-tcnative's BoringSSL library for this platform (the only one the examples bundle). */
+    static final String TCNATIVE_NATIVE = "io.netty.internal.tcnative.openssl.linux.x86_64";
+
     /** Where the TLS engines come from. */
     enum Provider {
         /** The JDK's own TLS implementation (SunJSSE). */
@@ -101,7 +106,7 @@ final class TlsOptions {
             return Optional.of(new Choice(jdk, Provider.JDK, "TLS: jdk provider (--tls-provider jdk)"));
         }
         if (!OpenSsl.isAvailable()) {
-            String cause = cause(OpenSsl.unavailabilityCause());
+            String cause = cause(OpenSsl.unavailabilityCause()) + modulePathHint();
             if (asked == Provider.OPENSSL) {
                 throw new UsageException("option --tls-provider 'openssl': Netty's BoringSSL is unavailable: " + cause);
             }
@@ -208,6 +213,17 @@ final class TlsOptions {
         }
         return TlsConfig.server((host, port) -> context.newEngine(ByteBufAllocator.DEFAULT, host, port))
                 .applicationProtocols(alpn).build();
+    }
+
+    /**
+     * {@return on the module path, how to resolve netty-tcnative's modules: {@code io.netty.handler}
+     * only {@code requires static} them, so nothing else brings them in}
+     */
+    private static String modulePathHint() {
+        if (!TlsOptions.class.getModule().isNamed() || ModuleLayer.boot().findModule(TCNATIVE_NATIVE).isPresent()) {
+            return "";
+        }
+        return "; on the module path add --add-modules " + TCNATIVE_CLASSES + "," + TCNATIVE_NATIVE;
     }
 
     /** {@return the innermost message of {@code t}, e.g. why a native library did not load} */
