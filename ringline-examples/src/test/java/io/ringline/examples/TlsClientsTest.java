@@ -208,7 +208,7 @@ class TlsClientsTest {
         assertEquals(1, sum(WorkerStats::connectionsOpened), "one connection for the five requests");
     }
 
-    /** redis-cli over TLS: PING, SET, GET; then redis-benchmark's SET and GET with 50 TLS clients. */
+    /** redis-cli over TLS: PING, SET, GET; then redis-benchmark's SET and GET with 20 TLS clients. */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("backendsAndProviders")
     void redisCliAndBenchmarkOverTls(String backend, String provider) {
@@ -224,7 +224,7 @@ class TlsClientsTest {
         assertHandshakes(3);
 
         String out = Cli.run(Cli.command(benchmark, "--tls", "--insecure", "-h", "127.0.0.1", "-p", p,
-                "-t", "set,get", "-n", "2000", "-q"));
+                "-t", "set,get", "-n", "2000", "-c", "20", "-q"));
         assertTrue(out.matches("(?s).*SET: [0-9.]+ requests per second.*"), out);
         assertTrue(out.matches("(?s).*GET: [0-9.]+ requests per second.*"), out);
         assertEquals(0, sum(WorkerStats::tlsFailures), "TLS failures");
