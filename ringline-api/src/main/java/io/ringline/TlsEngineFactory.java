@@ -14,6 +14,26 @@ import javax.net.ssl.SSLEngine;
  * factory configured; it drives the engine on one worker thread and closes it when the
  * connection closes.
  *
+ * <p><b>Netty's OpenSSL (BoringSSL) engines</b> ({@code SslContextBuilder...sslProvider(SslProvider.OPENSSL)},
+ * {@code io.netty.handler.ssl.ReferenceCountedOpenSslEngine} in netty-handler 4.2):
+ * <ul>
+ * <li>Protocols, cipher suites, client authentication, SNI and endpoint identification set
+ *     through {@code setSSLParameters} are honoured. ALPN is not: Netty's engine ignores
+ *     {@link javax.net.ssl.SSLParameters#setApplicationProtocols}, so
+ *     {@link TlsConfig#applicationProtocols()} has no effect on it; configure ALPN on the Netty
+ *     context instead ({@code SslContextBuilder.applicationProtocolConfig(new ApplicationProtocolConfig(
+ *     Protocol.ALPN, ...))}). {@link TlsInfo#applicationProtocol()} reports what was agreed either way.</li>
+ * <li>Native memory: at every close (graceful, failed or aborted) the runtime closes the engine's
+ *     output, drains what it still had to send and closes its input, which makes Netty call the
+ *     engine's {@code shutdown()} and free its native {@code SSL} at once. Use
+ *     {@code SslProvider.OPENSSL}: its engines also have a finalizer as a backstop.
+ *     {@code OPENSSL_REFCNT} engines additionally hold a reference to their context that only
+ *     {@code release()} drops, which the runtime (having no Netty dependency) never calls.</li>
+ * <li>Renegotiation is refused by BoringSSL itself (an {@link javax.net.ssl.SSLHandshakeException}
+ *     "remote-initiated renegotiation not allowed" closes the connection with
+ *     {@link CloseReason#TLS_FAILED}).</li>
+ * </ul>
+ *
  * <p><b>Threading:</b> called on worker threads, possibly on several at once: must be thread-safe.
  */
 @FunctionalInterface

@@ -33,7 +33,9 @@ import java.util.concurrent.CompletableFuture;
  * with {@link io.ringline.CloseReason#TLS_FAILED}.
  *
  * <p><b>Handshake.</b> Starts when the connection opened ({@code onOpen} ran); a client sends its
- * hello at once. Delegated tasks ({@code NEED_TASK}) run inline on the worker thread: they are
+ * hello at once; a server with SNI configurations keeps the first bytes until the ClientHello's
+ * server name is known ({@link ClientHelloSni}) and creates its engine from the configuration for
+ * that name. Delegated tasks ({@code NEED_TASK}) run inline on the worker thread: they are
  * the certificate checks and key computations of one handshake, which a thread-per-core runtime
  * would otherwise have to hand to another thread and back. At completion the worker's
  * {@code tlsHandshakes} is counted, {@link TlsInfo} is published, {@code onTlsHandshake} runs, a
@@ -56,6 +58,7 @@ final class TlsSession {
     private static final Logger log = LoggerFactory.getLogger(TlsSession.class);
     /** Paused-reading slack for decrypted bytes: the plaintext of one whole record and more (see {@link InboundPath#allowPausedSlack}). */
     static final long PAUSED_PLAINTEXT_SLACK = 32 * 1024;
+    private static final ByteBuffer NO_BYTES = ByteBuffer.allocateDirect(0).asReadOnlyBuffer();
 
     private final Worker worker;
     private final ConnectionImpl owner;
@@ -69,6 +72,10 @@ final class TlsSession {
     private final TlsInbound inbound;
 
     private SSLEngine engine;
+    /** A server with SNI configurations waits for the ClientHello's name before it creates its engine. */
+    private boolean awaitingClientHello;
+    /** The SNI host name the client asked for, when read by {@link ClientHelloSni} (servers with SNI configurations). */
+    private String sniName;
     private TimerHandle handshakeTimer;
     private boolean handshakeBegun;
     private boolean handshakeDone;
@@ -132,18 +139,65 @@ final class TlsSession {
     void start() {
         long timeout = config.handshakeTimeout().toNanos();
         handshakeTimer = worker.scheduleAt(System.nanoTime() + timeout, this::handshakeTimedOut);
+        if (config.isServer() && !config.sniConfigs().isEmpty()) {
+            awaitingClientHello = true; // the engine depends on the name the client asks for
+            return;
+        }
         try {
-            engine = config.isServer() ? TlsEngines.server(config, remote) : TlsEngines.client(config, clientServerName, remote);
-            engine.beginHandshake();
-            handshakeBegun = true;
-            if (handshake(engine.getHandshakeStatus())) {
-                owner.scheduleFlush();
-            }
+            begin(config.isServer() ? TlsEngines.server(config, remote) : TlsEngines.client(config, clientServerName, remote));
         } catch (SSLException e) {
             fail(e);
         } catch (RuntimeException e) {
             fail(new SSLException("TLS engine failed: " + e, e));
         }
+    }
+
+    private void begin(SSLEngine e) throws SSLException {
+        engine = e;
+        engine.beginHandshake();
+        handshakeBegun = true;
+        if (handshake(engine.getHandshakeStatus())) {
+            owner.scheduleFlush();
+        }
+    }
+
+    /**
+     * SNI selection: keeps the bytes until {@link ClientHelloSni} knows the name, then creates the
+     * engine from the configuration for it (exact name, then {@code *.} and the name without its
+     * first label, else the listener's own) and starts it; the kept bytes are then unwrapped.
+     *
+     * @return whether the engine exists now
+     */
+    private boolean selectBySni(ByteBuffer src) throws SSLException {
+        inbound.keep(src);
+        ClientHelloSni.Result r = ClientHelloSni.read(inbound.kept());
+        if (r.status() == ClientHelloSni.Status.NEED_MORE) {
+            return false;
+        }
+        awaitingClientHello = false;
+        TlsConfig chosen = config;
+        if (r.status() == ClientHelloSni.Status.FOUND) {
+            sniName = r.hostName();
+            chosen = sniConfig(config, sniName);
+        }
+        begin(TlsEngines.server(chosen, remote));
+        return !stopped();
+    }
+
+    /** {@return the configuration {@code listener} serves {@code host} with} */
+    static TlsConfig sniConfig(TlsConfig listener, String host) {
+        TlsConfig exact = listener.sniConfigs().get(host);
+        if (exact != null) {
+            return exact;
+        }
+        int dot = host.indexOf('.');
+        if (dot > 0) {
+            TlsConfig wildcard = listener.sniConfigs().get("*" + host.substring(dot));
+            if (wildcard != null) {
+                return wildcard;
+            }
+        }
+        return listener;
     }
 
     /**
@@ -230,6 +284,9 @@ final class TlsSession {
         if (!config.isServer()) {
             return clientServerName == null || TlsEngines.isIpLiteral(clientServerName) ? null : clientServerName;
         }
+        if (sniName != null) {
+            return sniName;
+        }
         if (s instanceof ExtendedSSLSession x) {
             try {
                 for (SNIServerName n : x.getRequestedServerNames()) {
@@ -287,7 +344,9 @@ final class TlsSession {
         }
         try {
             if (engine == null) {
-                return; // not started (closed in onOpen): nothing to decrypt with
+                if (!awaitingClientHello || !selectBySni(src)) {
+                    return; // not started (closed in onOpen), or the ClientHello is not complete yet
+                }
             }
             unwrapAll(src);
         } catch (SSLException e) {
@@ -310,6 +369,7 @@ final class TlsSession {
                     + out.capacity());
         }
         boolean wrote = false;
+        boolean consumedAny = false;
         ByteBuffer from;
         while (!closeNotifyReceived && (from = inbound.source(src)) != null) {
             if (out.remaining() < appSize) {
@@ -319,6 +379,7 @@ final class TlsSession {
                 }
             }
             SSLEngineResult r = engine.unwrap(from, out);
+            consumedAny |= r.bytesConsumed() > 0;
             inbound.unwrapped(from);
             switch (r.getStatus()) {
                 case BUFFER_UNDERFLOW -> inbound.underflow(from, src);
@@ -340,6 +401,15 @@ final class TlsSession {
                 if (stopped()) {
                     return;
                 }
+            }
+        }
+        if (!handshakeDone && consumedAny && engine.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP) {
+            // Netty's OpenSSL engine notices that a handshake completed inside its last read only at
+            // its next call (its SslHandler then unwraps an empty buffer too): give it that call.
+            SSLEngineResult r = engine.unwrap(NO_BYTES, out);
+            wrote |= handshake(r.getHandshakeStatus());
+            if (stopped()) {
+                return;
             }
         }
         deliver(out);
@@ -485,6 +555,39 @@ final class TlsSession {
     }
 
     /**
+     * Closes {@code engine} both ways, quietly. What it still has to send (a close_notify it made
+     * now, or an alert) is wrapped into a scratch chunk and dropped first: Netty's OpenSSL engines
+     * free their native {@code SSL} (their {@code shutdown()}) in {@code closeInbound()} only once
+     * their output is done, that is drained.
+     */
+    private static void release(SSLEngine engine, BufferPool chunks) {
+        try {
+            engine.closeOutbound();
+            if (!engine.isOutboundDone()) {
+                BufferPool.Chunk scratch = chunks.acquire();
+                try {
+                    ByteBuffer[] none = {ByteBuffer.allocate(0)};
+                    for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
+                        ByteBuffer dst = scratch.writer().clear();
+                        if (engine.wrap(none, dst).bytesProduced() == 0) {
+                            break;
+                        }
+                    }
+                } finally {
+                    chunks.release(scratch);
+                }
+            }
+        } catch (SSLException | RuntimeException ignored) {
+            // a failed engine: nothing more to say to the peer
+        }
+        try {
+            engine.closeInbound();
+        } catch (SSLException | RuntimeException ignored) {
+            // no close_notify from the peer: expected on most closes
+        }
+    }
+
+    /**
      * The connection closed: drops the ciphertext (held while the backend retains it), closes the
      * engine both ways quietly, gives the buffers back, fails a connect's stage still pending.
      */
@@ -498,12 +601,7 @@ final class TlsSession {
         outbound.ciphertext().discard(why);
         inbound.release();
         if (engine != null) {
-            engine.closeOutbound();
-            try {
-                engine.closeInbound();
-            } catch (SSLException ignored) {
-                // no close_notify from the peer: expected on most closes
-            }
+            release(engine, worker.tlsChunks());
         }
         if (stage != null && !stage.isDone()) {
             stage.completeExceptionally(cause != null ? cause

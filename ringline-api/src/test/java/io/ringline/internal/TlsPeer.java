@@ -53,6 +53,9 @@ final class TlsPeer implements Transport {
     long written;
     /** Bytes the test thread allocated inside the core's calls (receives, loop passes, flushes), see {@link #coreAllocated()}. */
     private long coreAllocated;
+    /** The part of {@link #coreAllocated()} in receives (decrypting) and in loop passes and flushes (encrypting). */
+    long receiveAllocated;
+    long loopAllocated;
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
@@ -60,6 +63,11 @@ final class TlsPeer implements Transport {
     static TlsPeer server(Config config, Handler handler, TlsConfig tls) {
         SSLEngine client = PemFiles.clientContext(CERT).createSSLEngine("localhost", 443);
         client.setUseClientMode(true);
+        return new TlsPeer(config, handler, tls, client, null);
+    }
+
+    /** A server connection of the core with {@code tls}, and {@code client} as the peer. */
+    static TlsPeer server(Config config, Handler handler, TlsConfig tls, SSLEngine client) {
         return new TlsPeer(config, handler, tls, client, null);
     }
 
@@ -174,7 +182,9 @@ final class TlsPeer implements Transport {
                 flush(); // the socket became writable again: the backend goes on writing
                 moved = true;
             }
-            coreAllocated += THREADS.getCurrentThreadAllocatedBytes() - before;
+            long d = THREADS.getCurrentThreadAllocatedBytes() - before;
+            coreAllocated += d;
+            loopAllocated += d;
             moved |= peerWrap();
             moved |= peerUnwrap();
             moved |= deliverToCore();
@@ -257,7 +267,9 @@ final class TlsPeer implements Transport {
             ByteBuffer view = direct.asReadOnlyBuffer();
             long before = THREADS.getCurrentThreadAllocatedBytes();
             conn.received(view);
-            coreAllocated += THREADS.getCurrentThreadAllocatedBytes() - before;
+            long d = THREADS.getCurrentThreadAllocatedBytes() - before;
+            coreAllocated += d;
+            receiveAllocated += d;
             moved = true;
         }
         return moved;
