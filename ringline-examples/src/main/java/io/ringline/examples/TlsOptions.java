@@ -134,10 +134,10 @@ final class TlsOptions {
          */
         UsageException error(Exception e) {
             String m = String.valueOf(e.getMessage());
-            boolean names = m.contains(cert.toString());
+            boolean namesCert = m.contains(cert.toString());
             boolean namesKey = m.contains(key.toString());
-            String options = names == namesKey ? "options --tls-cert '" + cert + "' --tls-key '" + key + "'"
-                    : names ? "option --tls-cert '" + cert + "'" : "option --tls-key '" + key + "'";
+            String options = namesCert == namesKey ? "options --tls-cert '" + cert + "' --tls-key '" + key + "'"
+                    : namesCert ? "option --tls-cert '" + cert + "'" : "option --tls-key '" + key + "'";
             return new UsageException(options + ": " + m);
         }
     }
