@@ -1,8 +1,10 @@
 package io.ringline.internal;
 
+import io.ringline.TlsConfig;
 import io.ringline.spi.AcceptSink;
 import io.ringline.spi.AcceptedSocket;
 
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -30,17 +32,55 @@ final class AcceptDispatcher implements AcceptSink {
         this.workers = workers;
     }
 
+    /**
+     * {@return this dispatcher as seen by a listener with {@code tls}: the sockets it hands over
+     * run TLS with that configuration} Thread-safe.
+     */
+    AcceptSink forListener(TlsConfig tls) {
+        Objects.requireNonNull(tls, "tls");
+        return new AcceptSink() {
+            @Override
+            public boolean dispatch(AcceptedSocket socket) throws InterruptedException {
+                return AcceptDispatcher.this.dispatch(socket, tls);
+            }
+
+            @Override
+            public boolean tryDispatch(AcceptedSocket socket) {
+                return AcceptDispatcher.this.tryDispatch(socket, tls);
+            }
+
+            @Override
+            public boolean isClosed() {
+                return closed;
+            }
+
+            @Override
+            public String toString() {
+                return "AcceptSink[" + tls + "]";
+            }
+        };
+    }
+
     @Override
     public boolean dispatch(AcceptedSocket socket) throws InterruptedException {
+        return dispatch(socket, null);
+    }
+
+    @Override
+    public boolean tryDispatch(AcceptedSocket socket) {
+        return tryDispatch(socket, null);
+    }
+
+    private boolean dispatch(AcceptedSocket socket, TlsConfig tls) throws InterruptedException {
         while (!closed) {
-            if (tryDispatch(socket)) {
+            if (tryDispatch(socket, tls)) {
                 return true;
             }
             lock.lock();
             waiters.incrementAndGet();
             try {
                 // Re-check under the lock: a worker may have freed capacity before we counted as a waiter.
-                if (!closed && tryDispatch(socket)) {
+                if (!closed && tryDispatch(socket, tls)) {
                     return true;
                 }
                 if (!closed) {
@@ -58,8 +98,7 @@ final class AcceptDispatcher implements AcceptSink {
         return false;
     }
 
-    @Override
-    public boolean tryDispatch(AcceptedSocket socket) {
+    private boolean tryDispatch(AcceptedSocket socket, TlsConfig tls) {
         if (closed) {
             return false;
         }
@@ -71,7 +110,7 @@ final class AcceptDispatcher implements AcceptSink {
         }
         for (int i = 0; i < n; i++) {
             AcceptInbox w = workers[(start + i) % n];
-            if (w.offer(socket)) {
+            if (w.offer(socket, tls)) {
                 return true;
             }
         }

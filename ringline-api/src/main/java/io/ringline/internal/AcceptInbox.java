@@ -1,5 +1,6 @@
 package io.ringline.internal;
 
+import io.ringline.TlsConfig;
 import io.ringline.spi.AcceptedSocket;
 import io.ringline.spi.WorkerIo;
 import org.slf4j.Logger;
@@ -35,6 +36,8 @@ final class AcceptInbox {
     private final AtomicInteger load = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
     private volatile boolean closed;
+    /** The TLS configuration of the socket inside {@link WorkerIo#adopt} now (worker thread only). */
+    private TlsConfig adopting;
 
     /**
      * @param workerId       for log messages
@@ -62,19 +65,38 @@ final class AcceptInbox {
      * @return false if full or closed (the caller keeps the socket)
      */
     boolean offer(AcceptedSocket socket) {
+        return offer(socket, null);
+    }
+
+    /**
+     * Hands {@code socket}, accepted by a listener with {@code tls} (null: plaintext), to the worker
+     * if it has capacity (called on an accepting thread).
+     *
+     * @return false if full or closed (the caller keeps the socket)
+     */
+    boolean offer(AcceptedSocket socket, TlsConfig tls) {
         if (closed || load.get() >= maxConnections || pending.get() >= handoffLimit) {
             return false;
         }
         load.incrementAndGet();
         pending.incrementAndGet();
         try {
-            queue.accept(new AdoptTask(socket));
+            queue.accept(new AdoptTask(socket, tls));
             return true;
         } catch (RejectedExecutionException e) {
             load.decrementAndGet();
             pending.decrementAndGet();
             return false;
         }
+    }
+
+    /**
+     * {@return the TLS configuration of the socket being adopted now, null if plaintext or outside
+     * an adopt (worker thread)} {@link io.ringline.spi.WorkerServices#newConnection} reads it: the
+     * driver creates the connection inside {@link WorkerIo#adopt}.
+     */
+    TlsConfig adoptingTls() {
+        return adopting;
     }
 
     /** Refuses every later {@link #offer} (the worker terminates). */
@@ -128,9 +150,11 @@ final class AcceptInbox {
     /** Gives one socket to the driver, on the worker thread. */
     private final class AdoptTask implements TaskQueue.Internal {
         private final AcceptedSocket socket;
+        private final TlsConfig tls;
 
-        AdoptTask(AcceptedSocket socket) {
+        AdoptTask(AcceptedSocket socket, TlsConfig tls) {
             this.socket = socket;
+            this.tls = tls;
         }
 
         AcceptInbox inbox() {
@@ -146,11 +170,13 @@ final class AcceptInbox {
                 closeQuietly(socket);
                 return;
             }
+            adopting = tls;
             try {
                 io.get().adopt(socket); // on failure the driver closed the socket itself
             } catch (RuntimeException e) {
                 log.warn("ringline worker {}: adopting an accepted connection failed", workerId, e);
             } finally {
+                adopting = null;
                 load.decrementAndGet();
                 capacityFreed.run();
             }

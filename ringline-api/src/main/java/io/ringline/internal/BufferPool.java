@@ -14,10 +14,20 @@ final class BufferPool {
     static final class Chunk {
         final ByteBuffer buffer;
         final long address;
+        /** A second view of the same memory for writing into it (TLS records), made once per chunk. */
+        private ByteBuffer writer;
 
         private Chunk(ByteBuffer buffer) {
             this.buffer = buffer;
             this.address = NativeAddress.base(buffer);
+        }
+
+        /** {@return a view of this chunk's memory for filling it, independent of {@link #buffer}'s indexes} */
+        ByteBuffer writer() {
+            if (writer == null) {
+                writer = buffer.duplicate();
+            }
+            return writer;
         }
     }
 

@@ -11,10 +11,18 @@ import io.ringline.spi.OutboundQueue;
 import io.ringline.spi.ReceivedMemory;
 import io.ringline.spi.Transport;
 
+import io.ringline.TlsInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -24,9 +32,16 @@ import java.util.concurrent.CompletionStage;
  * {@link OutboundPath}; the socket operations are the backend's {@link Transport}, which reports
  * back through the {@link ConnectionCore} methods.
  *
- * <p>Every method runs on the owning worker's thread.
+ * <p>A TLS connection also has a {@link TlsSession} (null on a plaintext one, which then costs
+ * nothing more): ciphertext from the backend goes to it and the plaintext it decrypts comes back
+ * through {@link #tlsPlaintext}; the backend writes from its ciphertext queue, and the handler's
+ * sends stay in the {@link OutboundPath}'s queue until their ciphertext was written.
+ *
+ * <p>Every method runs on the owning worker's thread, except {@link #tls()} and {@link #isTls()}.
  */
 final class ConnectionImpl implements Connection, ConnectionCore {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectionImpl.class);
 
     private final Worker worker;
     private final Transport transport;
@@ -35,6 +50,8 @@ final class ConnectionImpl implements Connection, ConnectionCore {
     private final SocketAddress localAddress;
     private final SocketAddress remoteAddress;
     private final IdleTimer idle;
+    /** The TLS layer; null on a plaintext connection. */
+    private final TlsSession tls;
 
     private Lifecycle state = Lifecycle.OPEN;
     private boolean opened;
@@ -45,6 +62,16 @@ final class ConnectionImpl implements Connection, ConnectionCore {
     private Object attachment;
 
     ConnectionImpl(Worker worker, Transport transport, SocketAddress localAddress, SocketAddress remoteAddress) {
+        this(worker, transport, localAddress, remoteAddress, null, null, null);
+    }
+
+    /**
+     * @param tlsConfig  the connection's TLS configuration, null for plaintext
+     * @param serverName a TLS client's server name (SNI, hostname verification), null if none
+     * @param connected  a TLS connect's stage, completed after the handshake; null if accepted
+     */
+    ConnectionImpl(Worker worker, Transport transport, SocketAddress localAddress, SocketAddress remoteAddress,
+                   io.ringline.TlsConfig tlsConfig, String serverName, CompletableFuture<Connection> connected) {
         this.worker = worker;
         this.transport = Objects.requireNonNull(transport, "transport");
         this.inbound = new InboundPath(worker, this);
@@ -52,6 +79,12 @@ final class ConnectionImpl implements Connection, ConnectionCore {
         this.localAddress = localAddress;
         this.remoteAddress = remoteAddress;
         this.idle = new IdleTimer(worker, this);
+        this.tls = tlsConfig == null ? null
+                : new TlsSession(worker, this, tlsConfig, remoteAddress, outbound.queue(), serverName, connected);
+        if (tls != null) {
+            outbound.useTls(tls);
+            inbound.allowPausedSlack(TlsSession.PAUSED_PLAINTEXT_SLACK);
+        }
     }
 
     /** {@return whether the handler takes input now} */
@@ -73,6 +106,9 @@ final class ConnectionImpl implements Connection, ConnectionCore {
         }
         opened = true;
         worker.register(this);
+        if (tls != null && state.isLive()) {
+            tls.start();
+        }
         return state == Lifecycle.OPEN;
     }
 
@@ -83,7 +119,7 @@ final class ConnectionImpl implements Connection, ConnectionCore {
 
     @Override
     public OutboundQueue outbound() {
-        return outbound.queue();
+        return tls == null ? outbound.queue() : tls.ciphertext();
     }
 
     /**
@@ -104,7 +140,11 @@ final class ConnectionImpl implements Connection, ConnectionCore {
         }
         worker.stats().bytesIn += src.remaining();
         idle.activity();
-        if (state == Lifecycle.OPEN) {
+        if (tls != null) {
+            if (state != Lifecycle.LINGERING) {
+                tls.received(src); // also while closing: the handshake or the close exchange may need it
+            }
+        } else if (state == Lifecycle.OPEN) {
             inbound.received(src, memory); // otherwise closing, or draining at shutdown: input is discarded
         }
     }
@@ -117,7 +157,12 @@ final class ConnectionImpl implements Connection, ConnectionCore {
         if (n > 0) {
             idle.activity();
         }
-        outbound.written(n);
+        if (tls != null) {
+            worker.stats().bytesOut += n;
+            tls.written(n);
+        } else {
+            outbound.written(n);
+        }
     }
 
     @Override
@@ -125,15 +170,36 @@ final class ConnectionImpl implements Connection, ConnectionCore {
         if (state == Lifecycle.CLOSED) {
             return;
         }
-        if (state.isClosing() && outbound.queue().isEmpty()) {
+        if (tls != null && tls.wantsFlush()) {
+            outbound.scheduleFlush(); // encrypt more as the ciphertext drains
+        }
+        if (state.isClosing() && outputDrained()) {
             closeWhenFlushed();
             return;
         }
         outbound.flushed();
     }
 
+    /** {@return whether every byte to send was written (under TLS: close_notify or the alert included)} */
+    private boolean outputDrained() {
+        return tls == null ? outbound.queue().isEmpty() : tls.outputDrained();
+    }
+
     @Override
     public void inputEnded() {
+        if (tls != null && state != Lifecycle.LINGERING && state != Lifecycle.CLOSED) {
+            if (!tls.isHandshakeDone()) {
+                tls.fail(new SSLHandshakeException("the peer closed the connection during the TLS handshake"));
+                return;
+            }
+            if (!tls.closeNotifyReceived()) {
+                log.debug("ringline: TLS input of {} truncated: end of stream without close_notify", this);
+            }
+        }
+        plainInputEnded();
+    }
+
+    private void plainInputEnded() {
         if (state == Lifecycle.LINGERING) {
             inbound.markInputClosed();
             finishClose(closingReason, closingCause); // the peer read everything and closed: a clean close
@@ -167,7 +233,10 @@ final class ConnectionImpl implements Connection, ConnectionCore {
         closingReason = reason;
         closingCause = null;
         inbound.drop();
-        if (outbound.queue().isEmpty()) {
+        if (tls != null) {
+            tls.closeOutput();
+        }
+        if (outputDrained()) {
             closeWhenFlushed();
         } else {
             outbound.scheduleFlush();
@@ -233,17 +302,75 @@ final class ConnectionImpl implements Connection, ConnectionCore {
         state = Lifecycle.CLOSED;
         inbound.drop();
         idle.cancel();
+        String why = "connection " + this + " closed (" + reason + ")";
         try {
-            transport.close(reset || !outbound.queue().isEmpty());
+            transport.close(reset || !outbound.queue().isEmpty() || (tls != null && !tls.ciphertext().isEmpty()));
         } finally {
-            outbound.discard("connection " + this + " closed (" + reason + ")");
+            outbound.discard(why);
+            if (tls != null) {
+                tls.closed(reason, cause, why);
+            }
             worker.closed(this, reason, cause);
         }
+    }
+
+    // ---------------------------------------------------------------- from the TLS session
+
+    /** Decrypted bytes ({@code view}: read-only, direct, valid during the call) for the handler. */
+    void tlsPlaintext(ByteBuffer view) {
+        if (state == Lifecycle.OPEN) {
+            inbound.received(view, null); // the worker's plaintext scratch is never lent: sendReceived copies
+        }
+    }
+
+    /** The peer's close_notify: the end of its stream. */
+    void tlsInputClosed() {
+        if (state.isLive()) {
+            inbound.inputEnded();
+        }
+    }
+
+    /**
+     * The TLS layer failed (its alert, if any, is queued): close with {@link CloseReason#TLS_FAILED}
+     * once the ciphertext was written, dropping the plaintext not sent.
+     */
+    void tlsFailed(SSLException e) {
+        if (state == Lifecycle.CLOSED) {
+            return;
+        }
+        worker.stats().tlsFailures++;
+        state = Lifecycle.CLOSING;
+        closingReason = CloseReason.TLS_FAILED;
+        closingCause = e;
+        inbound.drop();
+        discardPlaintext("TLS failed on connection " + this + ": " + e.getMessage());
+        if (outputDrained()) {
+            finishClose(CloseReason.TLS_FAILED, e);
+        } else {
+            outbound.scheduleFlush();
+        }
+    }
+
+    /** Drops the plaintext queued (futures fail with {@code why}): it can no longer be encrypted. */
+    void discardPlaintext(String why) {
+        outbound.discard(why);
+        if (tls != null) {
+            tls.plaintextDropped();
+        }
+    }
+
+    void scheduleFlush() {
+        outbound.scheduleFlush();
     }
 
     /** The loop's flush point for this connection. */
     void flushNow() {
         outbound.flushNow(state == Lifecycle.CLOSED);
+    }
+
+    /** {@return the TLS session, null on a plaintext connection (for tests)} */
+    TlsSession tlsSession() {
+        return tls;
     }
 
     /** {@return the kept unconsumed bytes, null if none were ever kept or the connection is closing; for tests} */
@@ -409,13 +536,13 @@ final class ConnectionImpl implements Connection, ConnectionCore {
     }
 
     @Override
-    public java.util.Optional<io.ringline.TlsInfo> tls() {
-        return java.util.Optional.empty(); // plaintext only until the TLS layer lands (issue 10)
+    public Optional<TlsInfo> tls() {
+        return tls == null ? Optional.empty() : tls.info();
     }
 
     @Override
     public boolean isTls() {
-        return false;
+        return tls != null;
     }
 
     @Override

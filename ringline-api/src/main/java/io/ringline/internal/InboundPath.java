@@ -34,10 +34,21 @@ final class InboundPath {
      */
     private boolean presentationPending;
     private boolean inputClosed;
+    /** Paused-reading slack on top of the driver's, for plaintext decrypted from bytes read before the pause (TLS). */
+    private long extraPausedSlack;
 
     InboundPath(Worker worker, ConnectionImpl owner) {
         this.worker = worker;
         this.owner = owner;
+    }
+
+    /**
+     * While paused, also keeps {@code bytes} beyond the driver's {@code bytesReceivedAfterPause}:
+     * under TLS a record split across reads decrypts only once complete, so one read may present
+     * up to a record more plaintext than it brought.
+     */
+    void allowPausedSlack(long bytes) {
+        this.extraPausedSlack = bytes;
     }
 
     /**
@@ -138,7 +149,7 @@ final class InboundPath {
         long have = inbound == null ? 0 : inbound.readableBytes();
         Config cfg = worker.config();
         long limit = cfg.inboundLimit();
-        long slack = readingPaused ? worker.bytesReceivedAfterPause() : 0;
+        long slack = readingPaused ? worker.bytesReceivedAfterPause() + extraPausedSlack : 0;
         if (have + need > limit + slack) {
             owner.failed(CloseReason.ERROR, new RinglineException("unconsumed input of " + (have + need)
                     + " bytes exceeds Config.inboundLimit " + limit + " bytes on " + owner));

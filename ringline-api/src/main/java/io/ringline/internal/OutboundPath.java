@@ -34,6 +34,8 @@ final class OutboundPath {
     private boolean shutdownRequested;
     private boolean shutdownDone;
     private boolean flushScheduled;
+    /** The TLS layer that encrypts this queue into the one the backend writes; null for plaintext. */
+    private TlsSession tls;
 
     OutboundPath(Worker worker, ConnectionImpl owner, Transport transport) {
         this.worker = worker;
@@ -43,8 +45,14 @@ final class OutboundPath {
         this.sendLimit = worker.config().sendQueueLimit();
     }
 
+    /** {@return the plaintext queue (the handler's sends; under TLS not what the backend writes)} */
     SendQueue queue() {
         return queue;
+    }
+
+    /** Under TLS: {@code tls} encrypts this queue at each flush point and the half-close waits for its close_notify. */
+    void useTls(TlsSession tls) {
+        this.tls = tls;
     }
 
     // ---------------------------------------------------------------- sends
@@ -204,7 +212,12 @@ final class OutboundPath {
     /** The loop's flush point: asks the transport to write, if anything is queued. */
     void flushNow(boolean closed) {
         flushScheduled = false;
-        if (!closed && !queue.isEmpty()) {
+        if (closed) {
+            return;
+        }
+        if (tls != null) {
+            tls.flushNow(transport);
+        } else if (!queue.isEmpty()) {
             transport.flush();
         }
     }
@@ -220,7 +233,7 @@ final class OutboundPath {
      * the queue drained, and tell a refused sender it may send again.
      */
     void flushed() {
-        if (queue.isEmpty() && shutdownRequested && !shutdownDone) {
+        if (shutdownRequested && !shutdownDone && (tls == null ? queue.isEmpty() : tls.outputDrained())) {
             shutdownNow();
         }
         if (writeBlocked && owner.sendRefusal() == null && queue.bytes() <= sendLimit / 2) {
@@ -242,7 +255,10 @@ final class OutboundPath {
             return;
         }
         shutdownRequested = true;
-        if (queue.isEmpty()) {
+        if (tls != null) {
+            tls.closeOutput(); // close_notify after the plaintext, then the FIN once it was written
+            scheduleFlush();
+        } else if (queue.isEmpty()) {
             shutdownNow();
         }
     }

@@ -12,6 +12,7 @@ import io.ringline.WorkerContext;
 import io.ringline.spi.Backend;
 import io.ringline.spi.BackendContext;
 import io.ringline.spi.BackendOptions;
+import io.ringline.spi.AcceptSink;
 import io.ringline.spi.Listener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,9 +133,12 @@ final class RuntimeImpl implements Runtime, WorkerHost {
             }
         }
         if (failure == null) {
-            for (InetSocketAddress address : config.bindAddresses()) {
+            for (Config.Binding binding : config.bindings()) {
+                InetSocketAddress address = binding.address();
                 try {
-                    Listener l = backend.listen(address, config.backlog(), dispatcher);
+                    // each TLS listener hands its sockets over with its own configuration
+                    AcceptSink sink = binding.tls().map(dispatcher::forListener).orElse(dispatcher);
+                    Listener l = backend.listen(address, config.backlog(), sink);
                     listeners.add(l);
                     boundAddresses.add(l.localAddress());
                     if (shutdownStarted.get()) {

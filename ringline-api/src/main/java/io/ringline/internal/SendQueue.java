@@ -67,6 +67,11 @@ final class SendQueue implements OutboundQueue {
         this.lentViews = lentViews;
     }
 
+    /** {@return the size of this queue's chunks} */
+    int chunkSize() {
+        return pool.bufferSize();
+    }
+
     @Override
     public long bytes() {
         return bytes;
@@ -155,6 +160,54 @@ final class SendQueue implements OutboundQueue {
             b.put(lim, src, src.position(), k);
             src.position(src.position() + k);
         }
+    }
+
+    /**
+     * {@return a buffer over the free space of the tail chunk for writing bytes straight into the
+     * queue (TLS records are encrypted there): position where the queued bytes end, limit the
+     * chunk's end} The tail is a copied chunk with at least {@code minFree} bytes free, or a new
+     * chunk (then nothing may be appended to the old one any more). The bytes count as queued only
+     * after {@link #tailWritten}; until then nothing else may be appended.
+     *
+     * @param minFree the least free space needed, at most the pool's buffer size
+     * @throws IllegalArgumentException if {@code minFree} exceeds the pool's buffer size
+     */
+    ByteBuffer tailSpace(int minFree) {
+        if (minFree > pool.bufferSize()) {
+            throw new IllegalArgumentException("need " + minFree + " bytes free in a send chunk of " + pool.bufferSize() + " bytes");
+        }
+        OutboundEntry tail = tail();
+        if (tail == null || tail.sealed || tail.buf.capacity() - tail.buf.limit() < minFree) {
+            if (tail != null && tail.kind == OutboundEntry.Kind.COPIED) {
+                tail.sealed = true; // too little room left: the next records go to the new chunk
+            }
+            BufferPool.Chunk chunk = pool.acquire();
+            chunk.buffer.limit(0);
+            tail = newEntry().set(OutboundEntry.Kind.COPIED, chunk.buffer, chunk.address);
+            tail.chunk = chunk;
+            addLast(tail);
+        }
+        ByteBuffer w = tail.chunk.writer();
+        w.limit(w.capacity()).position(tail.buf.limit());
+        return w;
+    }
+
+    /**
+     * {@code n} bytes were written into the buffer {@link #tailSpace} returned, at its old
+     * position: they are queued now.
+     */
+    void tailWritten(int n) {
+        OutboundEntry tail = tail();
+        if (n == 0) {
+            if (!tail.buf.hasRemaining() && tail.buf.limit() == 0) { // a fresh chunk nothing went into: give it back
+                entries[(head + count - 1) & (entries.length - 1)] = null;
+                count--;
+                release(tail);
+            }
+            return;
+        }
+        tail.buf.limit(tail.buf.limit() + n);
+        bytes += n;
     }
 
     /**

@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -56,6 +57,11 @@ final class Worker implements WorkerContext {
     /** Views of lent receive memory for the send queues (a backend's receive buffers: bounded). */
     private final LentViews lentViews = new LentViews(16 * 1024);
     private final WorkerStatsImpl stats = new WorkerStatsImpl();
+    /** TLS: ciphertext chunks (whole records, small ones share a chunk) and kept split records; made at the first TLS connection. */
+    private BufferPool tlsChunks;
+    /** TLS: where records are decrypted into, and its read-only twin shown to handlers. */
+    private ByteBuffer tlsPlaintext;
+    private ByteBuffer tlsPlaintextView;
     private final WorkerConnections connections;
     private final AcceptInbox inbox;
     private final OutboundConnects connects;
@@ -104,6 +110,14 @@ final class Worker implements WorkerContext {
         w.handler = handler;
         w.detached = true;
         return w;
+    }
+
+    /** Runs one pass of the loop (tasks, due timers, flushes) on a {@link #detached} worker; for tests. */
+    int runOnce() {
+        if (!detached) {
+            throw new IllegalStateException("runOnce drives a detached worker only");
+        }
+        return loop.doWork();
     }
 
     /** {@return the worker owning the calling thread, or null if the caller is not a worker thread} */
@@ -182,6 +196,9 @@ final class Worker implements WorkerContext {
             }
         }
         sendChunks.clear();
+        if (tlsChunks != null) {
+            tlsChunks.clear();
+        }
         inboundSpare.clear();
         terminated.complete(null);
         host.workerTerminated(this, death);
@@ -342,14 +359,14 @@ final class Worker implements WorkerContext {
 
     @Override
     public CompletionStage<Connection> connect(SocketAddress remote, io.ringline.TlsConfig tls, Duration timeout) {
-        java.util.Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(tls, "tls");
         if (tls.isServer()) {
             throw new IllegalArgumentException("connect to " + remote + " needs a client TlsConfig, got " + tls);
         }
         OutboundConnects.check(remote, timeout, true);
         checkThread("WorkerContext.connect");
-        // The TLS layer lands with issue 10; until then a TLS connect is refused, never silently plaintext.
-        return CompletableFuture.failedFuture(new UnsupportedOperationException("TLS connect to " + remote + " is not implemented yet"));
+        return shuttingDown ? CompletableFuture.failedFuture(new IllegalStateException(
+                "runtime is shutting down: cannot connect to " + remote)) : connects.startTls(remote, tls, timeout);
     }
 
     private CompletionStage<Connection> connect(SocketAddress remote, Duration timeout, boolean timed) {
@@ -382,6 +399,34 @@ final class Worker implements WorkerContext {
 
     BufferPool sendChunks() {
         return sendChunks;
+    }
+
+    /** {@return the TLS chunks of this worker: 64 KiB, more than one record of any engine} */
+    BufferPool tlsChunks() {
+        if (tlsChunks == null) {
+            tlsChunks = new BufferPool(64 * 1024, 64);
+        }
+        return tlsChunks;
+    }
+
+    /** {@return the worker's TLS plaintext scratch (direct, 64 KiB): records are decrypted into it, then presented} */
+    ByteBuffer tlsPlaintext() {
+        if (tlsPlaintext == null) {
+            tlsPlaintext = ByteBuffer.allocateDirect(64 * 1024);
+            tlsPlaintextView = tlsPlaintext.asReadOnlyBuffer();
+        }
+        return tlsPlaintext;
+    }
+
+    /** {@return the read-only twin of {@link #tlsPlaintext()}, what handlers are shown} */
+    ByteBuffer tlsPlaintextView() {
+        tlsPlaintext();
+        return tlsPlaintextView;
+    }
+
+    /** {@return this worker's outbound connects in progress} */
+    OutboundConnects connects() {
+        return connects;
     }
 
     /** {@return the views of lent receive memory, shared by this worker's send queues} */

@@ -1,6 +1,7 @@
 package io.ringline.internal;
 
 import io.ringline.Config;
+import io.ringline.TlsConfig;
 import io.ringline.spi.BackendOptions;
 import io.ringline.spi.ConnectionCore;
 import io.ringline.spi.IoStats;
@@ -45,7 +46,13 @@ final class WorkerServicesImpl implements WorkerServices {
     public ConnectionCore newConnection(Transport transport, SocketAddress localAddress, SocketAddress remoteAddress,
                                         java.util.concurrent.CompletableFuture<io.ringline.Connection> connect) {
         worker.checkThread("WorkerServices.newConnection");
-        return new ConnectionImpl(worker, transport, localAddress, remoteAddress);
+        if (connect == null) {
+            TlsConfig tls = worker.inbox().adoptingTls(); // inside WorkerIo.adopt: the listener's, if TLS
+            return new ConnectionImpl(worker, transport, localAddress, remoteAddress, tls, null, null);
+        }
+        OutboundConnects.TlsConnect tls = worker.connects().tlsFor(connect);
+        return tls == null ? new ConnectionImpl(worker, transport, localAddress, remoteAddress)
+                : new ConnectionImpl(worker, transport, localAddress, remoteAddress, tls.config(), tls.serverName(), tls.stage());
     }
 
     @Override

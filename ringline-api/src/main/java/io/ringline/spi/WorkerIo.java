@@ -29,7 +29,9 @@ public interface WorkerIo {
      * Starts serving a socket this backend's listener accepted: set it up, create its core with
      * {@link WorkerServices#newConnection}, {@link ConnectionCore#open() open} it, then start
      * receiving. On failure the driver closes the socket itself and returns (or throws; the core
-     * then logs it).
+     * then logs it). The driver must call {@link WorkerServices#newConnection} (with a null
+     * {@code connect}) inside this call, on this thread: that is how the core learns which
+     * listener, and so which TLS configuration, the socket came from.
      *
      * @param socket the socket, as this backend's listener created it
      */
@@ -39,7 +41,9 @@ public interface WorkerIo {
      * Starts a non-blocking connect; completes {@code result} (on this thread) with the opened
      * connection ({@link ConnectionCore#connection()}), or fails it. The returned action, when run
      * before completion, aborts the attempt and releases the socket (the core runs it on timeout
-     * or shutdown).
+     * or shutdown). The driver passes {@code result} to
+     * {@link WorkerServices#newConnection(Transport, SocketAddress, SocketAddress, CompletableFuture)}
+     * for the connected socket (the core finds the connect's TLS configuration by it).
      *
      * @param remote the address
      * @param result completed with the connection or failed

@@ -13,6 +13,12 @@ import java.util.List;
  */
 final class HttpCommand implements Command {
 
+    /**
+     * The ALPN protocol the server accepts over TLS: {@code http/1.1}, so a client offering
+     * {@code h2, http/1.1} (curl, browsers) agrees on HTTP/1.1 in the handshake.
+     */
+    static final String ALPN = "http/1.1";
+
     @Override
     public String name() {
         return "http";
@@ -54,6 +60,6 @@ final class HttpCommand implements Command {
 
     private static Config.Builder builder(Options o) throws UsageException {
         // a pipelining client may send much; keep the unconsumed input of a connection modest
-        return ServerOptions.builder(o).inboundLimit(1 << 20);
+        return ServerOptions.builder(o, ALPN).inboundLimit(1 << 20);
     }
 }

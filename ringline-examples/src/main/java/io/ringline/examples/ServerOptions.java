@@ -1,18 +1,25 @@
 package io.ringline.examples;
 
 import io.ringline.Config;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * The options every server subcommand takes: {@code --port N [--workers N] [--host ADDR]
- * [--idle-timeout SECONDS]}, turned into the common part of the runtime {@link Config}.
+ * [--idle-timeout SECONDS] [--cpus ...]} and the TLS options of {@link TlsOptions}
+ * ({@code --tls-cert FILE --tls-key FILE [--tls-provider jdk|openssl]}), turned into the common
+ * part of the runtime {@link Config}.
  */
 final class ServerOptions {
+
+    private static final Logger log = LoggerFactory.getLogger(ServerOptions.class);
 
     /** Default {@code --idle-timeout}: a connection silent in both directions this long is closed. */
     static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(300);
@@ -20,7 +27,7 @@ final class ServerOptions {
     /** Usage text of the common options. */
     static final String USAGE = "--port N [--workers N] [--host ADDR] [--idle-timeout SECONDS (default "
             + DEFAULT_IDLE_TIMEOUT.toSeconds() + ", 0: none)] [--cpus auto|N[,N...] (pin workers: auto = one allowed"
-            + " CPU each, or worker i on the i-th listed CPU)]";
+            + " CPU each, or worker i on the i-th listed CPU)] " + TlsOptions.USAGE;
 
     private static final Set<String> NAMES = Set.of("port", "workers", "host", "idle-timeout", "cpus");
 
@@ -30,12 +37,18 @@ final class ServerOptions {
     /** Parses {@code args}, accepting the common options plus {@code extra}. */
     static Options parse(List<String> args, String... extra) throws UsageException {
         Set<String> known = new HashSet<>(NAMES);
+        known.addAll(TlsOptions.NAMES);
         known.addAll(List.of(extra));
         return Options.parse(args, known);
     }
 
-    /** {@return a config builder with the bind address, worker count and idle timeout {@code o} asks for} */
-    static Config.Builder builder(Options o) throws UsageException {
+    /**
+     * {@return a config builder with the bind address (plain, or TLS only with the TLS options),
+     * worker count, idle timeout and CPUs {@code o} asks for}; logs which TLS provider serves, and why
+     *
+     * @param alpn the ALPN protocols a TLS listener accepts, in preference order (none: no ALPN)
+     */
+    static Config.Builder builder(Options o, String... alpn) throws UsageException {
         int port = o.requiredInt("port", 0, 65535);
         int workers = o.optionalInt("workers", 1, Config.MAX_WORKERS,
                 Math.min(Config.MAX_WORKERS, java.lang.Runtime.getRuntime().availableProcessors()));
@@ -45,7 +58,14 @@ final class ServerOptions {
             throw new UsageException("option --host: cannot resolve '" + host + "'");
         }
         int idle = o.optionalInt("idle-timeout", 0, 7 * 24 * 3600, (int) DEFAULT_IDLE_TIMEOUT.toSeconds());
-        Config.Builder b = Config.builder().workers(workers).bind(bind).idleTimeout(Duration.ofSeconds(idle));
+        Config.Builder b = Config.builder().workers(workers).idleTimeout(Duration.ofSeconds(idle));
+        Optional<TlsOptions.Choice> tls = TlsOptions.parse(o, alpn);
+        if (tls.isPresent()) {
+            log.info("{}", tls.get().description());
+            b.bind(bind, tls.get().config());
+        } else {
+            b.bind(bind);
+        }
         if (o.has("cpus")) {
             pin(b, o.string("cpus", "auto"));
         }

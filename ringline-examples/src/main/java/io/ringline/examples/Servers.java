@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 
 /** Runs a server subcommand: start, report backend and address, serve until SIGINT/SIGTERM, shut down gracefully. */
 final class Servers {
@@ -52,8 +53,11 @@ final class Servers {
         java.lang.Runtime.getRuntime().addShutdownHook(hook);
 
         out.println(prefix + "backend " + runtime.backendName() + " (" + runtime.backendSelectionReason() + ")");
-        for (InetSocketAddress a : runtime.boundAddresses()) {
-            out.println(prefix + "listening on " + format(a) + " with " + runtime.workerCount() + " workers");
+        List<InetSocketAddress> bound = runtime.boundAddresses();
+        for (int i = 0; i < bound.size(); i++) {
+            boolean tls = config.bindings().get(i).tls().isPresent();
+            out.println(prefix + "listening on " + format(bound.get(i)) + " with " + runtime.workerCount() + " workers"
+                    + (tls ? ", TLS only" : ""));
         }
         out.println(prefix + "press Ctrl-C (SIGINT) or send SIGTERM to stop");
         out.flush();

@@ -67,13 +67,36 @@ class ModulePathTest {
         assertTrue(all.contains("io_uring unavailable"), "the selection reason names why io_uring is unavailable:\n" + all);
     }
 
+    /**
+     * TLS on the module path: {@code io.netty.handler} only {@code requires static} netty-tcnative,
+     * so without {@code --add-modules} for its two modules BoringSSL is out of reach and the default
+     * provider falls back to the JDK's, naming the cause and the fix; with them it is openssl.
+     */
+    @Test
+    void tlsFallsBackToJdkUnlessTcnativeModulesAreAdded() throws Exception {
+        String jdk = String.join("\n", serveEcho(true, "-Dringline.backend=nio"));
+        assertTrue(jdk.contains("TLS: jdk provider (openssl unavailable: ") && jdk.contains("on the module path add"
+                + " --add-modules " + TlsOptions.TCNATIVE_CLASSES + "," + TlsOptions.TCNATIVE_NATIVE), jdk);
+        String openssl = String.join("\n", serveEcho(true, "-Dringline.backend=nio", "--add-modules",
+                TlsOptions.TCNATIVE_CLASSES + "," + TlsOptions.TCNATIVE_NATIVE));
+        assertTrue(openssl.contains("TLS: openssl provider (BoringSSL"), openssl);
+        assertTrue(openssl.contains("with 1 workers, TLS only"), openssl);
+    }
+
     /** io_uring must be chosen where CI requires it; elsewhere whatever the machine offers. */
     private static boolean ioUringExpected() {
         return "1".equals(System.getenv("RINGLINE_REQUIRE_IOURING"));
     }
 
-    /** Starts the echo server on the module path, echoes one line, stops it with SIGTERM; returns its output. */
     private List<String> serveEcho(String... jvmOptions) throws Exception {
+        return serveEcho(false, jvmOptions);
+    }
+
+    /**
+     * Starts the echo server on the module path (serving TLS with {@code testdata/tls/server.crt}
+     * if {@code tls}), echoes one line, stops it with SIGTERM; returns its output.
+     */
+    private List<String> serveEcho(boolean tls, String... jvmOptions) throws Exception {
         Path target = Path.of("target");
         Path deps = target.resolve("module-path.txt");
         assertTrue(Files.isRegularFile(deps), deps.toAbsolutePath() + " is missing: run the tests with Maven");
@@ -85,6 +108,9 @@ class ModulePathTest {
         cmd.addAll(List.of(jvmOptions));
         cmd.addAll(List.of("-p", modulePath, "-m", "io.ringline.examples/io.ringline.examples.Main",
                 "echo", "--port", "0", "--workers", "1", "--host", "127.0.0.1"));
+        if (tls) {
+            cmd.addAll(List.of("--tls-cert", TlsClientsTest.CERT.toString(), "--tls-key", TlsClientsTest.KEY.toString()));
+        }
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> log = new ArrayList<>();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -99,9 +125,9 @@ class ModulePathTest {
             }
         }
         assertTrue(port > 0, "the server did not print its listening line:\n" + String.join("\n", log));
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-            s.setSoTimeout(10_000);
+        try (Socket plain = new Socket();
+                Socket s = tls ? TlsClientsTest.trusting(TlsClientsTest.CERT).getSocketFactory()
+                        .createSocket(connect(plain, port), "127.0.0.1", port, true) : connect(plain, port)) {
             OutputStream o = s.getOutputStream();
             o.write("hello module path\n".getBytes(StandardCharsets.UTF_8));
             o.flush();
@@ -116,5 +142,11 @@ class ModulePathTest {
         int status = process.exitValue();
         assertTrue(status == 0 || status == 143, "exit status " + status + ":\n" + String.join("\n", log));
         return log;
+    }
+
+    private static Socket connect(Socket s, int port) throws IOException {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        s.setSoTimeout(10_000);
+        return s;
     }
 }

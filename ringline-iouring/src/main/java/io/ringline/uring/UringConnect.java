@@ -96,7 +96,7 @@ final class UringConnect implements IoUringIoHandle {
             return;
         }
         try {
-            result.complete(io.open(s).core().connection());
+            result.complete(io.open(s, result).core().connection());
         } catch (IOException | RuntimeException ex) {
             result.completeExceptionally(ex);
         }

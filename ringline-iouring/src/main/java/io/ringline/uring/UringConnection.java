@@ -131,12 +131,13 @@ final class UringConnection implements Transport {
         }
     };
 
-    UringConnection(UringWorkerIo io, int fd, InetSocketAddress local, InetSocketAddress remote) {
+    UringConnection(UringWorkerIo io, int fd, InetSocketAddress local, InetSocketAddress remote,
+                    java.util.concurrent.CompletableFuture<io.ringline.Connection> connect) {
         this.io = io;
         this.fd = fd;
         this.ownRecvBuffer = io.bufferRing() == null ? ByteBuffer.allocateDirect(io.worker().config().recvBufferSize()) : null;
         this.ownRecvView = ownRecvBuffer == null ? null : ownRecvBuffer.asReadOnlyBuffer();
-        this.core = io.worker().newConnection(this, local, remote);
+        this.core = io.worker().newConnection(this, local, remote, connect);
     }
 
     /** {@return the core's side of this connection} */

@@ -207,7 +207,7 @@ final class UringWorkerIo implements WorkerIo {
     public void adopt(AcceptedSocket acceptedSocket) {
         int fd = ((UringAcceptedSocket) acceptedSocket).fd();
         try {
-            open(fd);
+            open(fd, null);
         } catch (IOException | RuntimeException e) {
             log.warn("{}: cannot serve accepted connection: {}", worker, e.toString());
         }
@@ -216,10 +216,12 @@ final class UringWorkerIo implements WorkerIo {
     /**
      * Serves a connected socket: registers it with the ring and the worker (which calls
      * {@code onOpen}), then starts receiving. On failure the socket is closed and the error thrown.
+     *
+     * @param connect the future of the connect that made {@code fd}, null if accepted
      */
-    UringConnection open(int fd) throws IOException {
+    UringConnection open(int fd, java.util.concurrent.CompletableFuture<io.ringline.Connection> connect) throws IOException {
         Sys.setIntOption(fd, Sys.IPPROTO_TCP, Sys.TCP_NODELAY, 1);
-        UringConnection c = new UringConnection(this, fd, Sys.address(fd, false), Sys.address(fd, true));
+        UringConnection c = new UringConnection(this, fd, Sys.address(fd, false), Sys.address(fd, true), connect);
         IoRegistration reg;
         try {
             reg = ring.register(c.handle());

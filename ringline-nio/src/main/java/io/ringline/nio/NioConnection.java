@@ -25,13 +25,14 @@ final class NioConnection implements Transport {
     private final int[] positions;
     private boolean eofSeen;
 
-    NioConnection(NioWorkerIo io, SocketChannel ch, SelectionKey key) throws IOException {
+    NioConnection(NioWorkerIo io, SocketChannel ch, SelectionKey key,
+                  java.util.concurrent.CompletableFuture<io.ringline.Connection> connect) throws IOException {
         this.io = io;
         this.ch = ch;
         this.key = key;
         this.gather = new ByteBuffer[io.gatherLimit()];
         this.positions = new int[gather.length];
-        this.core = io.services().newConnection(this, ch.getLocalAddress(), ch.getRemoteAddress());
+        this.core = io.services().newConnection(this, ch.getLocalAddress(), ch.getRemoteAddress(), connect);
     }
 
     /** {@return RESET for connection-reset and broken-pipe errors, else ERROR (the JDK reports them by message only)} */

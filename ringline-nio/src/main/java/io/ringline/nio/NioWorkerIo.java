@@ -125,15 +125,19 @@ final class NioWorkerIo implements WorkerIo {
         try {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            open(ch, null);
+            open(ch, null, null);
         } catch (IOException e) {
             closeQuietly(ch);
             throw new java.io.UncheckedIOException("cannot set up accepted socket", e);
         }
     }
 
-    /** Registers a connected channel with the selector and opens its core (which calls onOpen). */
-    private NioConnection open(SocketChannel ch, SelectionKey existing) throws IOException {
+    /**
+     * Registers a connected channel with the selector and opens its core (which calls onOpen).
+     *
+     * @param connect the future of the {@link #connect} that made {@code ch}, null if accepted
+     */
+    private NioConnection open(SocketChannel ch, SelectionKey existing, CompletableFuture<Connection> connect) throws IOException {
         SelectionKey key;
         if (existing == null) {
             key = ch.register(selector, SelectionKey.OP_READ);
@@ -143,7 +147,7 @@ final class NioWorkerIo implements WorkerIo {
         }
         NioConnection c;
         try {
-            c = new NioConnection(this, ch, key);
+            c = new NioConnection(this, ch, key, connect);
         } catch (IOException | RuntimeException e) {
             key.cancel();
             throw e;
@@ -172,7 +176,7 @@ final class NioWorkerIo implements WorkerIo {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             if (ch.connect(remote)) {
-                result.complete(open(ch, null).core.connection());
+                result.complete(open(ch, null, result).core.connection());
                 return () -> { };
             }
             PendingConnect pending = new PendingConnect(ch, result);
@@ -203,7 +207,7 @@ final class NioWorkerIo implements WorkerIo {
                 if (!ch.finishConnect()) {
                     return;
                 }
-                result.complete(open(ch, key).core.connection());
+                result.complete(open(ch, key, result).core.connection());
             } catch (IOException | RuntimeException e) {
                 key.cancel();
                 closeQuietly(ch);

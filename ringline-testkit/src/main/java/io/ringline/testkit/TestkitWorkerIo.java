@@ -97,21 +97,23 @@ final class TestkitWorkerIo implements WorkerIo {
 
     @Override
     public void adopt(AcceptedSocket socket) {
-        open(((TestkitListener.Accepted) socket).end());
+        open(((TestkitListener.Accepted) socket).end(), null);
     }
 
     /**
      * Creates the connection of {@code end} and its core and opens it.
      *
+     * @param connect the future of the connect that made {@code end}, null if accepted
+     *
      * @return its core
      * @throws RuntimeException what {@link ConnectionCore#open()} threw (the end was reset)
      */
-    private ConnectionCore open(Endpoint end) {
+    private ConnectionCore open(Endpoint end, CompletableFuture<Connection> connect) {
         long serial = connectionSerial++;
         TestkitConnection c = new TestkitConnection(this, end,
                 new Chunker(settings.maxReadChunk(), seed(serial, 1)),
                 new Chunker(settings.maxWriteChunk(), seed(serial, 2)));
-        ConnectionCore core = services.newConnection(c, end.local(), end.remote());
+        ConnectionCore core = services.newConnection(c, end.local(), end.remote(), connect);
         c.attach(core);
         open.add(c);
         boolean opened;
@@ -175,7 +177,7 @@ final class TestkitWorkerIo implements WorkerIo {
                 return;
             }
             try {
-                result.complete(open(end).connection());
+                result.complete(open(end, result).connection());
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
