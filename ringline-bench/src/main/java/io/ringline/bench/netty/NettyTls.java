@@ -6,14 +6,23 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
 import java.util.Locale;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
 /**
  * TLS for the Netty peer servers: a server {@link SslContext} from a PEM certificate chain and a PEM
  * (PKCS#8) private key, with the JDK provider or Netty's BoringSSL ({@code netty-tcnative-boringssl-static},
- * the "openssl" provider). TLS 1.3 and 1.2, the provider's default cipher suites, no client authentication.
- * Each channel gets its {@code SslHandler} from {@link SslContext#newHandler}, first in its pipeline.
+ * the "openssl" provider). TLS 1.3 and 1.2, no client authentication. Each channel gets its
+ * {@code SslHandler} from {@link SslContext#newHandler}, first in its pipeline.
+ *
+ * <p>Cipher suites: the JDK provider gets the JDK's own default list and order (as a ringline server
+ * with a plain {@code SSLContext} has), not Netty's list, which puts TLS_AES_128_GCM_SHA256 first: a server
+ * picks by its own order, so without this a benchmark would compare AES-128 (Netty) with AES-256 (ringline).
+ * The openssl provider keeps Netty's defaults, the same as ringline's openssl provider (both build their
+ * context with {@link SslContextBuilder}).
  */
 public final class NettyTls {
     private NettyTls() {}
@@ -73,10 +82,22 @@ public final class NettyTls {
             throw new IllegalStateException("TLS provider openssl unavailable: netty-tcnative-boringssl-static did not load",
                     OpenSsl.unavailabilityCause());
         }
-        return SslContextBuilder.forServer(cert.toFile(), key.toFile())
+        SslContextBuilder b = SslContextBuilder.forServer(cert.toFile(), key.toFile())
                 .sslProvider(provider.netty)
-                .protocols("TLSv1.3", "TLSv1.2")
-                .build();
+                .protocols("TLSv1.3", "TLSv1.2");
+        if (provider == Provider.JDK) {
+            b.ciphers(List.of(jdkDefaultCipherSuites()));
+        }
+        return b.build();
+    }
+
+    /** The cipher suites, in preference order, of the JDK's default SSLContext. */
+    static String[] jdkDefaultCipherSuites() {
+        try {
+            return SSLContext.getDefault().getDefaultSSLParameters().getCipherSuites();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no default SSLContext in this JDK", e);
+        }
     }
 
     private static void requireReadable(String option, Path file) {

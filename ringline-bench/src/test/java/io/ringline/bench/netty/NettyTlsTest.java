@@ -117,6 +117,30 @@ class NettyTlsTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("matrix")
+    void serverPicksTheSuiteByTheJdkDefaultOrderWithTheJdkProvider(NettyTransport t, NettyTls.Provider p)
+            throws Exception {
+        // the client prefers AES-128; a server with the JDK's order (AES-256 first) overrides it, like a
+        // ringline server on a plain SSLContext: the TLS rows compare the same cipher
+        String[] clientOrder = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"};
+        try (var s = start("echo", t, p);
+                SSLSocket sock = (SSLSocket) PemFiles.clientContext(CERT).getSocketFactory()
+                        .createSocket("127.0.0.1", s.port())) {
+            sock.setSoTimeout(5000);
+            sock.setEnabledProtocols(new String[] {"TLSv1.3"});
+            sock.setEnabledCipherSuites(clientOrder);
+            sock.startHandshake();
+            String jdkFirst = java.util.Arrays.stream(NettyTls.jdkDefaultCipherSuites())
+                    .filter(java.util.List.of(clientOrder)::contains).findFirst().orElseThrow();
+            if (p == NettyTls.Provider.JDK) {
+                assertEquals(jdkFirst, sock.getSession().getCipherSuite());
+            } else {
+                assertTrue(java.util.List.of(clientOrder).contains(sock.getSession().getCipherSuite()));
+            }
+        }
+    }
+
     @Test
     void badOptionsNameTheValue() {
         var e = assertThrows(IllegalArgumentException.class, () -> NettyTls.Provider.parse("gnutls"));
