@@ -14,7 +14,8 @@
 # round by round (server A, B, C, then A, B, C again, so a slow minute hits every server alike); the
 # table then shows the median of each column, the req/s spread (min-max) and ratios of medians.
 #
-# tls (part of the full run; --quick and --headline leave it out unless --only names it): echo 1 KiB x 64
+# tls (part of the full run; --quick and --headline leave it out unless --only names it; tls-echo, tls-http,
+# tls-resp name one part): echo 1 KiB x 64
 # connections over TLS 1.3 (echo-client --tls), HTTP plaintext over https (wrk, plain and pipelined) and
 # RESP SET/GET over TLS (redis-benchmark --tls --insecure, -P 1 and -P 16). Servers: ringline io_uring and
 # nio with each provider of TLS_PROVIDERS (--tls-provider jdk|openssl), Netty epoll and io_uring with
@@ -55,7 +56,7 @@ while [ $# -gt 0 ]; do
     --runs=*) RUNS="${1#--runs=}" ;;
     --only) ONLY="$2"; shift ;;
     --only=*) ONLY="${1#--only=}" ;;
-    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,41p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -66,7 +67,8 @@ if [ -z "$ONLY" ]; then
   if [ "$HEADLINE" = 1 ] || [ "$QUICK" = 1 ]; then ONLY="echo,resp,http"; else ONLY="echo,resp,http,tls"; fi
 fi
 for scenario in ${ONLY//,/ }; do
-  case "$scenario" in echo|resp|http|tls) ;; *) echo "--only takes echo, resp, http or tls, was '$scenario'" >&2; exit 2 ;; esac
+  case "$scenario" in echo|resp|http|tls|tls-echo|tls-http|tls-resp) ;;
+    *) echo "--only takes echo, resp, http, tls (or one part: tls-echo, tls-http, tls-resp), was '$scenario'" >&2; exit 2 ;; esac
 done
 if [ "$HEADLINE" = 1 ]; then
   SECS="${BENCH_SECONDS:-3}"; WARM="${WARMUP_SECONDS:-6}"; UNSAFE_MODE="${NETTY_UNSAFE:-on}"
@@ -596,7 +598,7 @@ mkdir -p "$RESULTS_DIR"
   echo "- CPU s / M req: server utime+stime (/proc/<pid>/stat) over the measurement / requests x 1e6; peak RSS: VmHWM at the end of the run"
   echo "- native references: bench/native/echo-uring.c (liburing: multishot accept, multishot recv from a provided buffer ring, send of the received buffer), bench/native/echo-epoll.c, redis-server; built with \`gcc -O2\` ($(gcc -dumpfullversion 2>/dev/null))"
   echo "- ratios: req/s of the row / the best Netty row's and the best native row's req/s (higher is better); CPU per request of the row / the lowest Netty and native CPU per request (lower is better)"
-  if has tls; then
+  if [[ "$ONLY" == *tls* ]]; then
     echo "- TLS rows: providers \`$TLS_PROVIDERS\` (ringline \`--tls-provider\`, Netty SslHandler with SslProvider.JDK / OPENSSL = netty-tcnative-boringssl-static), certificate $(basename "$TLS_CERT") (RSA 2048), Netty with Unsafe $TLS_NETTY_UNSAFE; clients: echo-client --tls (OpenSSL $(openssl version 2>/dev/null | awk '{print $2}')), wrk https, redis-benchmark --tls --insecure; \"same provider\" ratios compare with the best Netty row of the row's provider"
   fi
 } | tee "$RESULT_FILE"
@@ -627,10 +629,14 @@ if has http; then
   run_http 1
   run_http 16
 fi
-if has tls; then
+if has tls || has tls-echo; then
   run_echo 64 1024 1 tls
+fi
+if has tls || has tls-http; then
   run_http 1 tls
   run_http 16 tls
+fi
+if has tls || has tls-resp; then
   run_resp 1 tls
   run_resp 16 tls
 fi
