@@ -5,7 +5,7 @@
 # native client bench/native/echo-client.c (built here with gcc). Prints one Markdown table per scenario
 # and writes them to bench/results/<ts>.md.
 #
-#   bench/compare.sh [--quick | --headline] [--runs N] [--only echo|resp|http[,...]]
+#   bench/compare.sh [--quick | --headline] [--runs N] [--only echo|resp|http|tls[,...]]
 #
 # --headline: the issue-9 headline rows only (echo 64 B at 1, 64 and 256 connections, 64 connections
 # pipelined x16, 16 KiB at 64 connections; RESP -P 1 and -P 16; HTTP plain and pipelined), 6 s warm-up (a JVM
@@ -13,6 +13,14 @@
 # 3 s measured, Netty with Unsafe on. --runs N repeats every scenario N times, the servers interleaved
 # round by round (server A, B, C, then A, B, C again, so a slow minute hits every server alike); the
 # table then shows the median of each column, the req/s spread (min-max) and ratios of medians.
+#
+# tls (part of the full run; --quick and --headline leave it out unless --only names it; tls-echo, tls-http,
+# tls-resp name one part): echo 1 KiB x 64
+# connections over TLS 1.3 (echo-client --tls), HTTP plaintext over https (wrk, plain and pipelined) and
+# RESP SET/GET over TLS (redis-benchmark --tls --insecure, -P 1 and -P 16). Servers: ringline io_uring and
+# nio with each provider of TLS_PROVIDERS (--tls-provider jdk|openssl), Netty epoll and io_uring with
+# SslHandler and the same provider (Unsafe on unless NETTY_UNSAFE=off; echo and HTTP), redis-server
+# --tls-port (RESP). Extra columns: ratios vs the best Netty row with the same provider.
 #
 # Environment (all optional):
 #   BENCH_SECONDS   measurement seconds per run, integer (quick: 3, full: 10)
@@ -29,6 +37,8 @@
 #   BASE_PORT       first TCP port to use (17100)
 #   SKIP_BUILD=1    never run mvn (ringline rows are skipped when ringline-examples.jar is missing)
 #   BENCH_JAR / EXAMPLES_JAR  use these jars instead of the ones under */target
+#   TLS_CERT / TLS_KEY   PEM certificate and key of the TLS rows (testdata/tls/server.crt / server.key)
+#   TLS_PROVIDERS   providers of the TLS rows ("jdk openssl")
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,7 +47,7 @@ cd "$ROOT"
 QUICK=0
 HEADLINE=0
 RUNS=1
-ONLY="echo,resp,http"
+ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -46,13 +56,20 @@ while [ $# -gt 0 ]; do
     --runs=*) RUNS="${1#--runs=}" ;;
     --only) ONLY="$2"; shift ;;
     --only=*) ONLY="${1#--only=}" ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,41p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
 done
 
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "--runs must be a positive integer, was '$RUNS'" >&2; exit 2; }
+if [ -z "$ONLY" ]; then
+  if [ "$HEADLINE" = 1 ] || [ "$QUICK" = 1 ]; then ONLY="echo,resp,http"; else ONLY="echo,resp,http,tls"; fi
+fi
+for scenario in ${ONLY//,/ }; do
+  case "$scenario" in echo|resp|http|tls|tls-echo|tls-http|tls-resp) ;;
+    *) echo "--only takes echo, resp, http, tls (or one part: tls-echo, tls-http, tls-resp), was '$scenario'" >&2; exit 2 ;; esac
+done
 if [ "$HEADLINE" = 1 ]; then
   SECS="${BENCH_SECONDS:-3}"; WARM="${WARMUP_SECONDS:-6}"; UNSAFE_MODE="${NETTY_UNSAFE:-on}"
 elif [ "$QUICK" = 1 ]; then
@@ -65,6 +82,12 @@ CLIENT_CPU="${CLIENT_CPU:-1}"
 JVM_OPTS="${JVM_OPTS:--Xms256m -Xmx1g}"
 PORT="${BASE_PORT:-17100}"
 CLK_TCK="$(getconf CLK_TCK)"
+TLS_CERT="${TLS_CERT:-$ROOT/testdata/tls/server.crt}"
+TLS_KEY="${TLS_KEY:-$ROOT/testdata/tls/server.key}"
+TLS_PROVIDERS="${TLS_PROVIDERS:-jdk openssl}"
+for p in $TLS_PROVIDERS; do
+  case "$p" in jdk|openssl) ;; *) echo "TLS_PROVIDERS takes jdk and/or openssl, was '$TLS_PROVIDERS'" >&2; exit 2 ;; esac
+done
 
 if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
@@ -106,6 +129,7 @@ ensure_tools() {
   command -v taskset >/dev/null || missing+=(util-linux)
   command -v gcc >/dev/null || missing+=(gcc)
   [ -f /usr/include/liburing.h ] || missing+=(liburing-dev)
+  [ -f /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]} with apt-get"
     local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -134,6 +158,7 @@ build_native() {
   for src in "$ROOT"/bench/native/echo-client.c "$ROOT"/bench/native/echo-epoll.c "$ROOT"/bench/native/echo-uring.c; do
     name="$(basename "$src" .c)"; libs=""
     [ "$name" = echo-uring ] && libs="-luring"
+    [ "$name" = echo-client ] && libs="-lssl -lcrypto"
     # shellcheck disable=SC2086
     gcc -O2 -Wall -Werror -o "$NATIVE_BIN/$name" "$src" $libs 2>"$NATIVE_BIN/$name.err" \
       || log "cannot build $name: $(head -c 300 "$NATIVE_BIN/$name.err")"
@@ -185,22 +210,34 @@ vmhwm_mib() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/
 NETTY_BASE_FLAGS="--enable-native-access=ALL-UNNAMED"
 NETTY_UNSAFE_FLAGS="-Dio.netty.noUnsafe=false --sun-misc-unsafe-memory-access=allow"
 
-launch_ringline() { # BACKEND KIND PORT LOG
+launch_ringline() { # BACKEND KIND PORT LOG [EXTRA_ARGS...]
   local backend=$1 kind=$2 port=$3 logf=$4
+  shift 4
   if [ ! -f "$EXAMPLES_JAR" ]; then echo "ringline-examples.jar missing" >"$logf"; return 1; fi
   # shellcheck disable=SC2086
   taskset -c "$SERVER_CPU" "$JAVA" $JVM_OPTS --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-    "-Dringline.backend=$backend" -jar "$EXAMPLES_JAR" "$kind" --port "$port" --workers 1 >"$logf" 2>&1 &
+    "-Dringline.backend=$backend" -jar "$EXAMPLES_JAR" "$kind" --port "$port" --workers 1 "$@" >"$logf" 2>&1 &
   SERVER_PID=$!
 }
 
-launch_netty() { # TRANSPORT UNSAFE(on|off) KIND PORT LOG
+launch_netty() { # TRANSPORT UNSAFE(on|off) KIND PORT LOG [EXTRA_ARGS...]
   local transport=$1 unsafe=$2 kind=$3 port=$4 logf=$5 flags="$NETTY_BASE_FLAGS"
+  shift 5
   [ "$unsafe" = on ] && flags="$flags $NETTY_UNSAFE_FLAGS"
   # shellcheck disable=SC2086
   taskset -c "$SERVER_CPU" "$JAVA" $JVM_OPTS $flags -jar "$BENCH_JAR" "netty-$kind" --port "$port" \
-    --transport "$transport" --threads 1 >"$logf" 2>&1 &
+    --transport "$transport" --threads 1 "$@" >"$logf" 2>&1 &
   SERVER_PID=$!
+}
+
+# TLS servers: the same launchers with the PEM certificate and key and a provider (jdk|openssl)
+launch_ringline_tls() { # BACKEND PROVIDER KIND PORT LOG
+  launch_ringline "$1" "$3" "$4" "$5" --tls-cert "$TLS_CERT" --tls-key "$TLS_KEY" --tls-provider "$2"
+}
+
+TLS_NETTY_UNSAFE="$( [ "$UNSAFE_MODE" = off ] && echo off || echo on )"
+launch_netty_tls() { # TRANSPORT PROVIDER KIND PORT LOG
+  launch_netty "$1" "$TLS_NETTY_UNSAFE" "$3" "$4" "$5" --tls-cert "$TLS_CERT" --tls-key "$TLS_KEY" --tls-provider "$2"
 }
 
 launch_native() { # BINARY KIND PORT LOG
@@ -213,6 +250,14 @@ launch_native() { # BINARY KIND PORT LOG
 launch_redis() { # KIND PORT LOG
   local port=$2 logf=$3
   taskset -c "$SERVER_CPU" redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+    --protected-mode no --daemonize no --io-threads 1 >"$logf" 2>&1 &
+  SERVER_PID=$!
+}
+
+launch_redis_tls() { # KIND PORT LOG: TLS only (Debian's redis-server is built with OpenSSL)
+  local port=$2 logf=$3
+  taskset -c "$SERVER_CPU" redis-server --port 0 --tls-port "$port" --tls-cert-file "$TLS_CERT" \
+    --tls-key-file "$TLS_KEY" --tls-auth-clients no --bind 127.0.0.1 --save '' --appendonly no \
     --protected-mode no --daemonize no --io-threads 1 >"$logf" 2>&1 &
   SERVER_PID=$!
 }
@@ -238,6 +283,24 @@ servers_for() {
   fi
   true
 }
+
+# servers_for_tls PROTOCOL -> lines "name|kind|launcher args...|provider" (the provider groups the
+# "vs Netty, same provider" ratios)
+servers_for_tls() {
+  local proto=$1 p t
+  for p in $TLS_PROVIDERS; do
+    echo "ringline-io_uring+$p|ringline|launch_ringline_tls io_uring $p|$p"
+    echo "ringline-nio+$p|ringline|launch_ringline_tls nio $p|$p"
+    if [ "$proto" != resp ]; then
+      for t in io_uring epoll; do echo "netty-$t+$p|netty|launch_netty_tls $t $p|$p"; done
+    fi
+  done
+  [ "$proto" = resp ] && echo "redis-server|native|launch_redis_tls|"
+  true
+}
+
+# server_list PROTOCOL MODE(plain|tls): the servers of a scenario
+server_list() { if [ "$2" = tls ]; then servers_for_tls "$1"; else servers_for "$1"; fi; }
 
 # start_server "launcher args" KIND -> sets SERVER_PID, SERVER_PORT; returns 1 (and sets SKIP_REASON) on failure
 start_server() {
@@ -270,8 +333,9 @@ server_note() { grep -o '"hasUnsafe":[a-z]*' "$SERVER_LOG" 2>/dev/null | head -1
 busy_note() { awk -v c="$1" -v w="$2" 'BEGIN { if (c >= 0 && w > 0) printf "server core %.0f%% busy", 100 * c / w }'; }
 
 # ---------------------------------------------------------------- result rows
-# Row file per scenario: name<TAB>kind<TAB>rps<TAB>p50<TAB>p99<TAB>p999<TAB>cpu_s_per_M<TAB>rss_mib<TAB>note
-add_row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$ROWS"; }
+# Row file per scenario: name<TAB>kind<TAB>rps<TAB>p50<TAB>p99<TAB>p999<TAB>cpu_s_per_M<TAB>rss_mib<TAB>note[<TAB>group]
+# group (optional, the TLS provider): a table with groups gets ratios vs the best Netty row of the same group
+add_row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$9" "${10:-}" >>"$ROWS"; }
 
 json_num() { # KEY JSON -> number or empty
   sed -n "s/.*\"$1\":\\(-\\{0,1\\}[0-9.]*\\).*/\\1/p" <<<"$2" | head -1
@@ -305,7 +369,7 @@ end_scenario() {
         return k % 2 ? a[(k + 1) / 2] + 0 : (a[k / 2] + a[k / 2 + 1]) / 2
       }
       function add(col, i, v) { if (num(v)) vals[col, i] = vals[col, i] " " v }
-      { if (!($1 in idx)) { idx[$1] = ++n; name[n] = $1; kind[n] = $2; first[n] = $3; note[n] = $9 }
+      { if (!($1 in idx)) { idx[$1] = ++n; name[n] = $1; kind[n] = $2; first[n] = $3; note[n] = $9; grp[n] = $10; if ($10 != "" && $2 == "netty") grouped = 1 }
         i = idx[$1]; seen[i]++
         add("rps", i, $3); add("p50", i, $4); add("p99", i, $5); add("p999", i, $6); add("cpu", i, $7); add("rss", i, $8)
         if (num($3)) { ok[i]++; if (!(i in lo) || $3 + 0 < lo[i]) lo[i] = $3 + 0; if ($3 + 0 > hi[i]) hi[i] = $3 + 0 }
@@ -316,21 +380,27 @@ end_scenario() {
           rps[i] = median(vals["rps", i]); cpu[i] = median(vals["cpu", i])
           if ((kind[i] == "netty" || kind[i] == "native") && num(rps[i]) && rps[i] + 0 > best[kind[i]]) { best[kind[i]] = rps[i] + 0; bestname[kind[i]] = name[i] }
           if ((kind[i] == "netty" || kind[i] == "native") && num(cpu[i]) && (bestcpu[kind[i]] == 0 || cpu[i] + 0 < bestcpu[kind[i]])) bestcpu[kind[i]] = cpu[i] + 0
+          if (kind[i] == "netty" && grp[i] != "" && num(rps[i]) && rps[i] + 0 > gbest[grp[i]]) { gbest[grp[i]] = rps[i] + 0; gbestname[grp[i]] = name[i] }
+          if (kind[i] == "netty" && grp[i] != "" && num(cpu[i]) && (gbestcpu[grp[i]] == 0 || cpu[i] + 0 < gbestcpu[grp[i]])) gbestcpu[grp[i]] = cpu[i] + 0
         }
         multi = runs > 1
-        printf "| server | req/s%s |%s p50 (us) | p99 (us) | p99.9 (us) | CPU s / M req | peak RSS (MiB) | req/s vs best Netty | req/s vs best native | CPU/req vs best Netty | CPU/req vs best native | note |\n", multi ? " (median)" : "", multi ? " req/s min-max (runs) |" : ""
-        printf "|---|---:|%s---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n", multi ? "---|" : ""
+        printf "| server | req/s%s |%s p50 (us) | p99 (us) | p99.9 (us) | CPU s / M req | peak RSS (MiB) | req/s vs best Netty | req/s vs best native | CPU/req vs best Netty | CPU/req vs best native |%s note |\n", multi ? " (median)" : "", multi ? " req/s min-max (runs) |" : "", grouped ? " req/s vs best Netty, same provider | CPU/req vs best Netty, same provider |" : ""
+        printf "|---|---:|%s---:|---:|---:|---:|---:|---:|---:|---:|---:|%s---|\n", multi ? "---|" : "", grouped ? "---:|---:|" : ""
         for (i = 1; i <= n; i++) {
           spread = ""
           if (multi) spread = (ok[i] > 0 ? sprintf(" %.0f-%.0f (%d/%d, +-%.0f%%)", lo[i], hi[i], ok[i], seen[i], rps[i] > 0 ? 50 * (hi[i] - lo[i]) / rps[i] : 0) : " - (0/" seen[i] ")") " |"
-          printf "| %s | %s |%s %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name[i], show("rps", i, "%.0f"), spread,
+          same = grouped ? sprintf(" %s | %s |", ratio(rps[i], gbest[grp[i]]), ratio(cpu[i], gbestcpu[grp[i]])) : ""
+          printf "| %s | %s |%s %s | %s | %s | %s | %s | %s | %s | %s | %s |%s %s |\n", name[i], show("rps", i, "%.0f"), spread,
             show("p50", i, "%.1f"), show("p99", i, "%.1f"), show("p999", i, "%.1f"), show("cpu", i, "%.3f"), show("rss", i, "%.1f"),
-            ratio(rps[i], best["netty"]), ratio(rps[i], best["native"]), ratio(cpu[i], bestcpu["netty"]), ratio(cpu[i], bestcpu["native"]), note[i]
+            ratio(rps[i], best["netty"]), ratio(rps[i], best["native"]), ratio(cpu[i], bestcpu["netty"]), ratio(cpu[i], bestcpu["native"]), same, note[i]
         }
         line = ""
         if (best["netty"] > 0) line = " Netty " bestname["netty"]
         if (best["native"] > 0) line = line (line != "" ? "," : "") " native " bestname["native"]
         if (line != "") printf "\nBest by %sreq/s:%s.\n", multi ? "median " : "", line
+        line = ""
+        for (g in gbestname) line = line (line != "" ? "," : "") " " g " " gbestname[g]
+        if (line != "") printf "Best Netty per provider by %sreq/s:%s.\n", multi ? "median " : "", line
       }
       function ratio(v, ref) { return num(v) && ref > 0 ? sprintf("%.2fx", v / ref) : "-" }
     ' "$ROWS"
@@ -345,31 +415,36 @@ kv_num() { # KEY LINE -> value of KEY=value in a key=value line, or empty
 # "client core N% busy": near 100% means the client, not the server, limited the row.
 client_busy_note() { awk -v c="$1" -v w="$2" 'BEGIN { if (c >= 0 && w > 0) printf "client core %.0f%% busy", 100 * c / w }'; }
 
-run_echo() { # CONNECTIONS SIZE PIPELINE: closed loop, native client
-  local conns=$1 size=$2 pipe=$3 what="closed loop"
+run_echo() { # CONNECTIONS SIZE PIPELINE [MODE plain|tls]: closed loop, native client
+  local conns=$1 size=$2 pipe=$3 mode=${4:-plain} what="closed loop" over="" client_tls=() tls_desc=""
   [ "$pipe" -gt 1 ] && what="$pipe requests in flight per connection (pipelined), closed loop"
-  begin_scenario "echo ${size} B, ${conns} connections, $what" \
-    "bench/native/echo-client (C, epoll, one thread, every byte verified) on core $CLIENT_CPU: ${WARM} s warm-up then ${SECS} s measured; server on core $SERVER_CPU, fresh server per row. Latency per request from the moment it is queued for sending to the read that completes its echo. Server CPU from /proc/<pid>/stat, sampled by the client at the measurement boundaries."
-  local line name kind launcher round
+  if [ "$mode" = tls ]; then
+    over=" over TLS 1.3"; client_tls=(--tls --tls-version 1.3)
+    tls_desc=" TLS: echo-client --tls --tls-version 1.3 (OpenSSL $(openssl version 2>/dev/null | awk '{print $2}'), no verification), every connection's handshake done before the warm-up; the note names the negotiated suite (each server's preference); servers get --tls-cert/--tls-key ($(basename "$TLS_CERT"), RSA 2048) and --tls-provider; Netty adds SslHandler first in the pipeline; ratios vs the best Netty row with the same provider in the last two ratio columns."
+  fi
+  begin_scenario "echo ${size} B, ${conns} connections$over, $what" \
+    "bench/native/echo-client (C, epoll, one thread, every byte verified) on core $CLIENT_CPU: ${WARM} s warm-up then ${SECS} s measured; server on core $SERVER_CPU, fresh server per row. Latency per request from the moment it is queued for sending to the read that completes its echo. Server CPU from /proc/<pid>/stat, sampled by the client at the measurement boundaries.$tls_desc"
+  local line name kind launcher group round
   for round in $(seq "$RUNS"); do
-  while IFS='|' read -r name kind launcher; do
+  while IFS='|' read -r name kind launcher group; do
     if ! start_server "$launcher" echo; then
-      add_row "$name" "$kind" "skipped" "-" "-" "-" "-" "-" "$SKIP_REASON"; continue
+      add_row "$name" "$kind" "skipped" "-" "-" "-" "-" "-" "$SKIP_REASON" "$group"; continue
     fi
     line="$(taskset -c "$CLIENT_CPU" "$NATIVE_BIN/echo-client" --host 127.0.0.1 --port "$SERVER_PORT" \
       --connections "$conns" --size "$size" --pipeline "$pipe" --warmup "$WARM" --duration "$SECS" \
-      --server-pid "$SERVER_PID" 2>"$WORK/client.err" | tail -1)"
+      --server-pid "$SERVER_PID" "${client_tls[@]}" 2>"$WORK/client.err" | tail -1)"
     local rss; rss="$(vmhwm_mib "$SERVER_PID")"
     stop_server
     local req; req="$(kv_num requests "$line")"
     if [ -z "$req" ]; then
-      add_row "$name" "$kind" "failed" "-" "-" "-" "-" "$rss" "client: $(head -c 160 "$WORK/client.err" | tr '\n|' '  ')"; continue
+      add_row "$name" "$kind" "failed" "-" "-" "-" "-" "$rss" "client: $(head -c 160 "$WORK/client.err" | tr '\n|' '  ')" "$group"; continue
     fi
-    local srv dur; srv="$(kv_num server_cpu_s "$line")"; dur="$(kv_num duration_s "$line")"
+    local srv dur cipher; srv="$(kv_num server_cpu_s "$line")"; dur="$(kv_num duration_s "$line")"
+    cipher="$(sed -n 's/.* cipher=\([^ ]*\).*/, \1/p' <<<"$line")"
     add_row "$name" "$kind" "$(kv_num req_per_s "$line")" "$(kv_num p50_us "$line")" "$(kv_num p99_us "$line")" \
       "$(kv_num p999_us "$line")" "$(cpu_per_million "$srv" "$req")" "$rss" \
-      "$(server_note) $(busy_note "$srv" "$dur"), $(client_busy_note "$(kv_num client_cpu_s "$line")" "$dur")"
-  done < <(servers_for echo)
+      "$(server_note) $(busy_note "$srv" "$dur"), $(client_busy_note "$(kv_num client_cpu_s "$line")" "$dur")$cipher" "$group"
+  done < <(server_list echo "$mode")
   done
   end_scenario
 }
@@ -403,40 +478,42 @@ run_echo_open() { # CONNECTIONS SIZE RATE: open loop, Java load-echo (the native
 }
 
 # ---------------------------------------------------------------- RESP (redis-benchmark)
-run_resp() { # PIPELINE
-  local pipe=$1 n
+run_resp() { # PIPELINE [MODE plain|tls]
+  local pipe=$1 mode=${2:-plain} n
   # -n per test: sized so one test lasts about BENCH_SECONDS on a fast server (~300k/s pipelined, ~50k/s not)
   if [ "$pipe" -gt 1 ]; then n="${REDIS_N_P16:-$(( SECS * 300000 ))}"; else n="${REDIS_N_P1:-$(( SECS * 50000 ))}"; fi
   [ "$QUICK" = 1 ] && [ -z "${REDIS_N_P16:-}${REDIS_N_P1:-}" ] && n=$(( n / 2 ))
   local warm_n=$(( n * WARM / SECS + 1000 ))
-  local test
-  local desc="redis-benchmark $(redis-benchmark --version 2>/dev/null | awk '{print $2}') on core $CLIENT_CPU, -c 50 -P $pipe -n $n per test (warm-up: -n $warm_n), -t ping_mbulk / set / get run separately so server CPU is attributed per test; req/s, p50 and p99 from --csv (redis-benchmark --csv has no p99.9); server on core $SERVER_CPU, one server per row group (PING, SET, GET run against the same server)."
-  log "scenario: RESP -P $pipe"
-  local name kind launcher
+  local test tests="ping_mbulk set get" client_tls=() over=""
+  if [ "$mode" = tls ]; then tests="set get"; client_tls=(--tls --insecure); over=" over TLS"; fi
+  local desc="redis-benchmark $(redis-benchmark --version 2>/dev/null | awk '{print $2}') on core $CLIENT_CPU, -c 50 -P $pipe -n $n per test (warm-up: -n $warm_n), -t ${tests// / \/ } run separately so server CPU is attributed per test; req/s, p50 and p99 from --csv (redis-benchmark --csv has no p99.9); server on core $SERVER_CPU, one server per row group (${tests// /, } run against the same server)."
+  [ "$mode" = tls ] && desc="$desc TLS: redis-benchmark --tls --insecure (OpenSSL, TLS 1.3 negotiated), every connection's handshake before its test; ringline resp with --tls-cert/--tls-key/--tls-provider; redis-server --port 0 --tls-port --tls-auth-clients no (OpenSSL)."
+  log "scenario: RESP -P $pipe$over"
+  local name kind launcher group
   local rows_ping="$WORK/resp-ping" rows_set="$WORK/resp-set" rows_get="$WORK/resp-get"
   : >"$rows_ping"; : >"$rows_set"; : >"$rows_get"
   local round
   for round in $(seq "$RUNS"); do
-  while IFS='|' read -r name kind launcher; do
+  while IFS='|' read -r name kind launcher group; do
     if ! start_server "$launcher" resp; then
-      for test in ping set get; do ROWS="$WORK/resp-$test" add_row "$name" "$kind" "skipped" "-" "-" "-" "-" "-" "$SKIP_REASON"; done
+      for test in $tests; do ROWS="$WORK/resp-${test%_mbulk}" add_row "$name" "$kind" "skipped" "-" "-" "-" "-" "-" "$SKIP_REASON" "$group"; done
       continue
     fi
-    taskset -c "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 -p "$SERVER_PORT" -c 50 -P "$pipe" -n "$warm_n" \
-      -t ping_mbulk,set,get -q --csv >/dev/null 2>&1
-    for test in ping_mbulk set get; do
+    taskset -c "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 -p "$SERVER_PORT" "${client_tls[@]}" -c 50 -P "$pipe" -n "$warm_n" \
+      -t "${tests// /,}" -q --csv >/dev/null 2>&1
+    for test in $tests; do
       local c0 c1 out row
       ROWS="$WORK/resp-${test%_mbulk}"
       local w0=$EPOCHREALTIME
       c0="$(cpu_ticks "$SERVER_PID")"
       out="$(timeout $(( SECS * 6 + 30 )) taskset -c "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 -p "$SERVER_PORT" \
-        -c 50 -P "$pipe" -n "$n" -t "$test" -q --csv 2>"$WORK/client.err")"
+        "${client_tls[@]}" -c 50 -P "$pipe" -n "$n" -t "$test" -q --csv 2>"$WORK/client.err")"
       c1="$(cpu_ticks "$SERVER_PID")"
       local wall; wall="$(awk -v a="$w0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')"
       # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
       row="$(grep -v '^"test"' <<<"$out" | tail -1 | tr -d '"')"
       if [ -z "$row" ]; then
-        add_row "$name" "$kind" "failed" "-" "-" "-" "-" "-" "redis-benchmark: $(head -c 120 "$WORK/client.err" | tr '\n|' '  ')"
+        add_row "$name" "$kind" "failed" "-" "-" "-" "-" "-" "redis-benchmark: $(head -c 120 "$WORK/client.err" | tr '\n|' '  ')" "$group"
         continue
       fi
       local rps p50 p99 cpu
@@ -444,31 +521,36 @@ run_resp() { # PIPELINE
       p50="$(awk -F, '{ printf "%.0f", $5 * 1000 }' <<<"$row")"
       p99="$(awk -F, '{ printf "%.0f", $7 * 1000 }' <<<"$row")"
       cpu="$(awk -v a="$c0" -v b="$c1" -v t="$CLK_TCK" 'BEGIN { if (a < 0 || b < 0) print -1; else printf "%.3f", (b - a) / t }')"
-      add_row "$name" "$kind" "$rps" "$p50" "$p99" "n/a" "$(cpu_per_million "$cpu" "$n")" "$(vmhwm_mib "$SERVER_PID")" "$(server_note) $(busy_note "$cpu" "$wall")"
+      add_row "$name" "$kind" "$rps" "$p50" "$p99" "n/a" "$(cpu_per_million "$cpu" "$n")" "$(vmhwm_mib "$SERVER_PID")" "$(server_note) $(busy_note "$cpu" "$wall")" "$group"
     done
     stop_server
-  done < <(servers_for resp)
+  done < <(server_list resp "$mode")
   done
-  for test in PING SET GET; do
-    begin_scenario "RESP $test, redis-benchmark -c 50 -P $pipe" "$desc"
+  for test in $tests; do
+    test="$(tr a-z A-Z <<<"${test%_mbulk}")"
+    begin_scenario "RESP $test$over, redis-benchmark$( [ "$mode" = tls ] && echo " --tls") -c 50 -P $pipe" "$desc"
     cat "$WORK/resp-$(tr A-Z a-z <<<"$test")" >"$ROWS"
     end_scenario
   done
 }
 
 # ---------------------------------------------------------------- HTTP (wrk)
-run_http() { # PIPELINE(1|16)
-  local pipe=$1 script="$ROOT/bench/wrk-report.lua"
+run_http() { # PIPELINE(1|16) [MODE plain|tls]
+  local pipe=$1 mode=${2:-plain} script="$ROOT/bench/wrk-report.lua" scheme=http over="" tls_desc=""
   [ "$pipe" -gt 1 ] && script="$ROOT/bench/wrk-pipeline.lua"
-  begin_scenario "HTTP plaintext, wrk -t 1 -c 64, $( [ "$pipe" -gt 1 ] && echo "pipelined x$pipe" || echo "no pipelining")" \
-    "wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}') on core $CLIENT_CPU, GET /plaintext, ${WARM} s warm-up run, then ${SECS} s measured; server on core $SERVER_CPU. Netty peers use HttpServerCodec (TechEmpower's Netty shape).$( [ "$pipe" -gt 1 ] && echo " wrk's latency with pipelining is per batch and its high percentiles are unreliable (shown as n/a when wrk reports 0).")"
-  local name kind launcher round
+  if [ "$mode" = tls ]; then
+    scheme=https; over=" over TLS"
+    tls_desc=" TLS: wrk against https://127.0.0.1:PORT/plaintext (wrk's OpenSSL, TLS 1.3 negotiated, no verification); the 64 handshakes open each wrk run; servers get --tls-cert/--tls-key/--tls-provider, Netty adds SslHandler before HttpServerCodec; ratios vs the best Netty row with the same provider in the last two ratio columns."
+  fi
+  begin_scenario "HTTP plaintext$over, wrk -t 1 -c 64, $( [ "$pipe" -gt 1 ] && echo "pipelined x$pipe" || echo "no pipelining")" \
+    "wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}') on core $CLIENT_CPU, GET /plaintext, ${WARM} s warm-up run, then ${SECS} s measured; server on core $SERVER_CPU. Netty peers use HttpServerCodec (TechEmpower's Netty shape).$( [ "$pipe" -gt 1 ] && echo " wrk's latency with pipelining is per batch and its high percentiles are unreliable (shown as n/a when wrk reports 0).")$tls_desc"
+  local name kind launcher group round
   for round in $(seq "$RUNS"); do
-  while IFS='|' read -r name kind launcher; do
+  while IFS='|' read -r name kind launcher group; do
     if ! start_server "$launcher" http; then
-      add_row "$name" "$kind" "skipped" "-" "-" "-" "-" "-" "$SKIP_REASON"; continue
+      add_row "$name" "$kind" "skipped" "-" "-" "-" "-" "-" "$SKIP_REASON" "$group"; continue
     fi
-    local url="http://127.0.0.1:$SERVER_PORT/plaintext"
+    local url="$scheme://127.0.0.1:$SERVER_PORT/plaintext"
     WRK_PIPELINE=$pipe taskset -c "$CLIENT_CPU" wrk -t 1 -c 64 -d "${WARM}s" -s "$script" "$url" >/dev/null 2>&1
     local c0 c1 out line
     c0="$(cpu_ticks "$SERVER_PID")"
@@ -479,7 +561,7 @@ run_http() { # PIPELINE(1|16)
     line="$(grep '^WRKJSON ' <<<"$out" | sed 's/^WRKJSON //')"
     local req; req="$(json_num requests "$line")"
     if [ -z "$req" ] || [ "$req" = 0 ]; then
-      add_row "$name" "$kind" "failed" "-" "-" "-" "-" "$rss" "wrk: $(tail -c 160 <<<"$out" | tr '\n|' '  ')"; continue
+      add_row "$name" "$kind" "failed" "-" "-" "-" "-" "$rss" "wrk: $(tail -c 160 <<<"$out" | tr '\n|' '  ')" "$group"; continue
     fi
     local dur rps cpu p99 p999 note errs non2xx
     dur="$(json_num duration_us "$line")"
@@ -491,13 +573,15 @@ run_http() { # PIPELINE(1|16)
     errs="$(json_num errors "$line")"; non2xx="$(json_num non2xx "$line")"
     [ "${errs:-0}" = 0 ] || note="$errs socket errors "
     [ "${non2xx:-0}" = 0 ] || note="$note$non2xx non-2xx"
-    add_row "$name" "$kind" "$rps" "$(json_num p50_us "$line")" "$p99" "$p999" "$(cpu_per_million "$cpu" "$req")" "$rss" "$note"
-  done < <(servers_for http)
+    add_row "$name" "$kind" "$rps" "$(json_num p50_us "$line")" "$p99" "$p999" "$(cpu_per_million "$cpu" "$req")" "$rss" "$note" "$group"
+  done < <(server_list http "$mode")
   done
   end_scenario
 }
 
 # ---------------------------------------------------------------- main
+has() { [[ ",$ONLY," == *",$1,"* ]]; }
+
 ensure_tools
 ensure_jars
 build_native
@@ -514,9 +598,10 @@ mkdir -p "$RESULTS_DIR"
   echo "- CPU s / M req: server utime+stime (/proc/<pid>/stat) over the measurement / requests x 1e6; peak RSS: VmHWM at the end of the run"
   echo "- native references: bench/native/echo-uring.c (liburing: multishot accept, multishot recv from a provided buffer ring, send of the received buffer), bench/native/echo-epoll.c, redis-server; built with \`gcc -O2\` ($(gcc -dumpfullversion 2>/dev/null))"
   echo "- ratios: req/s of the row / the best Netty row's and the best native row's req/s (higher is better); CPU per request of the row / the lowest Netty and native CPU per request (lower is better)"
+  if [[ "$ONLY" == *tls* ]]; then
+    echo "- TLS rows: providers \`$TLS_PROVIDERS\` (ringline \`--tls-provider\`, Netty SslHandler with SslProvider.JDK / OPENSSL = netty-tcnative-boringssl-static), certificate $(basename "$TLS_CERT") (RSA 2048), Netty with Unsafe $TLS_NETTY_UNSAFE; clients: echo-client --tls (OpenSSL $(openssl version 2>/dev/null | awk '{print $2}')), wrk https, redis-benchmark --tls --insecure; \"same provider\" ratios compare with the best Netty row of the row's provider"
+  fi
 } | tee "$RESULT_FILE"
-
-has() { [[ ",$ONLY," == *",$1,"* ]]; }
 
 if has echo; then
   if [ "$HEADLINE" = 1 ]; then
@@ -543,6 +628,17 @@ fi
 if has http; then
   run_http 1
   run_http 16
+fi
+if has tls || has tls-echo; then
+  run_echo 64 1024 1 tls
+fi
+if has tls || has tls-http; then
+  run_http 1 tls
+  run_http 16 tls
+fi
+if has tls || has tls-resp; then
+  run_resp 1 tls
+  run_resp 16 tls
 fi
 
 log "done in $(( SECONDS - T0 )) s; results in $RESULT_FILE"

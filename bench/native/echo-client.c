@@ -2,7 +2,7 @@
  * echo-client: a native closed-loop load client for echo servers (bench/compare.sh).
  *
  *   echo-client --port N [--host 127.0.0.1] [--connections 64] [--size 64] [--pipeline 1]
- *               [--warmup 1] [--duration 3] [--server-pid PID]
+ *               [--warmup 1] [--duration 3] [--server-pid PID] [--tls [--tls-version 1.2|1.3]]
  *
  * One thread, epoll (level triggered), many non-blocking TCP connections (TCP_NODELAY). Each connection
  * keeps --pipeline requests of --size bytes in flight: every complete echo is checked byte for byte and
@@ -21,6 +21,12 @@
  *
  * (one line). server_cpu_s is utime+stime of --server-pid over the measurement window (-1 without it);
  * client_cpu_s is this process's CPU time over the same window (near duration_s: the client saturated).
+ *
+ * --tls: every connection speaks TLS (OpenSSL 3, no certificate verification, no SNI) and completes its
+ * handshake, blocking, before the warm-up starts; then the same event loop drives non-blocking
+ * SSL_read/SSL_write (read-ahead on, partial writes). --tls-version pins the protocol (default: the
+ * highest both sides support, TLS 1.3). The line then ends with tls=<protocol> cipher=<suite> of the
+ * first connection. Without --tls nothing of OpenSSL runs.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -29,6 +35,8 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -94,12 +102,15 @@ struct conn {
     size_t tx_off, tx_len;
     uint64_t *sent_ns;   /* ring of --pipeline send times, indexed by seq % pipeline */
     int want_out;        /* EPOLLOUT registered */
+    SSL *ssl;            /* --tls: the connection's TLS state, else NULL */
+    int read_wants_write; /* --tls: SSL_read needs the socket writable before it can go on */
 };
 
 static size_t msg_size;
 static unsigned pipeline_depth;
 static unsigned char *pattern;
 static int epfd;
+static SSL_CTX *tls_ctx; /* --tls, else NULL */
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -156,7 +167,31 @@ static void set_out_interest(struct conn *c, int on) {
     c->want_out = on;
 }
 
+static void die_tls(const struct conn *c, const char *op, int ret) __attribute__((noreturn));
+static void die_tls(const struct conn *c, const char *op, int ret) {
+    int err = SSL_get_error(c->ssl, ret);
+    unsigned long e = ERR_get_error();
+    char why[256];
+    if (e) ERR_error_string_n(e, why, sizeof why);
+    else snprintf(why, sizeof why, "SSL_get_error %d%s%s", err, errno ? ", " : "", errno ? strerror(errno) : "");
+    die("%s on connection %u: %s", op, c->id, why);
+}
+
+/* --tls: writes tx[tx_off, tx_len) through SSL_write. A write cut short by a full socket (WANT_WRITE)
+ * is retried, as OpenSSL requires, with the same bytes first (they may have moved: MOVING_WRITE_BUFFER). */
+static void flush_tls(struct conn *c) {
+    while (c->tx_off < c->tx_len) {
+        int w = SSL_write(c->ssl, c->tx + c->tx_off, (int)(c->tx_len - c->tx_off));
+        if (w > 0) { c->tx_off += (size_t)w; continue; }
+        if (SSL_get_error(c->ssl, w) == SSL_ERROR_WANT_WRITE) { set_out_interest(c, 1); return; }
+        die_tls(c, "SSL_write", w);
+    }
+    c->tx_off = c->tx_len = 0;
+    set_out_interest(c, 0);
+}
+
 static void flush(struct conn *c) {
+    if (tls_ctx) { flush_tls(c); return; }
     while (c->tx_off < c->tx_len) {
         ssize_t w = send(c->fd, c->tx + c->tx_off, c->tx_len - c->tx_off, MSG_NOSIGNAL);
         if (w > 0) { c->tx_off += (size_t)w; continue; }
@@ -182,6 +217,85 @@ static void queue_request(struct conn *c, uint64_t t) {
     c->tx_seq++;
 }
 
+/* Checks len received bytes of connection c, records the latency of every request they complete (when
+ * measuring) and returns how many they completed. Inlined: the plaintext loop stays as it was. */
+static inline __attribute__((always_inline)) int consume(struct conn *c, const unsigned char *buf, size_t len,
+                                                         uint64_t tr, int measuring) {
+    size_t pos = 0;
+    int completed = 0;
+    while (pos < len) {
+        if (c->rx_seq >= c->tx_seq)
+            die("connection %u received %zu bytes more than it sent", c->id, len - pos);
+        size_t take = msg_size - c->rx_off;
+        if (take > len - pos) take = len - pos;
+        check_bytes(c, buf + pos, take);
+        pos += take;
+        c->rx_off += take;
+        if (c->rx_off == msg_size) {
+            if (measuring) hist_record(tr - c->sent_ns[c->rx_seq % pipeline_depth]);
+            c->rx_seq++;
+            c->rx_off = 0;
+            completed++;
+        }
+    }
+    return completed;
+}
+
+static void die_short_read(const struct conn *c) __attribute__((noreturn));
+static void die_short_read(const struct conn *c) {
+    die("short read: connection %u closed by the server with request %llu at byte %zu of %zu outstanding",
+        c->id, (unsigned long long)c->rx_seq, c->rx_off, msg_size);
+}
+
+/* --tls: reads and consumes the plaintext OpenSSL can deliver now. One SSL_read per record; it stops when
+ * OpenSSL holds no more bytes (SSL_has_pending: neither decrypted nor read-ahead), so the level-triggered
+ * epoll reports the rest, or when the socket is empty. Returns the requests completed. */
+static int receive_tls(struct conn *c, unsigned char *buf, size_t cap, int measuring, uint64_t *tr) {
+    int completed = 0;
+    c->read_wants_write = 0;
+    for (;;) {
+        int r = SSL_read(c->ssl, buf, (int)cap);
+        if (r <= 0) {
+            int err = SSL_get_error(c->ssl, r);
+            if (err == SSL_ERROR_WANT_READ) break;
+            if (err == SSL_ERROR_WANT_WRITE) { c->read_wants_write = 1; set_out_interest(c, 1); break; }
+            if (err == SSL_ERROR_ZERO_RETURN) die_short_read(c);
+            die_tls(c, "SSL_read", r);
+        }
+        *tr = now_ns();
+        completed += consume(c, buf, (size_t)r, *tr, measuring);
+        if (!SSL_has_pending(c->ssl)) break;
+    }
+    return completed;
+}
+
+/* --tls: the client context: no verification, read-ahead, partial and moving writes, EOF without
+ * close_notify reported as an end of stream; version pinned when version is "1.2" or "1.3". */
+static SSL_CTX *tls_context(const char *version) {
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    if (!ctx) die("SSL_CTX_new failed");
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+    SSL_CTX_set_read_ahead(ctx, 1);
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    if (version) {
+        int v = !strcmp(version, "1.2") ? TLS1_2_VERSION : TLS1_3_VERSION;
+        SSL_CTX_set_min_proto_version(ctx, v);
+        SSL_CTX_set_max_proto_version(ctx, v);
+    }
+    return ctx;
+}
+
+/* --tls: a blocking handshake on the connected socket c->fd (before the socket turns non-blocking). */
+static void tls_handshake(struct conn *c) {
+    c->ssl = SSL_new(tls_ctx);
+    if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1) die("SSL_new/SSL_set_fd failed on connection %u", c->id);
+    errno = 0;
+    int r = SSL_connect(c->ssl);
+    if (r != 1) die_tls(c, "TLS handshake", r);
+}
+
 /* ------------------------------------------------------------------ arguments */
 static long parse_long(const char *name, const char *v, long min, long max) {
     char *end;
@@ -201,6 +315,7 @@ static long parse_long(const char *name, const char *v, long min, long max) {
 static void usage(FILE *f) {
     fputs("usage: echo-client --port N [--host IPV4] [--connections N] [--size BYTES] [--pipeline N]\n"
           "                   [--warmup SECONDS] [--duration SECONDS] [--server-pid PID]\n"
+          "                   [--tls [--tls-version 1.2|1.3]]\n"
           "defaults: --host 127.0.0.1 --connections 64 --size 64 --pipeline 1 --warmup 1 --duration 3\n",
           f);
 }
@@ -232,9 +347,12 @@ static double self_cpu_s(void) {
 int main(int argc, char **argv) {
     const char *host = "127.0.0.1";
     long port = -1, conns = 64, size = 64, depth = 1, warmup = 1, duration = 3, server_pid = 0;
+    int tls = 0;
+    const char *tls_version = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); return 0; }
+        if (!strcmp(a, "--tls")) { tls = 1; continue; }
         if (i + 1 >= argc) {
             fprintf(stderr, "echo-client: %s needs a value\n", a);
             usage(stderr);
@@ -249,6 +367,13 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--warmup")) warmup = parse_long(a, v, 0, 3600);
         else if (!strcmp(a, "--duration")) duration = parse_long(a, v, 1, 3600);
         else if (!strcmp(a, "--server-pid")) server_pid = parse_long(a, v, 1, INT_MAX);
+        else if (!strcmp(a, "--tls-version")) {
+            if (strcmp(v, "1.2") && strcmp(v, "1.3")) {
+                fprintf(stderr, "echo-client: --tls-version must be 1.2 or 1.3, got '%s'\n", v);
+                return 2;
+            }
+            tls_version = v;
+        }
         else {
             fprintf(stderr, "echo-client: unknown argument %s\n", a);
             usage(stderr);
@@ -260,6 +385,11 @@ int main(int argc, char **argv) {
         usage(stderr);
         return 2;
     }
+    if (tls_version && !tls) {
+        fputs("echo-client: --tls-version needs --tls\n", stderr);
+        return 2;
+    }
+    if (tls) tls_ctx = tls_context(tls_version);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
         fprintf(stderr, "echo-client: --host must be an IPv4 address, got '%s'\n", host);
@@ -293,6 +423,7 @@ int main(int argc, char **argv) {
             die("connect %s:%ld (connection %ld of %ld): %s", host, port, i + 1, conns, strerror(errno));
         int one = 1;
         setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (tls_ctx) tls_handshake(c);
         fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
         struct epoll_event ev = {.events = EPOLLIN, .data.u32 = c->id};
         if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) != 0) die("epoll_ctl: %s", strerror(errno));
@@ -327,36 +458,24 @@ int main(int argc, char **argv) {
         for (int e = 0; e < n; e++) {
             struct conn *c = &cs[evs[e].data.u32];
             if (evs[e].events & EPOLLOUT) flush(c);
-            if (!(evs[e].events & (EPOLLIN | EPOLLERR | EPOLLHUP))) continue;
+            if (!(evs[e].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && !c->read_wants_write) continue;
+            if (tls_ctx) {
+                uint64_t tr = 0;
+                int completed = receive_tls(c, rbuf, READ_BUF, measuring, &tr);
+                if (measuring) requests += (uint64_t)completed;
+                for (int k = 0; k < completed; k++) queue_request(c, tr);
+                if (completed && !c->want_out) flush(c);
+                continue;
+            }
             ssize_t r = recv(c->fd, rbuf, READ_BUF, 0);
             if (r < 0) {
                 if (errno == EAGAIN || errno == EINTR) continue;
                 die("recv on connection %u: %s", c->id, strerror(errno));
             }
-            if (r == 0)
-                die("short read: connection %u closed by the server with request %llu at byte %zu of %zu outstanding",
-                    c->id, (unsigned long long)c->rx_seq, c->rx_off, msg_size);
+            if (r == 0) die_short_read(c);
             uint64_t tr = now_ns();
-            size_t pos = 0, len = (size_t)r;
-            int completed = 0;
-            while (pos < len) {
-                if (c->rx_seq >= c->tx_seq)
-                    die("connection %u received %zu bytes more than it sent", c->id, len - pos);
-                size_t take = msg_size - c->rx_off;
-                if (take > len - pos) take = len - pos;
-                check_bytes(c, rbuf + pos, take);
-                pos += take;
-                c->rx_off += take;
-                if (c->rx_off == msg_size) {
-                    if (measuring) {
-                        hist_record(tr - c->sent_ns[c->rx_seq % pipeline_depth]);
-                        requests++;
-                    }
-                    c->rx_seq++;
-                    c->rx_off = 0;
-                    completed++;
-                }
-            }
+            int completed = consume(c, rbuf, (size_t)r, tr, measuring);
+            if (measuring) requests += (uint64_t)completed;
             for (int k = 0; k < completed; k++) queue_request(c, tr);
             if (completed && !c->want_out) flush(c);
         }
@@ -365,8 +484,10 @@ int main(int argc, char **argv) {
     double srv1 = proc_cpu_s(server_pid), cli1 = self_cpu_s();
     double srv = (srv0 < 0 || srv1 < 0) ? -1 : srv1 - srv0;
     printf("req_per_s=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f errors=0 requests=%llu duration_s=%.3f "
-           "client_cpu_s=%.3f server_cpu_s=%.3f connections=%ld size=%ld pipeline=%ld\n",
+           "client_cpu_s=%.3f server_cpu_s=%.3f connections=%ld size=%ld pipeline=%ld",
            requests / secs, hist_percentile_us(50), hist_percentile_us(99), hist_percentile_us(99.9),
            (unsigned long long)requests, secs, cli1 - cli0, srv, conns, size, depth);
+    if (tls_ctx) printf(" tls=%s cipher=%s", SSL_get_version(cs[0].ssl), SSL_get_cipher_name(cs[0].ssl));
+    putchar('\n');
     return 0;
 }

@@ -1,8 +1,11 @@
 package io.ringline.bench;
 
 import io.ringline.bench.load.EchoLoad;
+import io.netty.handler.ssl.SslContext;
 import io.ringline.bench.netty.NettyServers;
+import io.ringline.bench.netty.NettyTls;
 import io.ringline.bench.netty.NettyTransport;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -11,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * netty-echo|netty-http|netty-resp --port N --transport io_uring|epoll|nio [--threads 1]
  *            [--allocator pooled|adaptive|default] [--max-bulk BYTES]
+ *            [--tls-cert FILE --tls-key FILE [--tls-provider jdk|openssl]]
  * load-echo  --host H --port N --connections C --size S --duration SECONDS [--warmup SECONDS]
  *            [--rate R] [--pipeline P] [--threads T]
  * </pre>
@@ -42,8 +46,9 @@ public final class Main {
             System.err.println("transport " + transport + " unavailable: " + transport.unavailabilityCause());
             System.exit(3);
         }
+        SslContext tls = tlsContext(a);
         NettyTransport.Server server = NettyServers.start(kind, transport, a.getInt("port", 0), a.getInt("threads", 1),
-                a.get("allocator", "pooled"), a.getInt("max-bulk", 16 << 20));
+                a.get("allocator", "pooled"), a.getInt("max-bulk", 16 << 20), tls);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -55,11 +60,30 @@ public final class Main {
         stop.await();
     }
 
+    /** The SslContext of --tls-cert/--tls-key/--tls-provider, or null for a plaintext server. */
+    private static SslContext tlsContext(Args a) throws Exception {
+        if (!a.has("tls-cert") && !a.has("tls-key")) {
+            if (a.has("tls-provider")) {
+                throw new IllegalArgumentException("--tls-provider needs --tls-cert and --tls-key");
+            }
+            return null;
+        }
+        if (!a.has("tls-cert") || !a.has("tls-key")) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together (PEM certificate and PKCS#8 key)");
+        }
+        NettyTls.Provider provider = a.has("tls-provider")
+                ? NettyTls.Provider.parse(a.get("tls-provider", ""))
+                : NettyTls.Provider.fastestAvailable();
+        return NettyTls.serverContext(Path.of(a.get("tls-cert", "")), Path.of(a.get("tls-key", "")), provider);
+    }
+
     private static void usage() {
         System.out.println("""
                 usage: java --enable-native-access=ALL-UNNAMED -jar ringline-bench.jar <subcommand> [options]
                   netty-echo|netty-http|netty-resp --port N --transport io_uring|epoll|nio [--threads 1]
                         [--allocator pooled|adaptive|default] [--max-bulk BYTES (resp, default 16 MiB, as ringline resp)]
+                        [--tls-cert FILE --tls-key FILE (PEM; serve TLS 1.3/1.2 only, SslHandler first in the pipeline)]
+                        [--tls-provider jdk|openssl (default: openssl when netty-tcnative loads, else jdk)]
                       Netty 4.2 peer servers. Add -Dio.netty.noUnsafe=false --sun-misc-unsafe-memory-access=allow
                       to let Netty use sun.misc.Unsafe on JDK 25.
                   load-echo --host 127.0.0.1 --port N --connections C --size S --duration SECONDS

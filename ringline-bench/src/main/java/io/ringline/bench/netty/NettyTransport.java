@@ -20,6 +20,8 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.Channel;
+import io.netty.handler.ssl.OpenSslContext;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.internal.PlatformDependent;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
@@ -79,9 +81,9 @@ public enum NettyTransport {
         };
     }
 
-    /** A started server: close() shuts it down. */
-    public record Server(Channel channel, EventLoopGroup group, NettyTransport transport, String allocator)
-            implements AutoCloseable {
+    /** A started server: close() shuts it down. {@code tls} is null for a plaintext server. */
+    public record Server(Channel channel, EventLoopGroup group, NettyTransport transport, String allocator,
+            SslContext tls) implements AutoCloseable {
         public int port() {
             return ((java.net.InetSocketAddress) channel.localAddress()).getPort();
         }
@@ -99,8 +101,17 @@ public enum NettyTransport {
                     + "\",\"hasUnsafe\":" + PlatformDependent.hasUnsafe()
                     + ",\"directBufferPreferred\":" + PlatformDependent.directBufferPreferred()
                     + ",\"threads\":" + threads(group)
+                    + ",\"tls\":\"" + tlsProvider() + "\""
                     + ",\"jvmArgs\":\"" + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())
                             .replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+        }
+
+        /** none, jdk or openssl. */
+        public String tlsProvider() {
+            if (tls == null) {
+                return "none";
+            }
+            return tls instanceof OpenSslContext ? "openssl" : "jdk";
         }
 
         private static int threads(EventLoopGroup g) {
@@ -123,6 +134,15 @@ public enum NettyTransport {
      */
     public Server start(int port, int threads, String allocatorName, Consumer<SocketChannel> pipeline)
             throws InterruptedException {
+        return start(port, threads, allocatorName, null, pipeline);
+    }
+
+    /**
+     * As {@link #start(int, int, String, Consumer)}; {@code tls} (may be null) is only recorded in the
+     * returned {@link Server}: {@code pipeline} adds the {@code SslHandler}.
+     */
+    public Server start(int port, int threads, String allocatorName, SslContext tls, Consumer<SocketChannel> pipeline)
+            throws InterruptedException {
         if (!isAvailable()) {
             throw new IllegalStateException(this + " transport unavailable", unavailabilityCause());
         }
@@ -144,7 +164,7 @@ public enum NettyTransport {
                         }
                     });
             Channel ch = b.bind(port).sync().channel();
-            return new Server(ch, group, this, allocatorName);
+            return new Server(ch, group, this, allocatorName, tls);
         } catch (Throwable t) {
             group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
             throw t;
