@@ -88,6 +88,8 @@ final class TlsSession {
     private SSLException failure;
     private boolean released;
     private volatile Optional<TlsInfo> info = Optional.empty();
+    /** The engine's application buffer size once the handshake completed; 0 before (ask the session). */
+    private int applicationBufferSize;
     /** The engine closed its output itself, answering the peer's close_notify: sends are refused. */
     private boolean engineClosedOutput;
 
@@ -274,6 +276,8 @@ final class TlsSession {
         worker.stats().tlsHandshakes++;
         SSLSession s = engine.getSession();
         tls13 = "TLSv1.3".equals(s.getProtocol());
+        applicationBufferSize = s.getApplicationBufferSize(); // settled now: not asked per record any more
+        outbound.packetSize(s.getPacketBufferSize());
         String alpn = engine.getApplicationProtocol();
         info = Optional.of(new TlsInfo(s.getProtocol(), s.getCipherSuite(),
                 alpn == null || alpn.isEmpty() ? Optional.empty() : Optional.of(alpn),
@@ -374,7 +378,7 @@ final class TlsSession {
     private void unwrapAll(ByteBuffer src) throws SSLException {
         ByteBuffer out = worker.tlsPlaintext();
         out.clear();
-        int appSize = engine.getSession().getApplicationBufferSize();
+        int appSize = applicationBufferSize > 0 ? applicationBufferSize : engine.getSession().getApplicationBufferSize();
         if (appSize > out.capacity()) {
             throw new SSLException("the TLS engine needs " + appSize + " bytes for one record's plaintext, more than "
                     + out.capacity());
