@@ -43,6 +43,7 @@ public final class PemFiles {
     public static SSLContext serverContext(Path chainFile, Path keyFile) {
         List<Certificate> chain = certificates(chainFile);
         PrivateKey key = privateKey(keyFile);
+        checkKeyMatches(chain.get(0), key, chainFile, keyFile);
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
@@ -56,6 +57,45 @@ public final class PemFiles {
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalArgumentException("cannot use the key in " + keyFile + " with the certificates in "
                     + chainFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Fails unless {@code key} is the private key of {@code certificate}: signs a probe with the
+     * key and verifies it with the certificate's public key, so a mismatched pair is refused at
+     * start instead of failing every handshake. RSASSA-PSS keys (which need explicit parameters)
+     * are not probed.
+     *
+     * @throws IllegalArgumentException naming both files if they do not belong together
+     */
+    static void checkKeyMatches(Certificate certificate, PrivateKey key, Path chainFile, Path keyFile) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "Ed448", "EdDSA" -> key.getAlgorithm();
+            default -> null;
+        };
+        if (algorithm == null) {
+            return;
+        }
+        byte[] probe = "ringline key check".getBytes(StandardCharsets.US_ASCII);
+        boolean matches;
+        try {
+            java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(probe);
+            matches = verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            matches = false; // e.g. an EC key against an RSA certificate
+        }
+        if (!matches) {
+            throw new IllegalArgumentException("the private key in " + keyFile + " (" + key.getAlgorithm()
+                    + ") does not belong to the first certificate in " + chainFile + " ("
+                    + certificate.getPublicKey().getAlgorithm() + " key): every handshake would fail");
         }
     }
 
