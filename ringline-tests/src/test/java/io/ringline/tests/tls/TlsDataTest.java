@@ -1,7 +1,8 @@
 package io.ringline.tests.tls;
 
+import io.ringline.tests.support.FramedHandler;
+
 import io.ringline.Connection;
-import io.ringline.Handler;
 import io.ringline.MemoryRegion;
 import io.ringline.RegionId;
 import io.ringline.Runtime;
@@ -22,13 +23,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,43 +39,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Bytes over TLS arrive exact: record splits, pipelining, 1 MiB, sends from many threads, gather, region and async sends. */
 class TlsDataTest extends TlsBackendTest {
-
-    /**
-     * Length-prefixed messages (4-byte big-endian length, then the payload), consumed only whole:
-     * checks that what it left unconsumed is presented again first, and answers each message with
-     * its length.
-     */
-    static final class FramedHandler implements Handler {
-        final List<byte[]> messages = new CopyOnWriteArrayList<>();
-        final List<String> violations = new CopyOnWriteArrayList<>();
-        private byte[] leftover = new byte[0];
-
-        @Override
-        public int onData(Connection c, ByteBuffer data) {
-            int start = data.position();
-            byte[] head = new byte[Math.min(leftover.length, data.remaining())];
-            data.get(start, head);
-            if (head.length < leftover.length || !Arrays.equals(head, leftover)) {
-                violations.add("unconsumed bytes not presented again: expected " + HexFormat.of().formatHex(leftover)
-                        + ", got " + HexFormat.of().formatHex(head));
-            }
-            int consumed = 0;
-            while (data.remaining() - consumed >= 4) {
-                int len = data.getInt(start + consumed);
-                if (data.remaining() - consumed - 4 < len) {
-                    break; // need more
-                }
-                byte[] m = new byte[len];
-                data.get(start + consumed + 4, m);
-                messages.add(m);
-                c.send(ByteBuffer.allocate(4).putInt(0, len));
-                consumed += 4 + len;
-            }
-            leftover = new byte[data.remaining() - consumed];
-            data.get(start + consumed, leftover);
-            return consumed;
-        }
-    }
 
     private static byte[] frames(List<byte[]> payloads) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
