@@ -33,6 +33,9 @@ public final class Config {
     private final int workers;
     private final List<InetSocketAddress> bindAddresses;
     private final List<Binding> bindings;
+    private final List<UdpBinding> udpBindings;
+    private final long udpSendQueueLimit;
+    private final int maxDatagramSize;
     private final int recvBufferSize;
     private final int recvBufferCount;
     private final int maxConnectionsPerWorker;
@@ -57,6 +60,9 @@ public final class Config {
         this.workers = b.workers;
         this.bindings = List.copyOf(b.bindings);
         this.bindAddresses = bindings.stream().map(Binding::address).toList();
+        this.udpBindings = List.copyOf(b.udpBindings);
+        this.udpSendQueueLimit = b.udpSendQueueLimit;
+        this.maxDatagramSize = b.maxDatagramSize;
         this.recvBufferSize = b.recvBufferSize;
         this.recvBufferCount = b.recvBufferCount;
         this.maxConnectionsPerWorker = b.maxConnectionsPerWorker;
@@ -105,6 +111,44 @@ public final class Config {
     /** {@return the listen addresses with their TLS configuration, in {@link Builder#bind} order} */
     public List<Binding> bindings() {
         return bindings;
+    }
+
+    /**
+     * A UDP address every runtime serves from start to shutdown.
+     *
+     * @param address the address (port 0: a free port, the same one for every worker's socket)
+     * @param mode    one socket per worker, or one shared socket
+     */
+    public record UdpBinding(InetSocketAddress address, UdpMode mode) {
+        /** Checks the arguments. */
+        public UdpBinding {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(mode, "mode");
+            if (address.isUnresolved()) {
+                throw new IllegalArgumentException("UDP bind address " + address + " is unresolved");
+            }
+        }
+    }
+
+    /**
+     * {@return the UDP addresses, in {@link Builder#bindUdp} order; their datagrams go to the
+     * worker's handler, which must implement {@link DatagramHandler}}
+     */
+    public List<UdpBinding> udpBindings() {
+        return udpBindings;
+    }
+
+    /** {@return the most bytes queued for sending on one UDP socket} */
+    public long udpSendQueueLimit() {
+        return udpSendQueueLimit;
+    }
+
+    /**
+     * {@return the largest datagram delivered whole to {@link DatagramHandler#onDatagram}; a larger
+     * one is cut to this size and goes to {@link DatagramHandler#onDatagramTruncated}}
+     */
+    public int maxDatagramSize() {
+        return maxDatagramSize;
     }
 
     /** {@return addresses to listen on (may be empty: outbound connections only)} */
@@ -232,7 +276,8 @@ public final class Config {
 
     @Override
     public String toString() {
-        return "Config[workers=" + workers + ", bind=" + bindAddresses + ", recvBufferSize=" + recvBufferSize
+        return "Config[workers=" + workers + ", bind=" + bindAddresses
+                + (udpBindings.isEmpty() ? "" : ", bindUdp=" + udpBindings) + ", recvBufferSize=" + recvBufferSize
                 + ", recvBufferCount=" + recvBufferCount + ", maxConnectionsPerWorker=" + maxConnectionsPerWorker
                 + ", sendQueueLimit=" + sendQueueLimit + ", inboundLimit=" + inboundLimit + ", maxRegions=" + maxRegions
                 + ", initialRegions=" + initialRegions.size() + ", backend=" + (backend == null ? "auto" : backend)
@@ -248,6 +293,9 @@ public final class Config {
     public static final class Builder {
         private int workers = java.lang.Runtime.getRuntime().availableProcessors();
         private final List<Binding> bindings = new ArrayList<>();
+        private final List<UdpBinding> udpBindings = new ArrayList<>();
+        private long udpSendQueueLimit = 1L << 20;
+        private int maxDatagramSize = UdpSocket.MAX_IPV6_PAYLOAD;
         private int recvBufferSize = 16 * 1024;
         private int recvBufferCount = 256;
         private int maxConnectionsPerWorker = 16 * 1024;
@@ -393,6 +441,61 @@ public final class Config {
                 throw new IllegalArgumentException("bind " + address + " needs a server TlsConfig, got " + tls);
             }
             bindings.add(new Binding(address, java.util.Optional.of(tls)));
+            return this;
+        }
+
+        /**
+         * Adds a UDP address served with one socket per worker ({@link UdpMode#PER_WORKER}); see
+         * {@link #bindUdp(InetSocketAddress, UdpMode)}.
+         *
+         * @param address the address; port 0 picks a free port
+         * @return this
+         * @throws IllegalArgumentException if {@code address} is unresolved
+         */
+        public Builder bindUdp(InetSocketAddress address) {
+            return bindUdp(address, UdpMode.PER_WORKER);
+        }
+
+        /**
+         * Adds a UDP address. Its sockets are bound at start (a failure fails the start) and closed at
+         * shutdown; datagrams go to the worker's handler, which must implement {@link DatagramHandler}.
+         * The bound addresses are {@link Runtime#udpAddresses()}, the sockets
+         * {@link WorkerContext#udpSockets()}.
+         *
+         * @param address the address; port 0 picks a free port
+         * @param mode    one socket per worker, or one shared socket on worker 0
+         * @return this
+         * @throws IllegalArgumentException if {@code address} is unresolved
+         */
+        public Builder bindUdp(InetSocketAddress address, UdpMode mode) {
+            udpBindings.add(new UdpBinding(address, mode));
+            return this;
+        }
+
+        /**
+         * @param bytes per-UDP-socket send queue limit, {@code >= }{@value UdpSocket#MAX_IPV6_PAYLOAD}
+         *              (a largest datagram must fit); default 1 MiB
+         * @return this
+         */
+        public Builder udpSendQueueLimit(long bytes) {
+            if (bytes < UdpSocket.MAX_IPV6_PAYLOAD) {
+                throw new IllegalArgumentException("udpSendQueueLimit must be >= " + UdpSocket.MAX_IPV6_PAYLOAD
+                        + " bytes (one largest datagram), was " + bytes);
+            }
+            this.udpSendQueueLimit = bytes;
+            return this;
+        }
+
+        /**
+         * @param bytes the largest datagram delivered whole, 1..{@value UdpSocket#MAX_IPV6_PAYLOAD}
+         *              (default: that, so nothing is cut); larger ones arrive truncated
+         *              ({@link DatagramHandler#onDatagramTruncated}). Smaller values save receive
+         *              memory (io_uring: the size of each buffer of the UDP buffer ring) and turn off
+         *              receive offload (GRO), whose coalesced receives need 64 KiB buffers.
+         * @return this
+         */
+        public Builder maxDatagramSize(int bytes) {
+            this.maxDatagramSize = checkRange("maxDatagramSize", bytes, 1, UdpSocket.MAX_IPV6_PAYLOAD);
             return this;
         }
 

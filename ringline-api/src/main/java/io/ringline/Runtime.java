@@ -51,6 +51,12 @@ public interface Runtime extends AutoCloseable {
     /** {@return the listeners' actual addresses (port 0 resolved), in {@link Config#bindAddresses()} order} */
     List<InetSocketAddress> boundAddresses();
 
+    /**
+     * {@return the bound UDP addresses, one per {@link Config#udpBindings()} entry in its order,
+     * with the real port when bound to port 0 (every worker's socket of a binding has the same)}
+     */
+    List<InetSocketAddress> udpAddresses();
+
     /** {@return the number of workers} */
     int workerCount();
 

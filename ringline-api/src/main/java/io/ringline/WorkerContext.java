@@ -1,5 +1,6 @@
 package io.ringline;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -128,6 +129,44 @@ public interface WorkerContext {
      * @throws IllegalStateException    if called off the worker thread
      */
     CompletionStage<Connection> connect(SocketAddress remote, TlsConfig tls, Duration timeout);
+
+    /**
+     * Opens a UDP socket owned by this worker, bound to {@code local} (port 0: a free port), whose
+     * datagrams go to {@code handler}. It lives until {@link UdpSocket#close()} or shutdown.
+     *
+     * @param local   the local address to bind
+     * @param handler its callbacks, run on this worker thread
+     * @return the open socket
+     * @throws java.io.UncheckedIOException if binding failed (the cause names the address)
+     * @throws UnsupportedOperationException if the backend has no UDP (the in-memory testkit)
+     * @throws IllegalStateException if called off the worker thread, or the worker is shutting down
+     */
+    UdpSocket openUdp(InetSocketAddress local, DatagramHandler handler);
+
+    /**
+     * Opens a connected UDP socket (client use): bound to {@code local}, connected to
+     * {@code remote}, so the kernel accepts datagrams from {@code remote} only and
+     * {@link UdpSocket#send} needs no address. An ICMP port-unreachable from the peer shows up as
+     * {@link DatagramHandler#onUdpSendFailed} with {@code ECONNREFUSED}, and the socket stays open.
+     *
+     * @param local   the local address (for example {@code new InetSocketAddress(0)} or a loopback with port 0)
+     * @param remote  the peer
+     * @param handler its callbacks, run on this worker thread
+     * @return the open socket
+     * @throws java.io.UncheckedIOException if binding or connecting failed
+     * @throws UnsupportedOperationException if the backend has no UDP
+     * @throws IllegalArgumentException if {@code remote} is unresolved
+     * @throws IllegalStateException if called off the worker thread, or the worker is shutting down
+     */
+    UdpSocket openUdp(InetSocketAddress local, InetSocketAddress remote, DatagramHandler handler);
+
+    /**
+     * {@return this worker's open UDP sockets: those of {@link Config#udpBindings()} it serves,
+     * in binding order, then those opened with {@link #openUdp}, in opening order}
+     *
+     * @throws IllegalStateException if called off the worker thread
+     */
+    java.util.List<UdpSocket> udpSockets();
 
     /**
      * Resolves a token from {@link Connection#token()}.

@@ -53,4 +53,27 @@ public interface WorkerStats {
 
     /** {@return TLS connections closed with {@link CloseReason#TLS_FAILED}, during or after the handshake} */
     long tlsFailures();
+
+    /** {@return UDP datagrams received (each segment of a coalesced receive counts once), including truncated ones} */
+    long datagramsReceived();
+
+    /** {@return UDP datagrams handed to the kernel (each segment of a segmented send counts once)} */
+    long datagramsSent();
+
+    /** {@return received UDP datagrams larger than {@link Config#maxDatagramSize()}, delivered cut} */
+    long datagramsTruncated();
+
+    /**
+     * {@return UDP datagrams the kernel dropped on the receive side because the socket's receive
+     * queue was full (io_uring: while the UDP buffer ring was exhausted), as the kernel counts them
+     * (Linux {@code SO_RXQ_OVFL}, or the socket's {@code drops} in {@code /proc/net/udp}); 0 where
+     * the system does not tell}
+     */
+    long datagramsDropped();
+
+    /** {@return UDP datagrams refused because the socket's send queue was full} */
+    long datagramSendsRefused();
+
+    /** {@return queued UDP datagrams the kernel refused, or dropped from the queue at close} */
+    long datagramSendFailures();
 }

@@ -249,6 +249,11 @@ final class RuntimeImpl implements Runtime, WorkerHost {
     }
 
     @Override
+    public List<InetSocketAddress> udpAddresses() {
+        return List.of(); // UDP: issue 11, core helper "udpcore" implements the bindings
+    }
+
+    @Override
     public int workerCount() {
         return workers.length;
     }

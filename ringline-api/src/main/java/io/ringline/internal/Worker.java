@@ -276,6 +276,22 @@ final class Worker implements WorkerContext {
     }
 
     @Override
+    public io.ringline.UdpSocket openUdp(java.net.InetSocketAddress local, io.ringline.DatagramHandler handler) {
+        throw new UnsupportedOperationException("UDP: not built yet (issue 11)");
+    }
+
+    @Override
+    public io.ringline.UdpSocket openUdp(java.net.InetSocketAddress local, java.net.InetSocketAddress remote,
+                                         io.ringline.DatagramHandler handler) {
+        throw new UnsupportedOperationException("UDP: not built yet (issue 11)");
+    }
+
+    @Override
+    public List<io.ringline.UdpSocket> udpSockets() {
+        return List.of();
+    }
+
+    @Override
     public int connectionCount() {
         return connections.count();
     }

@@ -20,6 +20,12 @@ final class WorkerStatsImpl implements WorkerStats {
     long loopIterations;
     long tlsHandshakes;
     long tlsFailures;
+    long datagramsReceived;
+    long datagramsSent;
+    long datagramsTruncated;
+    long datagramsDropped;
+    long datagramSendsRefused;
+    long datagramSendFailures;
     private long zeroCopySends;
     private long opsSubmitted;
     private long kernelEnters;
@@ -39,6 +45,12 @@ final class WorkerStatsImpl implements WorkerStats {
     @Override public long loopIterations() { return loopIterations; }
     @Override public long tlsHandshakes() { return tlsHandshakes; }
     @Override public long tlsFailures() { return tlsFailures; }
+    @Override public long datagramsReceived() { return datagramsReceived; }
+    @Override public long datagramsSent() { return datagramsSent; }
+    @Override public long datagramsTruncated() { return datagramsTruncated; }
+    @Override public long datagramsDropped() { return datagramsDropped; }
+    @Override public long datagramSendsRefused() { return datagramSendsRefused; }
+    @Override public long datagramSendFailures() { return datagramSendFailures; }
 
     private final IoStats io = new IoStats() {
         @Override

@@ -14,5 +14,12 @@ public enum Capability {
      * Registered regions are installed in a kernel table and region sends go out without a
      * user-space copy (io_uring fixed buffers). Every backend supports regions; this says only how.
      */
-    KERNEL_REGISTERED_REGIONS
+    KERNEL_REGISTERED_REGIONS,
+
+    /**
+     * UDP sockets ({@link io.ringline.Config#udpBindings()}, {@link io.ringline.WorkerContext#openUdp}):
+     * the backend implements {@link WorkerIo#openUdp}. Without it a runtime with UDP bindings
+     * fails to start, naming the backend.
+     */
+    UDP
 }

@@ -52,6 +52,26 @@ public interface WorkerIo {
     Runnable connect(SocketAddress remote, CompletableFuture<Connection> result);
 
     /**
+     * Opens a UDP socket: binds it to {@code local} (with {@code SO_REUSEPORT} when {@code reusePort}),
+     * connects it to {@code remote} when non-null, and returns its transport without receiving yet:
+     * the core calls {@link UdpTransport#startReceiving()} once it is ready for
+     * {@link UdpCore#received}. Datagrams larger than {@code config().maxDatagramSize()} are
+     * reported truncated. Only for a backend with {@link Capability#UDP}.
+     *
+     * @param core      the socket's core, which the driver reports to
+     * @param local     the address to bind (port 0: a free port)
+     * @param remote    the peer to connect to, or null for an unconnected socket
+     * @param reusePort whether to set {@code SO_REUSEPORT} before binding (one socket per worker)
+     * @return the socket's transport
+     * @throws IOException if the socket cannot be created, bound or connected (the message names the address)
+     * @throws UnsupportedOperationException if this backend has no UDP
+     */
+    default UdpTransport openUdp(UdpCore core, java.net.InetSocketAddress local, java.net.InetSocketAddress remote,
+                                 boolean reusePort) throws IOException {
+        throw new UnsupportedOperationException("backend driver " + getClass().getName() + " has no UDP");
+    }
+
+    /**
      * Installs {@code region} in {@code slot} of this worker's backend table (io_uring: the kernel's
      * registered-buffer table of this worker's ring). A backend without such a table does nothing:
      * the core's region table already serves region sends from the region's memory.
