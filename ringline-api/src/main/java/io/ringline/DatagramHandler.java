@@ -66,9 +66,11 @@ public interface DatagramHandler {
 
     /**
      * The socket closed: by {@link UdpSocket#close()} (cause null), at runtime shutdown (cause null),
-     * or because it failed (cause the error). Called once per socket; queued datagrams not yet
-     * handed to the kernel were dropped and counted in {@link WorkerStats#datagramSendFailures()}.
-     * The default does nothing.
+     * or because it failed (cause the error). Called once per socket. On {@code close()} or a
+     * failure, queued datagrams not yet handed to the kernel were dropped and counted in
+     * {@link WorkerStats#datagramSendFailures()}; at shutdown the socket stops receiving, then sends
+     * what was queued (within {@link Config#shutdownGracePeriod()}) before it closes. The default
+     * does nothing.
      *
      * @param socket the closed socket
      * @param cause  why, if it failed; else null

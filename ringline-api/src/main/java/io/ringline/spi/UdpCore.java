@@ -57,6 +57,17 @@ public interface UdpCore {
      */
     void sendFailed(IOException cause);
 
+    /**
+     * The socket reported an error not tied to a queued datagram (Linux: a pending
+     * {@code ECONNREFUSED} after an ICMP port-unreachable on a connected socket, surfacing on a
+     * receive): counted in {@link io.ringline.WorkerStats#datagramSendFailures()} and reported to
+     * {@link io.ringline.DatagramHandler#onUdpSendFailed} with the connected peer as target; the
+     * socket stays open and the driver keeps receiving.
+     *
+     * @param cause the error
+     */
+    void asyncError(IOException cause);
+
     /** A flush ended; calls {@code onUdpWritable} when a refused sender may send again. */
     void flushed();
 
