@@ -372,8 +372,7 @@ final class UdpSocketImpl implements UdpSocket, UdpCore, FlushPoint {
         InetSocketAddress target = queue.target(0);
         stats.datagramSendFailures += queue.datagrams(0);
         queue.finishHead();
-        reportSendFailed(target == null ? remote : target, cause);
-        closeIfDrained();
+        reportSendFailed(target == null ? remote : target, cause); // a drained shutdown closes at flushed()
     }
 
     @Override
