@@ -58,6 +58,9 @@ final class WorkerUdpSockets {
             throw new UnsupportedOperationException("backend '" + backendName.get() + "' has no UDP: cannot open a UDP socket on "
                     + local + " (" + e.getMessage() + ")", e);
         }
+        if (s.isClosed()) { // the driver reported a failure inside openUdp
+            throw new UncheckedIOException(new IOException("the UDP socket on " + local + " failed while opening"));
+        }
         s.attach(transport);
         (binding ? bound : opened).add(s);
         transport.startReceiving();
