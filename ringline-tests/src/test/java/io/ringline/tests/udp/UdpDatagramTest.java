@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -162,7 +163,7 @@ class UdpDatagramTest extends BackendTest {
             MemorySegment memory = arena.allocate(70_000);
             byte[] bytes = Bytes.random(new Random(8), 70_000);
             memory.copyFrom(MemorySegment.ofArray(bytes));
-            try (Runtime rt = startShared(clientConfig().maxRegions(2), rec);
+            try (Runtime rt = startShared(clientConfig(), rec);
                  UdpPeer client = UdpPeer.bind(loopbackAnyPort())) {
                 UdpSocket socket = boundSocket(rt);
                 RegionId id = rt.shutdownHandle().registerRegion(MemoryRegion.of(memory));
@@ -178,6 +179,31 @@ class UdpDatagramTest extends BackendTest {
                 OnWorker.run(rt.worker(0), () -> assertThrows(RegionException.class,
                         () -> socket.sendRegionTo(client.localAddress(), id, 0, 10), "a send from an unregistered region"));
             }
+        }
+    }
+
+    @Test
+    void theLargestIpv6DatagramGoesBothWaysWhole() throws Exception {
+        UdpRecorder rec = UdpRecorder.recording();
+        InetAddress ipv6 = InetAddress.getByName("::1");
+        byte[] largest = Bytes.random(new Random(65_527), UdpSocket.MAX_IPV6_PAYLOAD);
+        try (Runtime rt = start(clientConfig().bindUdp(new InetSocketAddress(ipv6, 0), UdpMode.SHARED), w -> rec);
+             UdpPeer client = UdpPeer.bind(new InetSocketAddress(ipv6, 0))) {
+            InetSocketAddress server = rt.udpAddresses().get(0);
+            client.send(server, largest);
+            rec.awaitDatagrams(1);
+            UdpRecorder.Datagram d = rec.datagrams().get(0);
+            assertFalse(d.truncated(), "65,527 B is the default maxDatagramSize: delivered whole");
+            assertArrayEquals(largest, d.bytes(), "the largest IPv6 datagram received");
+            UdpSocket socket = boundSocket(rt);
+            OnWorker.run(rt.worker(0), () -> {
+                socket.sendTo(client.localAddress(), ByteBuffer.wrap(largest));
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> socket.sendTo(client.localAddress(), ByteBuffer.allocate(UdpSocket.MAX_IPV6_PAYLOAD + 1)));
+                String m = UdpSendQueueTest.digits(e.getMessage());
+                assertTrue(m.contains("65528") && m.contains("65527"), () -> "'" + e.getMessage() + "' names the size 65528 and the limit 65527");
+            });
+            assertArrayEquals(largest, client.receive("the largest IPv6 datagram sent"));
         }
     }
 

@@ -162,7 +162,7 @@ class UdpSendQueueTest extends BackendTest {
     }
 
     /** {@code message} without digit group separators, so "65,508" reads as "65508". */
-    private static String digits(String message) {
+    static String digits(String message) {
         return String.valueOf(message).replaceAll("(?<=\\d)[,_ '.](?=\\d{3})", "");
     }
 }
