@@ -93,6 +93,7 @@ class UdpEchoTest extends BackendTest {
         InetSocketAddress bind = new InetSocketAddress(loopback, 0);
         Semaphore kibInFlight = new Semaphore(KIB_IN_FLIGHT);
         List<UdpPeer> clients = new ArrayList<>();
+        Map<InetSocketAddress, Integer> expected = new HashMap<>(); // datagrams per client address
         try (Runtime rt = start(clientConfig().bindUdp(bind, mode), w -> echo);
              ExecutorService pool = Executors.newFixedThreadPool(CLIENTS)) {
             InetSocketAddress server = rt.udpAddresses().get(0);
@@ -100,7 +101,9 @@ class UdpEchoTest extends BackendTest {
             assertTrue(server.getPort() != 0, what + " udpAddresses() has the real port: " + server);
             try {
                 for (int c = 0; c < CLIENTS; c++) {
-                    clients.add(UdpPeer.bind(new InetSocketAddress(loopback, 0)));
+                    UdpPeer client = UdpPeer.bind(new InetSocketAddress(loopback, 0));
+                    clients.add(client);
+                    expected.put(client.localAddress(), sizes[c].length);
                 }
                 List<Future<?>> results = new ArrayList<>();
                 for (int c = 0; c < CLIENTS; c++) {
@@ -127,10 +130,6 @@ class UdpEchoTest extends BackendTest {
             Map<InetSocketAddress, Integer> perSender = new HashMap<>();
             for (UdpRecorder.Datagram d : echo.datagrams()) {
                 perSender.merge(d.sender(), 1, Integer::sum);
-            }
-            Map<InetSocketAddress, Integer> expected = new HashMap<>();
-            for (int c = 0; c < CLIENTS; c++) {
-                expected.put(clients.get(c).localAddress(), sizes[c].length);
             }
             assertEquals(expected, perSender, what + " datagrams per sender address seen by the handler");
             assertEquals(List.of(), echo.truncated(), what + " no datagram was truncated (default maxDatagramSize)");
