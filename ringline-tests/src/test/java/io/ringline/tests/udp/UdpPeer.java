@@ -62,23 +62,12 @@ final class UdpPeer implements AutoCloseable {
 
     /** {@return the next datagram's bytes, or null if none arrives within {@code timeout}} */
     byte[] tryReceive(Duration timeout) throws IOException {
-        return tryReceiveFrom(timeout, null);
-    }
-
-    /**
-     * {@return the next datagram's bytes, or null if none arrives within {@code timeout}}; its
-     * sender is stored in {@code from[0]} when {@code from} is given
-     */
-    byte[] tryReceiveFrom(Duration timeout, InetSocketAddress[] from) throws IOException {
         socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
         DatagramPacket p = new DatagramPacket(buffer, buffer.length);
         try {
             socket.receive(p);
         } catch (SocketTimeoutException e) {
             return null;
-        }
-        if (from != null) {
-            from[0] = (InetSocketAddress) p.getSocketAddress();
         }
         return Arrays.copyOfRange(p.getData(), p.getOffset(), p.getOffset() + p.getLength());
     }

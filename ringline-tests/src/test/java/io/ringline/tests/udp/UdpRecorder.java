@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A worker handler ({@link Handler} for TCP, discarding) that is also a {@link DatagramHandler}
@@ -51,7 +50,6 @@ class UdpRecorder implements Handler, DatagramHandler {
     private final Queue<Closed> closes = new ConcurrentLinkedQueue<>();
     private final Queue<UdpSocket> writables = new ConcurrentLinkedQueue<>();
     private final AtomicInteger count = new AtomicInteger();
-    private final AtomicLong echoed = new AtomicLong();
 
     /**
      * @param echo      send every whole datagram back to its sender
@@ -67,11 +65,6 @@ class UdpRecorder implements Handler, DatagramHandler {
         return new UdpRecorder(false, true);
     }
 
-    /** {@return a recorder that echoes and keeps the bytes} */
-    static UdpRecorder echoing() {
-        return new UdpRecorder(true, true);
-    }
-
     @Override
     public int onData(Connection connection, ByteBuffer data) {
         return data.remaining();
@@ -82,7 +75,6 @@ class UdpRecorder implements Handler, DatagramHandler {
         record(socket, sender, datagram, false);
         if (echo) {
             socket.sendTo(sender, datagram);
-            echoed.incrementAndGet();
         }
     }
 
@@ -121,11 +113,6 @@ class UdpRecorder implements Handler, DatagramHandler {
         return List.copyOf(datagrams);
     }
 
-    /** {@return the whole datagrams ({@code onDatagram}) so far} */
-    List<Datagram> whole() {
-        return datagrams.stream().filter(d -> !d.truncated()).toList();
-    }
-
     /** {@return the truncated datagrams ({@code onDatagramTruncated}) so far} */
     List<Datagram> truncated() {
         return datagrams.stream().filter(Datagram::truncated).toList();
@@ -134,11 +121,6 @@ class UdpRecorder implements Handler, DatagramHandler {
     /** {@return how many datagram callbacks ran} */
     int count() {
         return count.get();
-    }
-
-    /** {@return how many datagrams were echoed} */
-    long echoed() {
-        return echoed.get();
     }
 
     List<SendFailure> sendFailures() {
