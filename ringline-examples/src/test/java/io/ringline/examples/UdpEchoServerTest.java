@@ -27,6 +27,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.ToLongFunction;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +70,8 @@ class UdpEchoServerTest {
         assertTrue(server.runtime().boundAddresses().isEmpty(), "no TCP listener");
         InetSocketAddress bound = server.udpAddress();
         assertTrue(bound.getPort() > 0, "port 0 resolved: " + bound);
+        String offloads = assertDoesNotThrow(() -> Servers.udpOffloads(server.runtime()));
+        assertTrue(offloads.matches("GRO (on|off), GSO (on|off)"), "what the start-up line reports: " + offloads);
         return bound;
     }
 
