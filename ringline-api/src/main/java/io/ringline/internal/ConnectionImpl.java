@@ -39,7 +39,7 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Every method runs on the owning worker's thread, except {@link #tls()} and {@link #isTls()}.
  */
-final class ConnectionImpl implements Connection, ConnectionCore {
+final class ConnectionImpl implements Connection, ConnectionCore, FlushPoint {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionImpl.class);
 
@@ -377,7 +377,8 @@ final class ConnectionImpl implements Connection, ConnectionCore {
     }
 
     /** The loop's flush point for this connection. */
-    void flushNow() {
+    @Override
+    public void flushNow() {
         outbound.flushNow(state == Lifecycle.CLOSED);
     }
 

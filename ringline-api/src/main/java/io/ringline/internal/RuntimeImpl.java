@@ -59,6 +59,9 @@ final class RuntimeImpl implements Runtime, WorkerHost {
      */
     private final CompletableFuture<Void> listenersClosed = new CompletableFuture<>();
     private final List<InetSocketAddress> boundAddresses = new ArrayList<>();
+    /** What {@link #udpAddresses()} returns; set once by {@link #startAll}. */
+    private volatile List<InetSocketAddress> udpAddresses = List.of();
+    private final java.util.Set<io.ringline.spi.Capability> capabilities;
     private final Control control = new Control();
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final AtomicInteger liveWorkers;
@@ -72,6 +75,7 @@ final class RuntimeImpl implements Runtime, WorkerHost {
         this.config = config;
         this.backendName = selection.provider().name();
         this.selectionReason = selection.reason();
+        this.capabilities = selection.provider().capabilities();
         this.backend = backend;
         int runtimeId = RUNTIME_IDS.getAndIncrement();
         this.workers = new Worker[config.workers()];
@@ -150,12 +154,20 @@ final class RuntimeImpl implements Runtime, WorkerHost {
                 }
             }
         }
+        if (failure == null) {
+            try {
+                udpAddresses = UdpBinder.bindAll(config, backendName, capabilities, workers);
+            } catch (RinglineException e) {
+                failure = e; // the shutdown below closes the sockets already bound
+            }
+        }
         watchListeners();
         if (failure != null) {
             shutdownNow();
             throw failure;
         }
-        log.info("ringline started: backend {}, {} workers, listening on {}", backendName, workers.length, boundAddresses);
+        log.info("ringline started: backend {}, {} workers, listening on {}{}", backendName, workers.length, boundAddresses,
+                udpAddresses.isEmpty() ? "" : ", UDP on " + udpAddresses);
     }
 
     /** Completes {@link #listenersClosed} once every bound listener reported {@link Listener#closed()}. */
@@ -250,7 +262,7 @@ final class RuntimeImpl implements Runtime, WorkerHost {
 
     @Override
     public List<InetSocketAddress> udpAddresses() {
-        return List.of(); // UDP: issue 11, core helper "udpcore" implements the bindings
+        return udpAddresses;
     }
 
     @Override

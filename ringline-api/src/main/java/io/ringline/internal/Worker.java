@@ -3,11 +3,13 @@ package io.ringline.internal;
 import io.ringline.CloseReason;
 import io.ringline.Config;
 import io.ringline.Connection;
+import io.ringline.DatagramHandler;
 import io.ringline.Handler;
 import io.ringline.HandlerFactory;
 import io.ringline.MemoryRegion;
 import io.ringline.ShutdownHandle;
 import io.ringline.TimerHandle;
+import io.ringline.UdpSocket;
 import io.ringline.WorkerContext;
 import io.ringline.spi.AcceptedSocket;
 import io.ringline.spi.Backend;
@@ -16,6 +18,7 @@ import io.ringline.spi.WorkerIo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -52,6 +55,8 @@ final class Worker implements WorkerContext {
     private final TimerQueue timers = new TimerQueue();
     private final WorkerRegions regions;
     private final BufferPool sendChunks;
+    /** UDP: the chunks datagrams are copied into for sending (64 KiB: one never spans chunks). */
+    private final DatagramChunks datagramChunks = new DatagramChunks(32);
     private final InboundSpare inboundSpare = new InboundSpare();
     private final CurrentDelivery delivery = new CurrentDelivery();
     /** Views of lent receive memory for the send queues (a backend's receive buffers: bounded). */
@@ -67,6 +72,7 @@ final class Worker implements WorkerContext {
     private final OutboundConnects connects;
     private final WorkerLoop loop;
     private final WorkerServicesImpl services;
+    private final WorkerUdpSockets udp;
     final CompletableFuture<Void> started = new CompletableFuture<>();
     final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
@@ -92,8 +98,9 @@ final class Worker implements WorkerContext {
                 tasks::executeInternal, () -> io, () -> shuttingDown, this::capacityFreed);
         this.connections = new WorkerConnections(id, config, inbox, stats, () -> handler); // validates the id
         this.connects = new OutboundConnects(() -> io, this::schedule);
+        this.udp = new WorkerUdpSockets(this, () -> io, () -> host == null ? String.valueOf(backend) : host.backendName());
         this.loop = new WorkerLoop(id, tasks, timers, stats, Idler.of(config.idleStrategy()), () -> io, this::tick,
-                () -> shuttingDown && connections.count() == 0 && connects.isEmpty());
+                () -> shuttingDown && connections.count() == 0 && connects.isEmpty() && udp.isEmpty());
         this.services = new WorkerServicesImpl(this, options);
         this.thread = new WorkerThread(this, threadName);
     }
@@ -181,6 +188,7 @@ final class Worker implements WorkerContext {
             }
         });
         connects.abortAll();
+        udp.closeAll();
         inbox.close();
         tasks.terminate();
         // Tasks that raced with termination: abort control operations and hand-offs, run the rest
@@ -196,6 +204,7 @@ final class Worker implements WorkerContext {
             }
         }
         sendChunks.clear();
+        datagramChunks.clear();
         if (tlsChunks != null) {
             tlsChunks.clear();
         }
@@ -212,10 +221,12 @@ final class Worker implements WorkerContext {
         shuttingDown = true;
         connects.abortAll();
         connections.forEach(ConnectionImpl::beginDrain);
+        udp.beginDrain();
         schedule(config.shutdownGracePeriod(), () -> {
             // Whatever is still open did not finish in time: reset it, so that no peer takes a
-            // truncated reply for a complete one.
+            // truncated reply for a complete one; UDP sockets drop what they still hold.
             connections.forEach(c -> c.forceClose(CloseReason.SHUTDOWN));
+            udp.closeAll();
             loop.requestExit();
         });
     }
@@ -263,7 +274,7 @@ final class Worker implements WorkerContext {
         return regions.table();
     }
 
-    void markDirty(ConnectionImpl c) {
+    void markDirty(FlushPoint c) {
         loop.markDirty(c);
     }
 
@@ -276,19 +287,43 @@ final class Worker implements WorkerContext {
     }
 
     @Override
-    public io.ringline.UdpSocket openUdp(java.net.InetSocketAddress local, io.ringline.DatagramHandler handler) {
-        throw new UnsupportedOperationException("UDP: not built yet (issue 11)");
+    public UdpSocket openUdp(InetSocketAddress local, DatagramHandler handler) {
+        return openUdp(local, null, handler);
     }
 
     @Override
-    public io.ringline.UdpSocket openUdp(java.net.InetSocketAddress local, java.net.InetSocketAddress remote,
-                                         io.ringline.DatagramHandler handler) {
-        throw new UnsupportedOperationException("UDP: not built yet (issue 11)");
+    public UdpSocket openUdp(InetSocketAddress local, InetSocketAddress remote, DatagramHandler handler) {
+        WorkerUdpSockets.check(local, remote, handler);
+        checkThread("WorkerContext.openUdp");
+        if (shuttingDown) {
+            throw new IllegalStateException("runtime is shutting down: cannot open a UDP socket on " + local);
+        }
+        return udp.open(local, remote, handler, false, false);
+    }
+
+    /**
+     * Opens this worker's socket of a {@link Config#udpBindings() binding}, its datagrams going to
+     * the worker's handler (a {@link DatagramHandler}, checked at start). Runs on the worker thread.
+     *
+     * @return the bound address
+     */
+    InetSocketAddress bindUdp(InetSocketAddress local, boolean reusePort) {
+        checkThread("bindUdp");
+        if (shuttingDown) {
+            throw new IllegalStateException("runtime is shutting down: cannot bind UDP " + local);
+        }
+        return udp.open(local, null, (DatagramHandler) handler, reusePort, true).localAddress();
+    }
+
+    /** Called by {@link UdpSocketImpl} once closed. */
+    void udpClosed(UdpSocketImpl s) {
+        udp.closed(s);
     }
 
     @Override
-    public List<io.ringline.UdpSocket> udpSockets() {
-        return List.of();
+    public List<UdpSocket> udpSockets() {
+        checkThread("WorkerContext.udpSockets");
+        return udp.list();
     }
 
     @Override
@@ -415,6 +450,11 @@ final class Worker implements WorkerContext {
 
     BufferPool sendChunks() {
         return sendChunks;
+    }
+
+    /** {@return the chunks UDP send queues copy datagrams into} */
+    DatagramChunks datagramChunks() {
+        return datagramChunks;
     }
 
     /** {@return the TLS chunks of this worker: 64 KiB, more than one record of any engine} */

@@ -11,6 +11,9 @@ interface WorkerHost {
     /** {@return the runtime's pool for {@code runBlocking}} */
     BlockingPool blockingPool();
 
+    /** {@return the name of the runtime's backend (for error messages)} */
+    String backendName();
+
     /** {@return the runtime's shutdown and region handle} */
     ShutdownHandle shutdownHandle();
 

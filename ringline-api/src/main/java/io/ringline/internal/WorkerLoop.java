@@ -30,7 +30,7 @@ final class WorkerLoop implements Idler.Poller {
     private final Supplier<WorkerIo> io;
     private final Runnable tick;
     private final BooleanSupplier finished;
-    private final ArrayDeque<ConnectionImpl> dirty = new ArrayDeque<>();
+    private final ArrayDeque<FlushPoint> dirty = new ArrayDeque<>();
     private boolean exitRequested;
 
     /**
@@ -76,8 +76,8 @@ final class WorkerLoop implements Idler.Poller {
         exitRequested = true;
     }
 
-    /** Queues {@code c} for a flush at the next flush point of this pass (once per pending flush). */
-    void markDirty(ConnectionImpl c) {
+    /** Queues {@code c} (a connection or UDP socket) for a flush at the next flush point of this pass (once per pending flush). */
+    void markDirty(FlushPoint c) {
         dirty.addLast(c);
     }
 
@@ -124,7 +124,7 @@ final class WorkerLoop implements Idler.Poller {
 
     private int flushDirty() {
         int n = 0;
-        ConnectionImpl c;
+        FlushPoint c;
         while ((c = dirty.pollFirst()) != null) {
             c.flushNow();
             n++;

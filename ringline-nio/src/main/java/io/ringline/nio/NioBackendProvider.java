@@ -26,7 +26,21 @@ public final class NioBackendProvider implements BackendProvider {
     public static final BackendOption<Integer> GATHER_LIMIT = BackendOption.intRange("nio.gatherLimit", 64, 1, 1024,
             "send-queue buffers gathered into one socket write");
 
-    private static final List<BackendOption<?>> OPTIONS = List.of(READS_PER_EVENT, GATHER_LIMIT);
+    /** Datagrams received per readiness event of a UDP socket before the worker turns to other sockets. */
+    public static final BackendOption<Integer> DATAGRAMS_PER_EVENT = BackendOption.intRange("nio.datagramsPerEvent", 64, 1, 1024,
+            "datagrams received per readiness event of a UDP socket before the worker serves other sockets");
+
+    /**
+     * {@code SO_RCVBUF} of every UDP socket in bytes, set before it binds; 0 (the default) keeps the
+     * kernel's default ({@code net.core.rmem_default} on Linux, which also caps it at
+     * {@code net.core.rmem_max} and doubles it for bookkeeping). A larger buffer absorbs longer
+     * bursts before the kernel drops datagrams ({@link io.ringline.WorkerStats#datagramsDropped()}).
+     */
+    public static final BackendOption<Integer> UDP_RECEIVE_BUFFER_SIZE = BackendOption.intRange("nio.udpReceiveBufferSize", 0,
+            0, 1 << 30, "SO_RCVBUF of UDP sockets in bytes; 0: the kernel's default");
+
+    private static final List<BackendOption<?>> OPTIONS = List.of(READS_PER_EVENT, GATHER_LIMIT, DATAGRAMS_PER_EVENT,
+            UDP_RECEIVE_BUFFER_SIZE);
 
     private static final Availability AVAILABILITY = probe();
 
@@ -59,10 +73,14 @@ public final class NioBackendProvider implements BackendProvider {
         return OPTIONS;
     }
 
-    /** {@return {@link Capability#OS_SOCKETS}: regions are sent from their memory, with a copy into the kernel} */
+    /**
+     * {@return {@link Capability#OS_SOCKETS} (regions are sent from their memory, with a copy into
+     * the kernel) and {@link Capability#UDP} (without segmentation or receive offload; kernel drops
+     * are reported on Linux only)}
+     */
     @Override
     public Set<Capability> capabilities() {
-        return Set.of(Capability.OS_SOCKETS);
+        return Set.of(Capability.OS_SOCKETS, Capability.UDP);
     }
 
     @Override

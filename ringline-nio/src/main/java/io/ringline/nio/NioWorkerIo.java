@@ -4,16 +4,28 @@ import io.ringline.CloseReason;
 import io.ringline.Connection;
 import io.ringline.MemoryRegion;
 import io.ringline.spi.AcceptedSocket;
+import io.ringline.spi.UdpCore;
+import io.ringline.spi.UdpTransport;
 import io.ringline.spi.WorkerIo;
 import io.ringline.spi.WorkerServices;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -31,8 +43,15 @@ import java.util.function.Consumer;
  * ({@code fdToKey.get(fd)} in {@code EPollSelectorImpl}): an {@code Integer} per ready connection
  * and select once descriptors exceed 127, unless the JVM runs with
  * {@code -XX:AutoBoxCacheMax} above the highest descriptor.
+ *
+ * <p>UDP sockets ({@link NioUdpSocket}) share one more direct buffer of
+ * {@code maxDatagramSize + 1} bytes, created with the first of them, and the worker's readers of
+ * the kernel's UDP tables (Linux, for the drop counts). A socket that received schedules a drops
+ * refresh; {@link #poll} then waits no longer than until the earliest one is due.
  */
 final class NioWorkerIo implements WorkerIo {
+
+    private static final Logger log = LoggerFactory.getLogger(NioWorkerIo.class);
 
     private final WorkerServices services;
     private final Selector selector;
@@ -43,11 +62,23 @@ final class NioWorkerIo implements WorkerIo {
     private final Consumer<SelectionKey> processKey = this::process;
     private final int readsPerEvent;
     private final int gatherLimit;
+    private final int datagramsPerEvent;
+    private final int udpReceiveBufferSize;
+    /** The UDP sockets' receive buffer ({@code maxDatagramSize + 1} bytes) and its read-only twin; null until the first. */
+    private ByteBuffer datagramBuffer;
+    private ByteBuffer datagramView;
+    /** The kernel's UDP tables (IPv4, IPv6), opened lazily: the sockets' drop counts. */
+    private final ProcNetUdp udp4Table = new ProcNetUdp(Path.of("/proc/net/udp"));
+    private final ProcNetUdp udp6Table = new ProcNetUdp(Path.of("/proc/net/udp6"));
+    /** Sockets with a drops refresh scheduled, earliest due first (each is due a fixed delay after it was added). */
+    private final ArrayDeque<NioUdpSocket> dropsRefreshes = new ArrayDeque<>();
 
     NioWorkerIo(WorkerServices services) throws IOException {
         this.services = services;
         this.readsPerEvent = services.options().get(NioBackendProvider.READS_PER_EVENT);
         this.gatherLimit = services.options().get(NioBackendProvider.GATHER_LIMIT);
+        this.datagramsPerEvent = services.options().get(NioBackendProvider.DATAGRAMS_PER_EVENT);
+        this.udpReceiveBufferSize = services.options().get(NioBackendProvider.UDP_RECEIVE_BUFFER_SIZE);
         this.selector = Selector.open();
         this.readBuffer = ByteBuffer.allocateDirect(services.config().recvBufferSize());
         this.receivedView = readBuffer.asReadOnlyBuffer();
@@ -80,8 +111,55 @@ final class NioWorkerIo implements WorkerIo {
         return gatherLimit;
     }
 
+    /** {@return {@link NioBackendProvider#DATAGRAMS_PER_EVENT} of this runtime} */
+    int datagramsPerEvent() {
+        return datagramsPerEvent;
+    }
+
+    /** {@return the UDP sockets' receive buffer, {@code maxDatagramSize + 1} bytes, which the channels receive into} */
+    ByteBuffer datagramBuffer() {
+        return datagramBuffer;
+    }
+
+    /**
+     * {@return the read-only twin of {@link #datagramBuffer()} holding the first {@code length}
+     * bytes just received (position 0, limit {@code length}), for {@code UdpCore.received}}
+     */
+    ByteBuffer datagramReceived(int length) {
+        return datagramView.clear().limit(length);
+    }
+
+    /** Schedules {@code socket}'s drops refresh, due at {@link NioUdpSocket#dropsRefreshDue()}. */
+    void scheduleDropsRefresh(NioUdpSocket socket) {
+        dropsRefreshes.addLast(socket);
+    }
+
     @Override
     public void poll(long timeoutNanos) throws IOException {
+        if (!dropsRefreshes.isEmpty()) {
+            long untilDue = dropsRefreshes.peekFirst().dropsRefreshDue() - System.nanoTime();
+            if (untilDue <= 0) {
+                timeoutNanos = 0;
+            } else if (timeoutNanos < 0 || timeoutNanos > untilDue) {
+                timeoutNanos = untilDue;
+            }
+        }
+        select(timeoutNanos);
+        if (!dropsRefreshes.isEmpty()) {
+            refreshDueDrops();
+        }
+    }
+
+    private void refreshDueDrops() {
+        long now = System.nanoTime();
+        NioUdpSocket s;
+        while ((s = dropsRefreshes.peekFirst()) != null && s.dropsRefreshDue() - now <= 0) {
+            dropsRefreshes.pollFirst();
+            s.refreshDrops();
+        }
+    }
+
+    private void select(long timeoutNanos) throws IOException {
         services.stats().kernelEntered();
         if (timeoutNanos == 0) {
             selector.selectNow(processKey);
@@ -107,6 +185,17 @@ final class NioWorkerIo implements WorkerIo {
                 }
                 if (!c.core.isClosed()) {
                     c.core.failed(CloseReason.ERROR, bug);
+                }
+            }
+        } else if (att instanceof NioUdpSocket u) {
+            try {
+                u.ready(key);
+            } catch (Throwable bug) {
+                if (bug instanceof VirtualMachineError fatal) {
+                    throw fatal;
+                }
+                if (!u.core.isClosed()) {
+                    u.core.failed(bug);
                 }
             }
         } else if (att instanceof PendingConnect p) {
@@ -224,6 +313,97 @@ final class NioWorkerIo implements WorkerIo {
         }
     }
 
+    /**
+     * Opens a non-blocking {@link DatagramChannel} of {@code local}'s family, with
+     * {@code SO_REUSEPORT} when asked and {@code SO_RCVBUF} when {@code nio.udpReceiveBufferSize}
+     * is set, binds and (with {@code remote}) connects it, and registers it with this worker's
+     * selector (receiving starts with {@link UdpTransport#startReceiving()}). On Linux it also
+     * learns the socket's inode in {@code /proc/net/udp}({@code 6}) for its drop count: the one
+     * inode on the bound port that was not there before the bind (with none or several, logged at
+     * DEBUG, the socket reports no drops).
+     */
+    @Override
+    public UdpTransport openUdp(UdpCore core, InetSocketAddress local, InetSocketAddress remote,
+                                boolean reusePort) throws IOException {
+        Objects.requireNonNull(core, "core");
+        Objects.requireNonNull(local, "local");
+        if (local.isUnresolved()) {
+            throw new IOException("cannot bind a UDP socket to the unresolved address " + local);
+        }
+        boolean ipv6 = local.getAddress() instanceof Inet6Address;
+        ProtocolFamily family = ipv6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+        ProcNetUdp table = ipv6 ? udp6Table : udp4Table;
+        if (datagramBuffer == null) {
+            datagramBuffer = ByteBuffer.allocateDirect(services.config().maxDatagramSize() + 1);
+            datagramView = datagramBuffer.asReadOnlyBuffer();
+        }
+        DatagramChannel ch = DatagramChannel.open(family);
+        try {
+            ch.configureBlocking(false);
+            if (reusePort) {
+                if (!ch.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                    throw new IOException("SO_REUSEPORT is not supported on this platform (UDP socket for " + local + ")");
+                }
+                ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            if (udpReceiveBufferSize > 0) {
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, udpReceiveBufferSize);
+            }
+            long[] before = inodesQuietly(table, local.getPort(), local);
+            try {
+                ch.bind(local);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IOException("cannot bind a UDP socket to " + local + ": " + e.getMessage(), e);
+            }
+            InetSocketAddress bound = (InetSocketAddress) ch.getLocalAddress();
+            long inode = findInode(table, bound, before);
+            if (remote != null) {
+                try {
+                    ch.connect(remote);
+                } catch (IOException | IllegalArgumentException e) {
+                    throw new IOException("cannot connect the UDP socket " + bound + " to " + remote + ": " + e.getMessage(), e);
+                }
+            }
+            SelectionKey key = ch.register(selector, 0);
+            NioUdpSocket socket = new NioUdpSocket(this, ch, key, core, bound, remote, table, inode);
+            key.attach(socket);
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(ch);
+            throw e;
+        }
+    }
+
+    /** {@return the inodes on {@code port} (all when 0) of {@code table}, or null if it cannot be read} */
+    private static long[] inodesQuietly(ProcNetUdp table, int port, InetSocketAddress local) {
+        if (!table.available()) {
+            return null;
+        }
+        try {
+            return table.inodes(port);
+        } catch (IOException e) {
+            log.debug("ringline: cannot read {} before binding a UDP socket to {}: no kernel drops for it", table, local, e);
+            return null;
+        }
+    }
+
+    private static long findInode(ProcNetUdp table, InetSocketAddress bound, long[] before) {
+        if (before == null) {
+            return -1;
+        }
+        try {
+            long inode = table.newInode(bound.getPort(), before);
+            if (inode < 0) {
+                log.debug("ringline: not exactly one new socket on port {} in {} after binding {}: no kernel drops for it",
+                        bound.getPort(), table, bound);
+            }
+            return inode;
+        } catch (IOException e) {
+            log.debug("ringline: cannot read {} after binding a UDP socket to {}: no kernel drops for it", table, bound, e);
+            return -1;
+        }
+    }
+
     @Override
     public void installRegion(int slot, MemoryRegion region) {
         // Nothing to do: the core's region table holds the segment and sends write from it directly.
@@ -246,6 +426,9 @@ final class NioWorkerIo implements WorkerIo {
             closeQuietly(key.channel());
         }
         closeQuietly(selector);
+        udp4Table.close();
+        udp6Table.close();
+        dropsRefreshes.clear();
     }
 
     static void closeQuietly(java.io.Closeable c) {

@@ -81,10 +81,12 @@ class NioBackendTest {
     }
 
     @Test
-    void declaresItsOptionsAndOnlyOsSockets() {
+    void declaresItsOptionsOsSocketsAndUdp() {
         NioBackendProvider p = new NioBackendProvider();
-        assertEquals(java.util.List.of(NioBackendProvider.READS_PER_EVENT, NioBackendProvider.GATHER_LIMIT), p.options());
-        assertEquals(java.util.Set.of(io.ringline.spi.Capability.OS_SOCKETS), p.capabilities());
+        assertEquals(java.util.List.of(NioBackendProvider.READS_PER_EVENT, NioBackendProvider.GATHER_LIMIT,
+                NioBackendProvider.DATAGRAMS_PER_EVENT, NioBackendProvider.UDP_RECEIVE_BUFFER_SIZE), p.options());
+        assertEquals(java.util.Set.of(io.ringline.spi.Capability.OS_SOCKETS, io.ringline.spi.Capability.UDP),
+                p.capabilities());
     }
 
     @Test
