@@ -148,4 +148,39 @@ class ConfigTest {
                 () -> Config.builder().idleTimeout(Duration.ofMillis(-5)));
         assertTrue(e.getMessage().contains("idleTimeout") && e.getMessage().contains("-0.005"), e.getMessage());
     }
+
+    @Test
+    void udpSettingsAreValidatedNamingValueAndLimit() {
+        assertRejected(() -> Config.builder().udpSendQueueLimit(UdpSocket.MAX_IPV6_PAYLOAD - 1),
+                UdpSocket.MAX_IPV6_PAYLOAD - 1, UdpSocket.MAX_IPV6_PAYLOAD);
+        assertRejected(() -> Config.builder().udpSendQueueLimit(-1), -1, UdpSocket.MAX_IPV6_PAYLOAD);
+        assertRejected(() -> Config.builder().maxDatagramSize(0), 0, 1);
+        assertRejected(() -> Config.builder().maxDatagramSize(UdpSocket.MAX_IPV6_PAYLOAD + 1),
+                UdpSocket.MAX_IPV6_PAYLOAD + 1, UdpSocket.MAX_IPV6_PAYLOAD);
+        java.net.InetSocketAddress unresolved = java.net.InetSocketAddress.createUnresolved("example.invalid", 53);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Config.builder().bindUdp(unresolved));
+        assertTrue(e.getMessage().contains(unresolved.toString()), e.getMessage());
+        assertThrows(NullPointerException.class, () -> Config.builder().bindUdp(null));
+        assertThrows(NullPointerException.class,
+                () -> Config.builder().bindUdp(new java.net.InetSocketAddress(0), null));
+    }
+
+    @Test
+    void udpSettingsHaveTheirDocumentedDefaultsAndKeepTheBindingOrder() {
+        Config d = Config.builder().build();
+        assertEquals(1L << 20, d.udpSendQueueLimit());
+        assertEquals(UdpSocket.MAX_IPV6_PAYLOAD, d.maxDatagramSize());
+        assertTrue(d.udpBindings().isEmpty());
+        java.net.InetSocketAddress a = new java.net.InetSocketAddress("127.0.0.1", 0);
+        java.net.InetSocketAddress b = new java.net.InetSocketAddress("::1", 5353);
+        Config c = Config.builder().bindUdp(a).bindUdp(b, UdpMode.SHARED).udpSendQueueLimit(UdpSocket.MAX_IPV6_PAYLOAD)
+                .maxDatagramSize(1).build();
+        assertEquals(java.util.List.of(new Config.UdpBinding(a, UdpMode.PER_WORKER), new Config.UdpBinding(b, UdpMode.SHARED)),
+                c.udpBindings());
+        assertEquals(UdpSocket.MAX_IPV6_PAYLOAD, c.udpSendQueueLimit());
+        assertEquals(1, c.maxDatagramSize());
+        assertTrue(c.toString().contains("bindUdp"), c.toString());
+        assertEquals(UdpSocket.MAX_IPV6_PAYLOAD, Config.builder().maxDatagramSize(UdpSocket.MAX_IPV6_PAYLOAD).build()
+                .maxDatagramSize());
+    }
 }

@@ -149,7 +149,6 @@ final class UdpSocketImpl implements UdpSocket, UdpCore, FlushPoint {
             throw new RegionException(e.getMessage(), e);
         }
         queue.appendRegion(queuedTarget(target), r, region.slot(), offset, length);
-        stats.regionSends++;
         scheduleFlush();
     }
 
@@ -372,8 +371,7 @@ final class UdpSocketImpl implements UdpSocket, UdpCore, FlushPoint {
         InetSocketAddress target = queue.target(0);
         stats.datagramSendFailures += queue.datagrams(0);
         queue.finishHead();
-        reportSendFailed(target == null ? remote : target, cause);
-        closeIfDrained();
+        reportSendFailed(target == null ? remote : target, cause); // a drained shutdown closes at flushed()
     }
 
     @Override
@@ -456,7 +454,9 @@ final class UdpSocketImpl implements UdpSocket, UdpCore, FlushPoint {
         }
         closed = true;
         try {
-            transport.close();
+            if (transport != null) { // null: the driver failed it inside WorkerIo.openUdp
+                transport.close();
+            }
         } catch (Throwable t) {
             Throwables.rethrowIfFatal(t);
             log.warn("ringline worker {}: closing {} failed", worker.workerId(), this, t);

@@ -188,7 +188,7 @@ final class Worker implements WorkerContext {
             }
         });
         connects.abortAll();
-        udp.closeAll();
+        udp.closeAtTermination(death);
         inbox.close();
         tasks.terminate();
         // Tasks that raced with termination: abort control operations and hand-offs, run the rest

@@ -103,7 +103,8 @@ final class WorkerLoop implements Idler.Poller {
 
     /** {@return a sum that changes whenever the backend reported something that counts as work} */
     private long activity() {
-        return stats.bytesIn + stats.bytesOut + stats.connectionsOpened + stats.connectionsClosed;
+        return stats.bytesIn + stats.bytesOut + stats.connectionsOpened + stats.connectionsClosed
+                + stats.datagramsReceived + stats.datagramsSent; // empty datagrams move no bytes
     }
 
     private int runTimers() {

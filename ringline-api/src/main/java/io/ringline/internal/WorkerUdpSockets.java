@@ -4,6 +4,8 @@ import io.ringline.DatagramHandler;
 import io.ringline.UdpSocket;
 import io.ringline.spi.UdpTransport;
 import io.ringline.spi.WorkerIo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,6 +22,8 @@ import java.util.function.Supplier;
  * Worker thread only.
  */
 final class WorkerUdpSockets {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerUdpSockets.class);
 
     private final Worker worker;
     private final Supplier<WorkerIo> io;
@@ -53,6 +57,9 @@ final class WorkerUdpSockets {
         } catch (UnsupportedOperationException e) {
             throw new UnsupportedOperationException("backend '" + backendName.get() + "' has no UDP: cannot open a UDP socket on "
                     + local + " (" + e.getMessage() + ")", e);
+        }
+        if (s.isClosed()) { // the driver reported a failure inside openUdp
+            throw new UncheckedIOException(new IOException("the UDP socket on " + local + " failed while opening"));
         }
         s.attach(transport);
         (binding ? bound : opened).add(s);
@@ -90,13 +97,31 @@ final class WorkerUdpSockets {
         }
     }
 
-    /** Closes every socket still open (grace period over, or the worker terminates); queued datagrams are dropped. */
+    /** Closes every socket still open (the grace period is over); queued datagrams are dropped. */
     void closeAll() {
         for (UdpSocketImpl s : List.copyOf(bound)) {
             s.closeWith(null);
         }
         for (UdpSocketImpl s : List.copyOf(opened)) {
             s.closeWith(null);
+        }
+    }
+
+    /**
+     * The worker terminates: closes every socket still open, containing (logging) whatever a
+     * callback throws so that every socket closes.
+     *
+     * @param death what killed the worker (given to {@code onUdpClosed}), or null
+     */
+    void closeAtTermination(Throwable death) {
+        List<UdpSocketImpl> all = new ArrayList<>(bound);
+        all.addAll(opened);
+        for (UdpSocketImpl s : all) {
+            try {
+                s.closeWith(death);
+            } catch (Throwable t) {
+                log.warn("ringline worker {}: closing {} failed", worker.workerId(), s, t);
+            }
         }
     }
 

@@ -476,4 +476,39 @@ class UdpSocketImplTest {
         s.close();
         assertEquals(3, worker.datagramChunks().pooled());
     }
+
+    // ---------------------------------------------------------------- shutdown drain
+
+    @Test
+    void aDrainWithNothingQueuedClosesAtOnce() {
+        UdpSocketImpl s = open();
+        s.beginDrain();
+        assertFalse(s.isOpen());
+        assertEquals(1, transport.closes);
+        assertEquals(1, events.closeCalls);
+        assertNull(events.closes.get(0));
+    }
+
+    @Test
+    void aDrainStopsReceivingSendsWhatIsQueuedThenCloses() {
+        UdpSocketImpl s = open();
+        transport.takePerFlush = 0;
+        s.sendTo(PEER, bytes(4));
+        s.sendTo(PEER, bytes(5));
+        worker.runOnce();
+        transport.takePerFlush = 1;
+        s.beginDrain();
+        transport.receive(PEER, new byte[]{1}, false);
+        assertEquals(0, events.datagrams.size(), "no longer presented");
+        assertEquals(0, worker.stats().datagramsReceived());
+        worker.runOnce(); // the drain's flush: one taken
+        assertTrue(s.isOpen());
+        s.sendFailed(new IOException("EMSGSIZE")); // the other refused: the queue is empty now
+        assertTrue(s.isOpen(), "closes at the end of the flush, not inside the driver's report");
+        s.flushed();
+        assertFalse(s.isOpen());
+        assertEquals(1, worker.stats().datagramsSent());
+        assertEquals(1, worker.stats().datagramSendFailures());
+        assertEquals(1, events.closeCalls);
+    }
 }

@@ -137,6 +137,16 @@ final class BufferRing {
         return memory;
     }
 
+    /** {@return the memory of every buffer, buffer {@code bid} at {@code bid * bufferSize()} (for parsing what the kernel wrote)} */
+    MemorySegment segment() {
+        return buffers;
+    }
+
+    /** {@return the reused read-only view of buffer {@code bid} (its whole size; callers set position and limit)} */
+    ByteBuffer view(int bid) {
+        return views[bid];
+    }
+
     /** {@return buffer {@code bid} as a read-only buffer holding {@code length} received bytes} */
     ByteBuffer received(int bid, int length) {
         return views[bid].clear().limit(length);

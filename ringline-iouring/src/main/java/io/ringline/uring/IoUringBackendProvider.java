@@ -81,7 +81,7 @@ public final class IoUringBackendProvider implements BackendProvider {
 
     @Override
     public Set<Capability> capabilities() {
-        return Set.of(Capability.OS_SOCKETS, Capability.KERNEL_REGISTERED_REGIONS);
+        return Set.of(Capability.OS_SOCKETS, Capability.KERNEL_REGISTERED_REGIONS, Capability.UDP);
     }
 
     /** {@return the options this backend declares: {@link IoUringOptions#all()}} */

@@ -86,8 +86,36 @@ public final class IoUringOptions {
     public static final BackendOption<Integer> CLOSE_DRAIN_MILLIS = BackendOption.intRange("io_uring.closeDrainMillis",
             5000, 0, 600_000, "milliseconds a closing worker waits for in-flight operations to complete");
 
+    /** Largest {@link #UDP_BUFFER_COUNT}: 8192 GRO-sized buffers are about 512 MiB per socket. */
+    static final int MAX_UDP_BUFFERS = 8192;
+
+    /**
+     * Receive buffers in the provided buffer ring of each UDP socket (default 64; a power of two in
+     * [1, 8192]). Each holds one datagram, or with {@link #UDP_GRO} one coalesced batch (64 KiB).
+     * When all are in use the kernel keeps further datagrams in the socket's receive queue, and
+     * drops them (counted in {@code WorkerStats.datagramsDropped}) once that is full.
+     */
+    public static final BackendOption<Integer> UDP_BUFFER_COUNT = BackendOption.intRange("io_uring.udpBufferCount", 64, 1,
+            MAX_UDP_BUFFERS, "receive buffers of each UDP socket's provided buffer ring, a power of two");
+
+    /**
+     * Segmented UDP sends ({@code UDP_SEGMENT}, one send of up to 64 datagrams) when the kernel has
+     * them (default {@code true}); {@code false}: the core queues single datagrams only.
+     */
+    public static final BackendOption<Boolean> UDP_GSO = BackendOption.flag("io_uring.udpGso", true,
+            "send batches of equal-sized datagrams as one UDP_SEGMENT send when the kernel supports it");
+
+    /**
+     * Coalesced UDP receives ({@code UDP_GRO}; default {@code true}): the kernel may hand several
+     * datagrams from one sender in one buffer, which the driver splits. Each receive buffer then
+     * has a 64 KiB payload area whatever {@code Config.maxDatagramSize()} (longer datagrams are still
+     * reported truncated to it); {@code false}: buffers of {@code maxDatagramSize}, one datagram each.
+     */
+    public static final BackendOption<Boolean> UDP_GRO = BackendOption.flag("io_uring.udpGro", true,
+            "let the kernel coalesce received UDP datagrams (UDP_GRO) into 64 KiB receive buffers, split by the driver");
+
     private static final List<BackendOption<?>> ALL = List.of(BUFFER_RING, LEND_BUDGET, FIXED_BUFFERS, SEND_ZC, SEND_ZC_THRESHOLD,
-            RING_SIZE, MAX_IOV, ACCEPTOR_RING_SIZE, ACCEPT_RETRY_MILLIS, CLOSE_DRAIN_MILLIS);
+            RING_SIZE, MAX_IOV, ACCEPTOR_RING_SIZE, ACCEPT_RETRY_MILLIS, CLOSE_DRAIN_MILLIS, UDP_BUFFER_COUNT, UDP_GSO, UDP_GRO);
 
     private IoUringOptions() {
     }

@@ -139,10 +139,47 @@ final class KernelStructs {
             JAVA_LONG.withName("msg_iov"), JAVA_LONG.withName("msg_iovlen"), JAVA_LONG.withName("msg_control"),
             JAVA_LONG.withName("msg_controllen"), JAVA_INT.withName("msg_flags"), paddingLayout(4))
             .withName("msghdr");
+    static final long MSG_NAME = offset(MSGHDR, "msg_name");
+    static final long MSG_NAMELEN = offset(MSGHDR, "msg_namelen");
     static final long MSG_IOV = offset(MSGHDR, "msg_iov");
+    static final long MSG_CONTROL = offset(MSGHDR, "msg_control");
+    static final long MSG_CONTROLLEN = offset(MSGHDR, "msg_controllen");
     static final long MSG_IOVLEN = offset(MSGHDR, "msg_iovlen");
     static final long MSGHDR_SIZE = MSGHDR.byteSize();
     static final long IOVEC_SIZE = IOVEC.byteSize();
+
+    /**
+     * {@code struct io_uring_recvmsg_out} (16 bytes): the head of each provided buffer a multishot
+     * {@code RECVMSG} fills, followed by the name ({@code msg_namelen} bytes reserved), the control
+     * messages ({@code msg_controllen} bytes reserved) and the payload.
+     */
+    static final StructLayout IO_URING_RECVMSG_OUT = structLayout(
+            JAVA_INT.withName("namelen"), JAVA_INT.withName("controllen"), JAVA_INT.withName("payloadlen"),
+            JAVA_INT.withName("flags"))
+            .withName("io_uring_recvmsg_out");
+    static final long RECVMSG_OUT_NAMELEN = offset(IO_URING_RECVMSG_OUT, "namelen");
+    static final long RECVMSG_OUT_CONTROLLEN = offset(IO_URING_RECVMSG_OUT, "controllen");
+    static final long RECVMSG_OUT_PAYLOADLEN = offset(IO_URING_RECVMSG_OUT, "payloadlen");
+    static final long RECVMSG_OUT_FLAGS = offset(IO_URING_RECVMSG_OUT, "flags");
+
+    /** {@code struct cmsghdr} (16 bytes), followed by its data, padded to 8 bytes ({@code CMSG_ALIGN}). */
+    static final StructLayout CMSGHDR = structLayout(
+            JAVA_LONG.withName("cmsg_len"), JAVA_INT.withName("cmsg_level"), JAVA_INT.withName("cmsg_type"))
+            .withName("cmsghdr");
+    static final long CMSG_LEN_FIELD = offset(CMSGHDR, "cmsg_len");
+    static final long CMSG_LEVEL = offset(CMSGHDR, "cmsg_level");
+    static final long CMSG_TYPE = offset(CMSGHDR, "cmsg_type");
+    static final long CMSGHDR_SIZE = CMSGHDR.byteSize();
+
+    /** {@return {@code CMSG_ALIGN(n)}: {@code n} rounded up to 8} */
+    static long cmsgAlign(long n) {
+        return (n + 7) & ~7L;
+    }
+
+    /** {@return {@code CMSG_SPACE(dataLength)}: the bytes a control message with that much data takes} */
+    static long cmsgSpace(long dataLength) {
+        return CMSGHDR_SIZE + cmsgAlign(dataLength);
+    }
 
     /** {@code struct __kernel_timespec} (16 bytes), the argument of {@code IORING_OP_TIMEOUT}. */
     static final StructLayout KERNEL_TIMESPEC = structLayout(JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec"))
@@ -175,6 +212,10 @@ final class KernelStructs {
 
     /** The family field, shared by every sockaddr ({@code (MemorySegment, long offset) -> short}). */
     static final VarHandle SA_FAMILY = SOCKADDR_STORAGE.varHandle(groupElement("ss_family"));
+    /** Offset of the family field of every sockaddr. */
+    static final long SA_FAMILY_OFFSET = offset(SOCKADDR_IN, "sin_family");
+    /** Offset of the port (network order) of a {@code sockaddr_in} or {@code sockaddr_in6}. */
+    static final long SA_PORT_OFFSET = offset(SOCKADDR_IN, "sin_port");
     /** The port of a {@code sockaddr_in} or {@code sockaddr_in6} (same offset, network order). */
     static final VarHandle SA_PORT = SOCKADDR_IN.varHandle(groupElement("sin_port"));
 

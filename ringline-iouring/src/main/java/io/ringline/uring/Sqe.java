@@ -73,6 +73,17 @@ final class Sqe {
         return sqe(Uring.OP_RECV, Uring.IOSQE_BUFFER_SELECT, prio, fd, 0, 0, 0, 0, bufferGroup, userData);
     }
 
+    /**
+     * Multishot {@code IORING_OP_RECVMSG} with the {@link KernelStructs#MSGHDR} at {@code msghdr}
+     * (only its name and control lengths are used), picking buffers from group {@code bufferGroup}:
+     * each buffer then holds a {@link KernelStructs#IO_URING_RECVMSG_OUT}, the name, the control
+     * messages and the payload.
+     */
+    static IoUringIoOps recvmsgMultishot(int fd, long msghdr, short bufferGroup, long userData) {
+        return sqe(Uring.OP_RECVMSG, Uring.IOSQE_BUFFER_SELECT, Uring.IORING_RECV_MULTISHOT, fd, 0, msghdr, 1, 0,
+                bufferGroup, userData);
+    }
+
     /** Single-shot {@code IORING_OP_RECV} into {@code length} bytes at {@code address}. */
     static IoUringIoOps recv(int fd, long address, int length, boolean pollFirst, long userData) {
         return sqe(Uring.OP_RECV, (byte) 0, pollFirst(pollFirst), fd, 0, address, length, 0, (short) 0, userData);

@@ -43,15 +43,26 @@ final class Sys {
     static final int ENOTCONN = 107;
     static final int ECANCELED = 125;
     static final int ETIME = 62;
+    static final int EDESTADDRREQ = 89;
+    static final int EMSGSIZE = 90;
+    static final int ECONNREFUSED = 111;
 
     static final int AF_INET = 2;
     static final int AF_INET6 = 10;
     static final int SOCK_STREAM = 1;
+    static final int SOCK_DGRAM = 2;
     static final int SOCK_NONBLOCK = 0x800;
     static final int SOCK_CLOEXEC = 0x80000;
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
     static final int SO_LINGER = 13;
+    static final int SO_REUSEPORT = 15;
+    static final int SO_RXQ_OVFL = 40;
+    static final int IPPROTO_IPV6 = 41;
+    static final int IPV6_V6ONLY = 26;
+    static final int SOL_UDP = 17;
+    static final int UDP_SEGMENT = 103;
+    static final int UDP_GRO = 104;
     static final int IPPROTO_TCP = 6;
     static final int TCP_NODELAY = 1;
     static final int SHUT_RD = 0;
@@ -79,12 +90,13 @@ final class Sys {
         final MethodHandle close;
         final MethodHandle getrlimit;
         final MethodHandle strerror;
+        final MethodHandle connect;
         final MemoryLayout errnoLayout;
         final long errnoOffset;
 
         Linked() {
             Throwable error = null;
-            MethodHandle[] h = new MethodHandle[11];
+            MethodHandle[] h = new MethodHandle[12];
             MemoryLayout errLayout = null;
             long errOffset = 0;
             try {
@@ -106,6 +118,7 @@ final class Sys {
                 h[8] = linker.downcallHandle(find(libc, "close"), FunctionDescriptor.of(JAVA_INT, JAVA_INT), errno);
                 h[9] = linker.downcallHandle(find(libc, "getrlimit"), FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), errno);
                 h[10] = linker.downcallHandle(find(libc, "strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+                h[11] = linker.downcallHandle(find(libc, "connect"), FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), errno);
             } catch (Throwable t) {
                 error = t;
             }
@@ -121,6 +134,7 @@ final class Sys {
             close = h[8];
             getrlimit = h[9];
             strerror = h[10];
+            connect = h[11];
             errnoLayout = errLayout;
             errnoOffset = errOffset;
         }
@@ -183,6 +197,58 @@ final class Sys {
             MemorySegment state = arena.allocate(H.errnoLayout);
             int r = (int) h.invokeExact(state, family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
             return r < 0 ? -errno(state) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@return a new non-blocking UDP socket fd or -errno} */
+    static int datagramSocket(int family) {
+        MethodHandle h = handle(H.socket);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(H.errnoLayout);
+            int r = (int) h.invokeExact(state, family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            return r < 0 ? -errno(state) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code connect(2)} of a socket to {@code address} (for a UDP socket this only sets the peer:
+     * it completes at once); {@return 0 or -errno}
+     *
+     * @param ipv6Socket whether the socket is AF_INET6 (an IPv4 address is then written v4-mapped)
+     */
+    static int connect(int fd, InetSocketAddress address, boolean ipv6Socket) throws UnknownHostException {
+        MethodHandle h = handle(H.connect);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sa = arena.allocate(KernelStructs.SOCKADDR_STORAGE);
+            int len = ipv6Socket ? encodeSockaddr6(address, sa) : encodeSockaddr(address, sa);
+            MemorySegment state = arena.allocate(H.errnoLayout);
+            int r = (int) h.invokeExact(state, fd, sa, len);
+            return r < 0 ? -errno(state) : r;
+        } catch (UnknownHostException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code bind(2)}, an IPv4 address written v4-mapped when {@code ipv6Socket}; {@return 0 or -errno} */
+    static int bind(int fd, InetSocketAddress address, boolean ipv6Socket) throws UnknownHostException {
+        if (!ipv6Socket) {
+            return bind(fd, address);
+        }
+        MethodHandle h = handle(H.bind);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sa = arena.allocate(KernelStructs.SOCKADDR_STORAGE);
+            int len = encodeSockaddr6(address, sa);
+            MemorySegment state = arena.allocate(H.errnoLayout);
+            int r = (int) h.invokeExact(state, fd, sa, len);
+            return r < 0 ? -errno(state) : r;
+        } catch (UnknownHostException e) {
+            throw e;
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -337,6 +403,31 @@ final class Sys {
         KernelStructs.SA_FAMILY.set(sa, 0L, (short) AF_INET6);
         MemorySegment.copy(raw, 0, sa, ValueLayout.JAVA_BYTE, KernelStructs.SIN6_ADDR, raw.length);
         sa.set(JAVA_INT, KernelStructs.SIN6_SCOPE_ID, ((Inet6Address) ip).getScopeId());
+        return (int) KernelStructs.SOCKADDR_IN6.byteSize();
+    }
+
+    /**
+     * Writes {@code address} as a {@code sockaddr_in6} into {@code sa}, an IPv4 address v4-mapped
+     * ({@code ::ffff:a.b.c.d}), as an AF_INET6 socket needs it.
+     *
+     * @return the length of the written structure
+     * @throws UnknownHostException if the address is unresolved
+     */
+    static int encodeSockaddr6(InetSocketAddress address, MemorySegment sa) throws UnknownHostException {
+        InetAddress ip = address.getAddress();
+        if (ip == null) {
+            throw new UnknownHostException("unresolved address: " + address.getHostString());
+        }
+        if (ip instanceof Inet6Address) {
+            return encodeSockaddr(address, sa);
+        }
+        sa.asSlice(0, SOCKADDR_SIZE).fill((byte) 0);
+        byte[] raw = ip.getAddress();
+        KernelStructs.SA_FAMILY.set(sa, 0L, (short) AF_INET6);
+        KernelStructs.SA_PORT.set(sa, 0L, (short) address.getPort());
+        sa.set(ValueLayout.JAVA_BYTE, KernelStructs.SIN6_ADDR + 10, (byte) 0xff);
+        sa.set(ValueLayout.JAVA_BYTE, KernelStructs.SIN6_ADDR + 11, (byte) 0xff);
+        MemorySegment.copy(raw, 0, sa, ValueLayout.JAVA_BYTE, KernelStructs.SIN6_ADDR + 12, raw.length);
         return (int) KernelStructs.SOCKADDR_IN6.byteSize();
     }
 

@@ -4,6 +4,7 @@ package io.ringline.uring;
 final class Uring {
     static final byte OP_NOP = 0;
     static final byte OP_SENDMSG = 9;
+    static final byte OP_RECVMSG = 10;
     static final byte OP_TIMEOUT = 11;
     static final byte OP_TIMEOUT_REMOVE = 12;
     static final byte OP_ACCEPT = 13;
@@ -42,6 +43,8 @@ final class Uring {
     static final int IORING_REGISTER_DST_REPLACE = 2;
 
     static final int MSG_NOSIGNAL = 0x4000;
+    /** {@code io_uring_recvmsg_out.flags} / {@code msg_flags}: the datagram was longer than the buffer. */
+    static final int MSG_TRUNC = 0x20;
 
     private Uring() {
     }

@@ -22,10 +22,14 @@ import java.util.concurrent.TimeUnit;
  * @param acceptorRingSize submission queue entries of each acceptor ring
  * @param acceptRetryNanos wait before a listener re-arms an accept the kernel ended
  * @param closeDrainNanos  how long a closing worker waits for in-flight operations
+ * @param udpBufferCount   receive buffers of each UDP socket's provided buffer ring (a power of two)
+ * @param udpGso           segmented UDP sends asked for (used when the kernel accepts {@code UDP_SEGMENT})
+ * @param udpGro           coalesced UDP receives ({@code UDP_GRO})
  * @param off              why each feature that is off is off, by feature name
  */
 record UringFeatures(boolean bufferRing, int lendBudget, boolean fixedBuffers, boolean sendZc, int sendZcThreshold, int ringSize,
-                     int maxIov, int acceptorRingSize, long acceptRetryNanos, long closeDrainNanos, Map<String, String> off) {
+                     int maxIov, int acceptorRingSize, long acceptRetryNanos, long closeDrainNanos, int udpBufferCount,
+                     boolean udpGso, boolean udpGro, Map<String, String> off) {
 
     UringFeatures {
         off = Map.copyOf(off);
@@ -49,7 +53,9 @@ record UringFeatures(boolean bufferRing, int lendBudget, boolean fixedBuffers, b
                 powerOfTwo(options, IoUringOptions.RING_SIZE), options.get(IoUringOptions.MAX_IOV),
                 powerOfTwo(options, IoUringOptions.ACCEPTOR_RING_SIZE),
                 TimeUnit.MILLISECONDS.toNanos(options.get(IoUringOptions.ACCEPT_RETRY_MILLIS)),
-                TimeUnit.MILLISECONDS.toNanos(options.get(IoUringOptions.CLOSE_DRAIN_MILLIS)), off);
+                TimeUnit.MILLISECONDS.toNanos(options.get(IoUringOptions.CLOSE_DRAIN_MILLIS)),
+                powerOfTwo(options, IoUringOptions.UDP_BUFFER_COUNT), options.get(IoUringOptions.UDP_GSO),
+                options.get(IoUringOptions.UDP_GRO), off);
     }
 
     private static boolean feature(Map<String, String> off, String name, BackendOptions options,
@@ -78,7 +84,8 @@ record UringFeatures(boolean bufferRing, int lendBudget, boolean fixedBuffers, b
     String describe() {
         return state("buffer ring", bufferRing) + "; " + state("fixed buffers", fixedBuffers) + "; "
                 + state("SEND_ZC", sendZc) + (sendZc ? " (from " + sendZcThreshold + " bytes)" : "")
-                + "; ring size " + ringSize + "; max iov " + maxIov;
+                + "; ring size " + ringSize + "; max iov " + maxIov
+                + "; UDP " + udpBufferCount + " buffers, GSO " + (udpGso ? "asked" : "off") + ", GRO " + (udpGro ? "on" : "off");
     }
 
     private String state(String name, boolean on) {

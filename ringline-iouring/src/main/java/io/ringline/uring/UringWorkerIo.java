@@ -5,6 +5,8 @@ import io.ringline.Connection;
 import io.ringline.MemoryRegion;
 import io.ringline.spi.AcceptedSocket;
 import io.ringline.spi.IoStats;
+import io.ringline.spi.UdpCore;
+import io.ringline.spi.UdpTransport;
 import io.ringline.spi.WorkerIo;
 import io.ringline.spi.WorkerServices;
 import org.slf4j.Logger;
@@ -42,6 +44,11 @@ final class UringWorkerIo implements WorkerIo {
     private final WakeTimer wakeTimer;
     private final boolean[] fixedSlots;
     private final ArrayDeque<UringConnection> starved = new ArrayDeque<>();
+    private final ArrayDeque<UringUdpSocket> starvedUdp = new ArrayDeque<>();
+    /** Buffer group ids of closed UDP sockets, for reuse (ids are taken from {@link #nextUdpGroup} first). */
+    private final ArrayDeque<Short> freeUdpGroups = new ArrayDeque<>();
+    private int nextUdpGroup = BUFFER_GROUP + 1;
+    private int udpSockets;
     private final ArrayDeque<MemorySegment> iovPool = new ArrayDeque<>();
     private int liveHandles;
     private boolean inRun;
@@ -144,7 +151,7 @@ final class UringWorkerIo implements WorkerIo {
      */
     @Override
     public void poll(long timeoutNanos) {
-        if (!starved.isEmpty()) {
+        if (!starved.isEmpty() || !starvedUdp.isEmpty()) {
             timeoutNanos = 0;
         }
         if (timeoutNanos > 0) {
@@ -179,6 +186,26 @@ final class UringWorkerIo implements WorkerIo {
             UringConnection c = starved.pollFirst();
             c.starved = false;
             c.armRecv();
+        }
+        for (int n = starvedUdp.size(); n > 0; n--) {
+            UringUdpSocket s = starvedUdp.pollFirst();
+            s.starved = false;
+            s.armRecv();
+        }
+    }
+
+    /** Queues {@code s} for a receive re-arm after this batch of completions (its receive hit ENOBUFS). */
+    void starved(UringUdpSocket s) {
+        if (!s.starved) {
+            s.starved = true;
+            starvedUdp.addLast(s);
+        }
+    }
+
+    void unstarve(UringUdpSocket s) {
+        if (s.starved) {
+            s.starved = false;
+            starvedUdp.remove(s);
         }
     }
 
@@ -276,6 +303,60 @@ final class UringWorkerIo implements WorkerIo {
 
     void connectGone() {
         liveHandles--;
+    }
+
+    // ---------------------------------------------------------------- UDP
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The socket gets a provided buffer ring of its own, in a buffer group distinct from the TCP
+     * receives' and from every other open UDP socket's of this ring.
+     */
+    @Override
+    public UdpTransport openUdp(UdpCore core, InetSocketAddress local, InetSocketAddress remote, boolean reusePort)
+            throws IOException {
+        short group = takeUdpGroup();
+        UringUdpSocket s;
+        try {
+            s = new UringUdpSocket(this, core, local, remote, reusePort, group);
+        } catch (IOException | RuntimeException e) {
+            freeUdpGroups.addFirst(group);
+            throw e;
+        }
+        try {
+            s.attach(ring.register(s.handle()));
+        } catch (IOException | RuntimeException e) {
+            s.abandon();
+            freeUdpGroups.addFirst(group);
+            throw e;
+        }
+        liveHandles++;
+        udpSockets++;
+        return s;
+    }
+
+    private short takeUdpGroup() throws IOException {
+        Short free = freeUdpGroups.pollFirst();
+        if (free != null) {
+            return free;
+        }
+        if (nextUdpGroup > 0xffff) {
+            throw new IOException("no free io_uring buffer group id for another UDP socket (65,535 in use)");
+        }
+        return (short) nextUdpGroup++;
+    }
+
+    /** A UDP socket released everything: its buffer group id may be used again. */
+    void udpGone(UringUdpSocket s) {
+        freeUdpGroups.addFirst(s.groupId());
+        udpSockets--;
+        liveHandles--;
+    }
+
+    /** {@return the UDP sockets of this ring not yet fully released (for tests)} */
+    int udpSockets() {
+        return udpSockets;
     }
 
     // ---------------------------------------------------------------- regions

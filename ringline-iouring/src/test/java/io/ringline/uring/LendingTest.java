@@ -48,7 +48,7 @@ class LendingTest {
         UringTestSupport.requireIoUring();
         services = new LendingCore.Services(Config.builder().workers(1).recvBufferCount(BUFFERS).recvBufferSize(SIZE).build());
         UringFeatures features = new UringFeatures(true, BUDGET, false, false, 1 << 16, 64, 64, 16,
-                TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.SECONDS.toNanos(5), Map.of());
+                TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.SECONDS.toNanos(5), 64, true, true, Map.of());
         io = new UringWorkerIo(services, null, features);
         server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
         server.setReceiveBufferSize(8192); // accepted peers read slowly into small buffers

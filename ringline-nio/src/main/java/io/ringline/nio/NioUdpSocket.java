@@ -24,6 +24,9 @@ import java.nio.channels.SelectionKey;
  * The core is shown the buffer's read-only twin; the sender is the JDK's own
  * {@link InetSocketAddress}, which {@code DatagramChannelImpl} caches for a repeating sender (one
  * entry: the sender of the previous datagram), so a steady stream from one peer allocates nothing.
+ * A datagram from another sender than the previous one costs a new address (about 120 bytes,
+ * measured on JDK 25 with two alternating senders): {@link DatagramChannel} offers no receive into
+ * a caller's address.
  *
  * <p><b>Send:</b> {@link #flush()} sends the queue's head entries one by one ({@code send} to the
  * entry's target, {@code write} on a connected socket) until the socket buffer is full (the JDK

@@ -24,6 +24,8 @@ final class FakeUdpCore implements UdpCore {
     final List<IOException> sendFailures = new ArrayList<>();
     final List<IOException> asyncErrors = new ArrayList<>();
     final List<Long> kernelDrops = new ArrayList<>();
+    /** The send reports in order: "sent N", "failed", "flushed". */
+    final List<String> sendEvents = new ArrayList<>();
     boolean keep = true;
     long receivedCount;
     long sentEntries;
@@ -82,12 +84,14 @@ final class FakeUdpCore implements UdpCore {
             }
         }
         sentEntries += entries;
+        sendEvents.add("sent " + entries);
     }
 
     @Override
     public void sendFailed(IOException cause) {
         queue.entries.removeFirst();
         sendFailures.add(cause);
+        sendEvents.add("failed");
     }
 
     @Override
@@ -98,6 +102,7 @@ final class FakeUdpCore implements UdpCore {
     @Override
     public void flushed() {
         flushes++;
+        sendEvents.add("flushed");
     }
 
     @Override

@@ -18,6 +18,25 @@ final class FakeWorkerServices implements WorkerServices {
     private final Config config;
     private final BackendOptions options;
     long ops;
+    /** One instance: the driver asks for it per operation, and the allocation test counts every byte. */
+    private final IoStats stats = new IoStats() {
+        @Override
+        public void opsSubmitted(int n) {
+            ops += n;
+        }
+
+        @Override
+        public void kernelEntered() {
+        }
+
+        @Override
+        public void recvBufferExhausted() {
+        }
+
+        @Override
+        public void zeroCopySent() {
+        }
+    };
 
     FakeWorkerServices(Config config, Map<String, Object> options) {
         this.config = config;
@@ -38,26 +57,6 @@ final class FakeWorkerServices implements WorkerServices {
     public BackendOptions options() {
         return options;
     }
-
-    /** One instance: the driver asks for it per operation, and the allocation test counts every byte. */
-    private final IoStats stats = new IoStats() {
-            @Override
-            public void opsSubmitted(int n) {
-                ops += n;
-            }
-
-            @Override
-            public void kernelEntered() {
-            }
-
-            @Override
-            public void recvBufferExhausted() {
-            }
-
-            @Override
-            public void zeroCopySent() {
-            }
-        };
 
     @Override
     public IoStats stats() {

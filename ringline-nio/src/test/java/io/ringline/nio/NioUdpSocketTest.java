@@ -246,20 +246,45 @@ class NioUdpSocketTest {
         assertNull(core.failure);
     }
 
+    /** The reports follow the queue: the datagrams before a refused one are reported sent first. */
     @Test
-    void aTargetOfTheOtherFamilyIsASendFailureNamingIt() throws Exception {
+    void aTargetOfTheOtherFamilyIsASendFailureNamingItInQueueOrder() throws Exception {
         worker();
         FakeUdpCore core = new FakeUdpCore();
         NioUdpSocket s = open(core, anyLoopbackPort(), null, false);
         InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 9);
         try (DatagramSocket peer = peer()) {
-            core.queue(v6, "x".getBytes());
-            core.queue((InetSocketAddress) peer.getLocalSocketAddress(), "y".getBytes());
+            InetSocketAddress p = (InetSocketAddress) peer.getLocalSocketAddress();
+            core.queue(p, "w".getBytes());
+            core.queue(p, "x".getBytes());
+            core.queue(v6, "-".getBytes());
+            core.queue(p, "y".getBytes());
             s.flush();
-            assertEquals(1, core.sendFailures.size());
+            assertEquals(java.util.List.of("sent 2", "failed", "sent 1", "flushed"), core.sendEvents);
             assertTrue(core.sendFailures.getFirst().getMessage().contains(v6.toString()), core.sendFailures::toString);
-            assertEquals(1, core.sentEntries);
+            assertEquals("w", new String(receiveAt(peer, 10)));
+            assertEquals("x", new String(receiveAt(peer, 10)));
             assertEquals("y", new String(receiveAt(peer, 10)));
+        }
+    }
+
+    /** Fairness with the worker's other sockets: at most nio.datagramsPerEvent datagrams per readiness. */
+    @Test
+    void aReadinessEventReceivesAtMostDatagramsPerEvent() throws Exception {
+        worker(Config.builder(), Map.of("nio.datagramsPerEvent", 3));
+        FakeUdpCore core = new FakeUdpCore();
+        NioUdpSocket s = open(core, anyLoopbackPort(), null, false);
+        s.startReceiving();
+        try (DatagramSocket peer = peer()) {
+            for (int i = 0; i < 10; i++) {
+                sendFrom(peer, s.localAddress(), new byte[] {(byte) i});
+            }
+            pollUntil(() -> !core.received.isEmpty(), "the first datagrams");
+            assertEquals(3, core.received.size(), "one readiness event");
+            pollUntil(() -> core.received.size() == 10, "the rest, on the next events");
+            for (int i = 0; i < 10; i++) {
+                assertEquals(i, core.received.get(i).bytes()[0], "in order");
+            }
         }
     }
 
@@ -289,6 +314,23 @@ class NioUdpSocketTest {
             InetSocketAddress addr = (InetSocketAddress) taken.getLocalSocketAddress();
             IOException e = assertThrows(IOException.class, () -> io.openUdp(new FakeUdpCore(), addr, null, false));
             assertTrue(e.getMessage().contains(addr.toString()), e.getMessage());
+        }
+    }
+
+    /** An IPv4 socket cannot connect to an IPv6 peer: the error names both, and the bound socket is closed again. */
+    @Test
+    void aFailedConnectNamesTheAddressesAndLeavesNoSocket() throws Exception {
+        worker();
+        InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 9);
+        try (ProcNetUdp table = new ProcNetUdp(Path.of("/proc/net/udp"))) {
+            long[] before = table.inodes(0);
+            IOException e = assertThrows(IOException.class, () -> io.openUdp(new FakeUdpCore(), anyLoopbackPort(), v6, false));
+            assertTrue(e.getMessage().contains(v6.toString()) && e.getMessage().contains("127.0.0.1"), e.getMessage());
+            long[] after = table.inodes(0);
+            for (long inode : after) {
+                assertTrue(Arrays.stream(before).anyMatch(b -> b == inode) || !hasSocketDescriptor(inode),
+                        "no socket of this process left behind: socket:[" + inode + "]");
+            }
         }
     }
 
