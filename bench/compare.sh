@@ -556,10 +556,11 @@ run_udp() { # SIZE: closed loop, native client, every server of servers_for_udp
     if [ -z "$req" ]; then
       add_row "$name" "$kind" "failed" "-" "-" "-" "-" "$rss" "client: $(head -c 160 "$WORK/client.err" | tr '\n|' '  ')"; continue
     fi
-    local srv dur; srv="$(kv_num server_cpu_s "$line")"; dur="$(kv_num duration_s "$line")"
+    local srv dur extras; srv="$(kv_num server_cpu_s "$line")"; dur="$(kv_num duration_s "$line")"
+    extras="$(server_note)"; [ -n "$offload" ] && extras="${extras:+$extras, }$offload"
     add_row "$name" "$kind" "$(kv_num req_per_s "$line")" "$(kv_num p50_us "$line")" "$(kv_num p99_us "$line")" \
       "$(kv_num p999_us "$line")" "$(cpu_per_million "$srv" "$req")" "$rss" \
-      "lost $(kv_num lost "$line"), late $(kv_num late "$line"), errors $(kv_num errors "$line"); $(server_note)${offload:+ $offload,} $(busy_note "$srv" "$dur"), $(client_busy_note "$(kv_num client_cpu_s "$line")" "$dur")"
+      "lost $(kv_num lost "$line"), late $(kv_num late "$line"), errors $(kv_num errors "$line"); ${extras:+$extras, }$(busy_note "$srv" "$dur"), $(client_busy_note "$(kv_num client_cpu_s "$line")" "$dur")"
   done < <(servers_for_udp)
   done
   end_scenario
