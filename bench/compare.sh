@@ -5,7 +5,7 @@
 # native client bench/native/echo-client.c (built here with gcc). Prints one Markdown table per scenario
 # and writes them to bench/results/<ts>.md.
 #
-#   bench/compare.sh [--quick | --headline] [--runs N] [--only echo|resp|http|tls[,...]]
+#   bench/compare.sh [--quick | --headline] [--runs N] [--only echo|resp|http|tls|udp[,...]]
 #
 # --headline: the issue-9 headline rows only (echo 64 B at 1, 64 and 256 connections, 64 connections
 # pipelined x16, 16 KiB at 64 connections; RESP -P 1 and -P 16; HTTP plain and pipelined), 6 s warm-up (a JVM
@@ -21,6 +21,14 @@
 # nio with each provider of TLS_PROVIDERS (--tls-provider jdk|openssl), Netty epoll and io_uring with
 # SslHandler and the same provider (Unsafe on unless NETTY_UNSAFE=off; echo and HTTP), redis-server
 # --tls-port (RESP). Extra columns: ratios vs the best Netty row with the same provider.
+#
+# udp (part of the full run; --quick and --headline leave it out unless --only names it): UDP echo of 64 B and
+# 1400 B datagrams, closed loop, bench/native/udp-echo-client (UDP_SOCKETS connected sockets x UDP_INFLIGHT
+# datagrams in flight, recvmmsg/sendmmsg, a datagram not echoed within 100 ms counted lost and re-sent).
+# Servers, 1 worker/event loop each: ringline udp-echo on io_uring and nio, Netty netty-udp-echo on epoll and
+# io_uring (EpollDatagramChannel / IoUringDatagramChannel, SO_REUSEPORT, batched reads of 16 x 2048 B, Unsafe
+# on unless NETTY_UNSAFE=off). req/s = datagrams echoed per second; CPU s / M req = server CPU per million
+# datagrams; losses in the note. UDP_SECONDS measured (default 5: --only udp --runs 3 takes about 4 minutes).
 #
 # Environment (all optional):
 #   BENCH_SECONDS   measurement seconds per run, integer (quick: 3, full: 10)
@@ -39,6 +47,9 @@
 #   BENCH_JAR / EXAMPLES_JAR  use these jars instead of the ones under */target
 #   TLS_CERT / TLS_KEY   PEM certificate and key of the TLS rows (testdata/tls/server.crt / server.key)
 #   TLS_PROVIDERS   providers of the TLS rows ("jdk openssl")
+#   UDP_SECONDS / UDP_WARMUP_SECONDS   measurement / warm-up seconds of a UDP row (BENCH_SECONDS, else 5 / the warm-up)
+#   UDP_SOCKETS / UDP_INFLIGHT   client sockets and datagrams in flight per socket of the UDP rows (16 / 4)
+#   UDP_SIZES       datagram sizes of the UDP rows ("64 1400")
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -56,7 +67,7 @@ while [ $# -gt 0 ]; do
     --runs=*) RUNS="${1#--runs=}" ;;
     --only) ONLY="$2"; shift ;;
     --only=*) ONLY="${1#--only=}" ;;
-    -h|--help) sed -n '2,41p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,52p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -64,11 +75,11 @@ done
 
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "--runs must be a positive integer, was '$RUNS'" >&2; exit 2; }
 if [ -z "$ONLY" ]; then
-  if [ "$HEADLINE" = 1 ] || [ "$QUICK" = 1 ]; then ONLY="echo,resp,http"; else ONLY="echo,resp,http,tls"; fi
+  if [ "$HEADLINE" = 1 ] || [ "$QUICK" = 1 ]; then ONLY="echo,resp,http"; else ONLY="echo,resp,http,tls,udp"; fi
 fi
 for scenario in ${ONLY//,/ }; do
-  case "$scenario" in echo|resp|http|tls|tls-echo|tls-http|tls-resp) ;;
-    *) echo "--only takes echo, resp, http, tls (or one part: tls-echo, tls-http, tls-resp), was '$scenario'" >&2; exit 2 ;; esac
+  case "$scenario" in echo|resp|http|tls|tls-echo|tls-http|tls-resp|udp) ;;
+    *) echo "--only takes echo, resp, http, tls (or one part: tls-echo, tls-http, tls-resp), udp, was '$scenario'" >&2; exit 2 ;; esac
 done
 if [ "$HEADLINE" = 1 ]; then
   SECS="${BENCH_SECONDS:-3}"; WARM="${WARMUP_SECONDS:-6}"; UNSAFE_MODE="${NETTY_UNSAFE:-on}"
@@ -85,6 +96,14 @@ CLK_TCK="$(getconf CLK_TCK)"
 TLS_CERT="${TLS_CERT:-$ROOT/testdata/tls/server.crt}"
 TLS_KEY="${TLS_KEY:-$ROOT/testdata/tls/server.key}"
 TLS_PROVIDERS="${TLS_PROVIDERS:-jdk openssl}"
+UDP_SECS="${UDP_SECONDS:-${BENCH_SECONDS:-5}}"
+UDP_WARM="${UDP_WARMUP_SECONDS:-$WARM}"
+UDP_SOCKETS="${UDP_SOCKETS:-16}"
+UDP_INFLIGHT="${UDP_INFLIGHT:-4}"
+UDP_SIZES="${UDP_SIZES:-64 1400}"
+for v in UDP_SECS UDP_WARM UDP_SOCKETS UDP_INFLIGHT; do
+  [[ "${!v}" =~ ^[0-9]+$ ]] || { echo "$v must be a non-negative integer, was '${!v}'" >&2; exit 2; }
+done
 for p in $TLS_PROVIDERS; do
   case "$p" in jdk|openssl) ;; *) echo "TLS_PROVIDERS takes jdk and/or openssl, was '$TLS_PROVIDERS'" >&2; exit 2 ;; esac
 done
@@ -155,7 +174,8 @@ NATIVE_BIN="$WORK/native"
 build_native() {
   mkdir -p "$NATIVE_BIN"
   local src name libs
-  for src in "$ROOT"/bench/native/echo-client.c "$ROOT"/bench/native/echo-epoll.c "$ROOT"/bench/native/echo-uring.c; do
+  for src in "$ROOT"/bench/native/echo-client.c "$ROOT"/bench/native/echo-epoll.c "$ROOT"/bench/native/echo-uring.c \
+      "$ROOT"/bench/native/udp-echo-client.c; do
     name="$(basename "$src" .c)"; libs=""
     [ "$name" = echo-uring ] && libs="-luring"
     [ "$name" = echo-client ] && libs="-lssl -lcrypto"
@@ -164,6 +184,9 @@ build_native() {
       || log "cannot build $name: $(head -c 300 "$NATIVE_BIN/$name.err")"
   done
   [ -x "$NATIVE_BIN/echo-client" ] || { echo "cannot build bench/native/echo-client.c" >&2; exit 1; }
+  if has udp && [ ! -x "$NATIVE_BIN/udp-echo-client" ]; then
+    echo "cannot build bench/native/udp-echo-client.c: $(head -c 300 "$NATIVE_BIN/udp-echo-client.err")" >&2; exit 1
+  fi
 }
 
 # ---------------------------------------------------------------- process helpers
@@ -189,6 +212,27 @@ wait_port() {
   while [ $SECONDS -lt $deadline ]; do
     kill -0 "$pid" 2>/dev/null || return 1
     port_open "$port" && listener_owned "$port" "$pid" && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# udp_inodes PORT: socket inodes of the UDP sockets bound to local port PORT (any address, IPv4 or IPv6)
+udp_inodes() {
+  local hex; hex="$(printf '%04X' "$1")"
+  awk -v p=":$hex" '$2 ~ p "$" { print $10 }' /proc/net/udp /proc/net/udp6 2>/dev/null
+}
+
+udp_port_taken() { [ -n "$(udp_inodes "$1")" ]; }
+
+# wait_udp_port PORT PID DEADLINE_SECONDS: 0 when PID holds a UDP socket bound to PORT (as wait_port for TCP)
+wait_udp_port() {
+  local port=$1 pid=$2 deadline=$((SECONDS + $3)) ino
+  while [ $SECONDS -lt $deadline ]; do
+    kill -0 "$pid" 2>/dev/null || return 1
+    for ino in $(udp_inodes "$port"); do
+      ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "socket:\[$ino\]" && return 0
+    done
     sleep 0.05
   done
   return 1
@@ -299,6 +343,15 @@ servers_for_tls() {
   true
 }
 
+# servers_for_udp -> lines "name|kind|launcher args..." of the UDP echo rows; their KIND is udp-echo
+# (ringline-examples.jar udp-echo, ringline-bench.jar netty-udp-echo)
+servers_for_udp() {
+  echo "ringline-io_uring|ringline|launch_ringline io_uring"
+  echo "ringline-nio|ringline|launch_ringline nio"
+  local t
+  for t in epoll io_uring; do echo "netty-$t|netty|launch_netty $t $TLS_NETTY_UNSAFE"; done
+}
+
 # server_list PROTOCOL MODE(plain|tls): the servers of a scenario
 server_list() { if [ "$2" = tls ]; then servers_for_tls "$1"; else servers_for "$1"; fi; }
 
@@ -306,18 +359,20 @@ server_list() { if [ "$2" = tls ]; then servers_for_tls "$1"; else servers_for "
 start_server() {
   local launcher=$1 kind=$2
   SERVER_PORT=$(next_port)
-  while port_open "$SERVER_PORT"; do SERVER_PORT=$(next_port); done
+  while port_open "$SERVER_PORT" || udp_port_taken "$SERVER_PORT"; do SERVER_PORT=$(next_port); done
   SERVER_LOG="$WORK/server-$SERVER_PORT.log"
   SKIP_REASON=""
   # shellcheck disable=SC2086
   if ! $launcher "$kind" "$SERVER_PORT" "$SERVER_LOG"; then
     SKIP_REASON="$(head -c 200 "$SERVER_LOG" | tr '\n|' '  ')"; SERVER_PID=""; return 1
   fi
-  if ! wait_port "$SERVER_PORT" "$SERVER_PID" 20; then
+  local waiter=wait_port
+  [ "$kind" = udp-echo ] && waiter=wait_udp_port
+  if ! $waiter "$SERVER_PORT" "$SERVER_PID" 20; then
     local why
     why="$(grep -m1 -iE 'unknown|usage|error|exception|unavailable' "$SERVER_LOG")"
     [ -n "$why" ] || why="$(head -1 "$SERVER_LOG")"
-    kill -0 "$SERVER_PID" 2>/dev/null && why="no listener on port $SERVER_PORT after 20 s${why:+: $why}"
+    kill -0 "$SERVER_PID" 2>/dev/null && why="no $( [ "$kind" = udp-echo ] && echo "UDP socket" || echo listener) on port $SERVER_PORT after 20 s${why:+: $why}"
     SKIP_REASON="did not start: $(head -c 200 <<<"$why" | tr '|\n' '  ')"
     stop_server
     return 1
@@ -477,6 +532,40 @@ run_echo_open() { # CONNECTIONS SIZE RATE: open loop, Java load-echo (the native
   end_scenario
 }
 
+# ---------------------------------------------------------------- UDP echo (native client)
+# ringline udp-echo logs "UDP offloads of worker 0's first socket: GRO on, GSO off": surface it in the note.
+udp_offload_note() { sed -n "s/.*UDP offloads of worker 0's first socket: \(.*\)/\1/p" "$SERVER_LOG" 2>/dev/null | head -1; }
+
+run_udp() { # SIZE: closed loop, native client, every server of servers_for_udp
+  local size=$1
+  begin_scenario "UDP echo ${size} B, ${UDP_SOCKETS} sockets x ${UDP_INFLIGHT} datagrams in flight, closed loop" \
+    "bench/native/udp-echo-client (C, epoll, one thread, recvmmsg/sendmmsg, connected sockets, every datagram verified) on core $CLIENT_CPU: ${UDP_WARM} s warm-up then ${UDP_SECS} s measured; server on core $SERVER_CPU with 1 worker / event loop, fresh server per row. req/s = datagrams echoed per second; latency per datagram from its sendmmsg to the recvmmsg of its echo; a datagram not echoed within 100 ms is counted lost and re-sent (echoes arriving after that: late). CPU s / M req = server CPU per million datagrams, from /proc/<pid>/stat sampled by the client at the measurement boundaries. ringline: udp-echo (bindUdp PER_WORKER, trySendTo; the note gives worker 0's GRO/GSO); Netty: netty-udp-echo (one DatagramChannel per event loop with SO_REUSEPORT, batched reads of 16 x 2048 B, reply flushed per read batch)."
+  local line name kind launcher round
+  for round in $(seq "$RUNS"); do
+  while IFS='|' read -r name kind launcher; do
+    if ! start_server "$launcher" udp-echo; then
+      add_row "$name" "$kind" "skipped" "-" "-" "-" "-" "-" "$SKIP_REASON"; continue
+    fi
+    line="$(taskset -c "$CLIENT_CPU" "$NATIVE_BIN/udp-echo-client" --host 127.0.0.1 --port "$SERVER_PORT" \
+      --sockets "$UDP_SOCKETS" --inflight "$UDP_INFLIGHT" --size "$size" --warmup "$UDP_WARM" --duration "$UDP_SECS" \
+      --server-pid "$SERVER_PID" 2>"$WORK/client.err" | tail -1)"
+    local rss; rss="$(vmhwm_mib "$SERVER_PID")"
+    local offload; offload="$(udp_offload_note)"
+    stop_server
+    local req; req="$(kv_num requests "$line")"
+    if [ -z "$req" ]; then
+      add_row "$name" "$kind" "failed" "-" "-" "-" "-" "$rss" "client: $(head -c 160 "$WORK/client.err" | tr '\n|' '  ')"; continue
+    fi
+    local srv dur extras; srv="$(kv_num server_cpu_s "$line")"; dur="$(kv_num duration_s "$line")"
+    extras="$(server_note)"; [ -n "$offload" ] && extras="${extras:+$extras, }$offload"
+    add_row "$name" "$kind" "$(kv_num req_per_s "$line")" "$(kv_num p50_us "$line")" "$(kv_num p99_us "$line")" \
+      "$(kv_num p999_us "$line")" "$(cpu_per_million "$srv" "$req")" "$rss" \
+      "lost $(kv_num lost "$line"), late $(kv_num late "$line"), errors $(kv_num errors "$line"); ${extras:+$extras, }$(busy_note "$srv" "$dur"), $(client_busy_note "$(kv_num client_cpu_s "$line")" "$dur")"
+  done < <(servers_for_udp)
+  done
+  end_scenario
+}
+
 # ---------------------------------------------------------------- RESP (redis-benchmark)
 run_resp() { # PIPELINE [MODE plain|tls]
   local pipe=$1 mode=${2:-plain} n
@@ -594,10 +683,13 @@ mkdir -p "$RESULTS_DIR"
   echo "- server pinned to core $SERVER_CPU, client to core $CLIENT_CPU (taskset)"
   echo "- java: $("$JAVA" -version 2>&1 | head -1); JVM_OPTS: \`$JVM_OPTS\`"
   echo "- Netty 4.2.18.Final peers (pooled allocator, TCP_NODELAY, 1 event loop): flags \`$NETTY_BASE_FLAGS\`; +unsafe adds \`$NETTY_UNSAFE_FLAGS\` (NETTY_UNSAFE=$UNSAFE_MODE)"
-  echo "- ringline: \`java $JVM_OPTS --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dringline.backend=<io_uring|nio> -jar ringline-examples.jar <echo|resp|http> --port N --workers 1\`"
+  echo "- ringline: \`java $JVM_OPTS --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dringline.backend=<io_uring|nio> -jar ringline-examples.jar <echo|resp|http|udp-echo> --port N --workers 1\`"
   echo "- CPU s / M req: server utime+stime (/proc/<pid>/stat) over the measurement / requests x 1e6; peak RSS: VmHWM at the end of the run"
   echo "- native references: bench/native/echo-uring.c (liburing: multishot accept, multishot recv from a provided buffer ring, send of the received buffer), bench/native/echo-epoll.c, redis-server; built with \`gcc -O2\` ($(gcc -dumpfullversion 2>/dev/null))"
   echo "- ratios: req/s of the row / the best Netty row's and the best native row's req/s (higher is better); CPU per request of the row / the lowest Netty and native CPU per request (lower is better)"
+  if has udp; then
+    echo "- UDP rows: ${UDP_SIZES// / B and } B datagrams, udp-echo-client (built with \`gcc -O2\`) with $UDP_SOCKETS connected sockets x $UDP_INFLIGHT in flight, ${UDP_WARM} s warm-up + ${UDP_SECS} s measured per run; Netty \`netty-udp-echo\` with Unsafe $TLS_NETTY_UNSAFE; ratios vs the best Netty row (no native UDP server)"
+  fi
   if [[ "$ONLY" == *tls* ]]; then
     echo "- TLS rows: providers \`$TLS_PROVIDERS\` (ringline \`--tls-provider\`, Netty SslHandler with SslProvider.JDK / OPENSSL = netty-tcnative-boringssl-static), certificate $(basename "$TLS_CERT") (RSA 2048), Netty with Unsafe $TLS_NETTY_UNSAFE; clients: echo-client --tls (OpenSSL $(openssl version 2>/dev/null | awk '{print $2}')), wrk https, redis-benchmark --tls --insecure; \"same provider\" ratios compare with the best Netty row of the row's provider"
   fi
@@ -631,6 +723,9 @@ if has http; then
 fi
 if has tls || has tls-echo; then
   run_echo 64 1024 1 tls
+fi
+if has udp; then
+  for size in $UDP_SIZES; do run_udp "$size"; done
 fi
 if has tls || has tls-http; then
   run_http 1 tls

@@ -5,6 +5,7 @@ import io.netty.handler.ssl.SslContext;
 import io.ringline.bench.netty.NettyServers;
 import io.ringline.bench.netty.NettyTls;
 import io.ringline.bench.netty.NettyTransport;
+import io.ringline.bench.netty.NettyUdp;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
@@ -15,6 +16,8 @@ import java.util.concurrent.CountDownLatch;
  * netty-echo|netty-http|netty-resp --port N --transport io_uring|epoll|nio [--threads 1]
  *            [--allocator pooled|adaptive|default] [--max-bulk BYTES]
  *            [--tls-cert FILE --tls-key FILE [--tls-provider jdk|openssl]]
+ * netty-udp-echo --port N --transport io_uring|epoll [--threads 1] [--allocator pooled|adaptive|default]
+ *            [--datagram-size 2048] [--batch 16]
  * load-echo  --host H --port N --connections C --size S --duration SECONDS [--warmup SECONDS]
  *            [--rate R] [--pipeline P] [--threads T]
  * </pre>
@@ -31,6 +34,7 @@ public final class Main {
         Args a = new Args(argv, 1);
         switch (cmd) {
             case "netty-echo", "netty-http", "netty-resp" -> runServer(cmd.substring("netty-".length()), a);
+            case "netty-udp-echo" -> runUdpServer(a);
             case "load-echo" -> System.exit(EchoLoad.run(a));
             default -> {
                 System.err.println("unknown subcommand: " + cmd);
@@ -60,6 +64,24 @@ public final class Main {
         stop.await();
     }
 
+    private static void runUdpServer(Args a) throws Exception {
+        NettyTransport transport = NettyTransport.parse(a.get("transport", "io_uring"));
+        if (!transport.isAvailable()) {
+            System.err.println("transport " + transport + " unavailable: " + transport.unavailabilityCause());
+            System.exit(3);
+        }
+        NettyUdp.Server server = NettyUdp.start(transport, a.getInt("port", 0), a.getInt("threads", 1),
+                a.get("allocator", "pooled"), a.getInt("datagram-size", 2048), a.getInt("batch", 16));
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stop.countDown();
+        }));
+        System.out.println(server.describe());
+        System.out.flush();
+        stop.await();
+    }
+
     /** The SslContext of --tls-cert/--tls-key/--tls-provider, or null for a plaintext server. */
     private static SslContext tlsContext(Args a) throws Exception {
         if (!a.has("tls-cert") && !a.has("tls-key")) {
@@ -86,6 +108,11 @@ public final class Main {
                         [--tls-provider jdk|openssl (default: openssl when netty-tcnative loads, else jdk)]
                       Netty 4.2 peer servers. Add -Dio.netty.noUnsafe=false --sun-misc-unsafe-memory-access=allow
                       to let Netty use sun.misc.Unsafe on JDK 25.
+                  netty-udp-echo --port N --transport io_uring|epoll [--threads 1] [--allocator pooled]
+                        [--datagram-size 2048 (largest datagram of a batched read; 0: one datagram per read, any size)]
+                        [--batch 16 (datagrams per read)]
+                      Netty 4.2 UDP echo peer: one channel per thread on the port with SO_REUSEPORT, replies
+                      flushed per read batch, a datagram dropped while the channel is not writable.
                   load-echo --host 127.0.0.1 --port N --connections C --size S --duration SECONDS
                         [--warmup SECONDS] [--rate R (total req/s: open loop)] [--pipeline P] [--threads T]
                         [--server-pid PID (report the server CPU seconds used during the measurement)]

@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * One subcommand of {@link Main} ({@code echo}, {@code resp}, {@code http}). Register a new
+ * One subcommand of {@link Main} ({@code echo}, {@code resp}, {@code http}, {@code udp-echo}). Register a new
  * one in {@link Main#COMMANDS}.
  */
 interface Command {

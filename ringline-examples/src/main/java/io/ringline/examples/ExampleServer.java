@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * An example server (echo, resp or http) started in this JVM, configured exactly as its command
+ * An example server (echo, resp, http or udp-echo) started in this JVM, configured exactly as its command
  * line subcommand would be ({@code ExampleServer.start("resp", "nio", List.of("--port", "0",
  * "--workers", "1"))}), for benchmarks and tests that measure it in-process. {@link #close()}
  * shuts it down gracefully and frees what it owns (the RESP arena).
@@ -30,11 +30,11 @@ public final class ExampleServer implements AutoCloseable {
     /**
      * Starts the server {@code kind} on {@code backend} with the subcommand's options {@code args}.
      *
-     * @param kind    {@code echo}, {@code resp} or {@code http}
+     * @param kind    {@code echo}, {@code resp}, {@code http} or {@code udp-echo}
      * @param backend the backend name ({@code io_uring}, {@code nio}), or null to let the runtime choose
      * @param args    the subcommand's options (e.g. {@code --port 0 --workers 1 --host 127.0.0.1})
      * @return the running server
-     * @throws IllegalArgumentException                if {@code kind} is none of the three, or {@code args} are
+     * @throws IllegalArgumentException                if {@code kind} is none of the four, or {@code args} are
      *                                                 invalid for it (the message says why, as the command line would)
      * @throws io.ringline.BackendUnavailableException if {@code backend} cannot run here
      */
@@ -69,7 +69,12 @@ public final class ExampleServer implements AutoCloseable {
                     throw e;
                 }
             }
-            default -> throw new IllegalArgumentException("unknown example server '" + kind + "': echo, resp or http");
+            case "udp-echo" -> {
+                Config config = UdpEchoCommand.builder(args).backend(backend).build();
+                return new ExampleServer(Runtime.start(config, UdpEchoHandler.factory()), null);
+            }
+            default -> throw new IllegalArgumentException("unknown example server '" + kind
+                    + "': echo, resp, http or udp-echo");
         }
     }
 
@@ -78,9 +83,22 @@ public final class ExampleServer implements AutoCloseable {
         return runtime;
     }
 
-    /** {@return the address of the (first) listener, its port resolved} */
+    /**
+     * {@return the address of the (first) listener, its port resolved}
+     *
+     * @throws java.util.NoSuchElementException for udp-echo, which has no TCP listener (see {@link #udpAddress()})
+     */
     public InetSocketAddress address() {
         return runtime.boundAddresses().getFirst();
+    }
+
+    /**
+     * {@return the address of the (first) UDP binding, its port resolved}
+     *
+     * @throws java.util.NoSuchElementException for a server without UDP (echo, resp, http)
+     */
+    public InetSocketAddress udpAddress() {
+        return runtime.udpAddresses().getFirst();
     }
 
     /** Shuts the runtime down gracefully, waits for it, then frees the RESP arena. Idempotent. */

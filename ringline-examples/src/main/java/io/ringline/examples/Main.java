@@ -28,7 +28,8 @@ public final class Main {
     static final List<Command> COMMANDS = List.of(
             new EchoCommand(),
             new RespCommand(),
-            new HttpCommand());
+            new HttpCommand(),
+            new UdpEchoCommand());
 
     private Main() {
     }
@@ -97,8 +98,8 @@ public final class Main {
         s.println("usage: java [-D" + io.ringline.Config.BACKEND_PROPERTY + "=nio|io_uring] -jar ringline-examples.jar <command> [options]");
         s.println("commands:");
         for (Command c : COMMANDS) {
-            s.printf("  %-6s %s%n", c.name(), c.summary());
-            s.printf("         %s %s%n", c.name(), c.usage());
+            s.printf("  %-8s %s%n", c.name(), c.summary());
+            s.printf("           %s %s%n", c.name(), c.usage());
         }
     }
 }

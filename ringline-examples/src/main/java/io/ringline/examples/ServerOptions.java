@@ -49,16 +49,9 @@ final class ServerOptions {
      * @param alpn the ALPN protocols a TLS listener accepts, in preference order (none: no ALPN)
      */
     static Config.Builder builder(Options o, String... alpn) throws UsageException {
-        int port = o.requiredInt("port", 0, 65535);
-        int workers = o.optionalInt("workers", 1, Config.MAX_WORKERS,
-                Math.min(Config.MAX_WORKERS, java.lang.Runtime.getRuntime().availableProcessors()));
-        String host = o.string("host", "0.0.0.0");
-        InetSocketAddress bind = new InetSocketAddress(host, port);
-        if (bind.isUnresolved()) {
-            throw new UsageException("option --host: cannot resolve '" + host + "'");
-        }
+        InetSocketAddress bind = address(o);
         int idle = o.optionalInt("idle-timeout", 0, 7 * 24 * 3600, (int) DEFAULT_IDLE_TIMEOUT.toSeconds());
-        Config.Builder b = Config.builder().workers(workers).idleTimeout(Duration.ofSeconds(idle));
+        Config.Builder b = workersAndCpus(o).idleTimeout(Duration.ofSeconds(idle));
         Optional<TlsOptions.Choice> tls = TlsOptions.parse(o, alpn);
         if (tls.isPresent()) {
             log.info("{}", tls.get().description());
@@ -66,6 +59,25 @@ final class ServerOptions {
         } else {
             b.bind(bind);
         }
+        return b;
+    }
+
+    /** {@return the address of {@code --port} (required) and {@code --host} (default 0.0.0.0)} */
+    static InetSocketAddress address(Options o) throws UsageException {
+        int port = o.requiredInt("port", 0, 65535);
+        String host = o.string("host", "0.0.0.0");
+        InetSocketAddress bind = new InetSocketAddress(host, port);
+        if (bind.isUnresolved()) {
+            throw new UsageException("option --host: cannot resolve '" + host + "'");
+        }
+        return bind;
+    }
+
+    /** {@return a config builder with the {@code --workers} count (default: CPU count) and the {@code --cpus} pinning} */
+    static Config.Builder workersAndCpus(Options o) throws UsageException {
+        int workers = o.optionalInt("workers", 1, Config.MAX_WORKERS,
+                Math.min(Config.MAX_WORKERS, java.lang.Runtime.getRuntime().availableProcessors()));
+        Config.Builder b = Config.builder().workers(workers);
         if (o.has("cpus")) {
             pin(b, o.string("cpus", "auto"));
         }

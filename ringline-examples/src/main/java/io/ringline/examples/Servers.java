@@ -5,12 +5,20 @@ import io.ringline.Config;
 import io.ringline.HandlerFactory;
 import io.ringline.RinglineException;
 import io.ringline.Runtime;
+import io.ringline.UdpMode;
+import io.ringline.UdpSocket;
+import io.ringline.WorkerContext;
 
 import java.io.PrintStream;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Runs a server subcommand: start, report backend and address, serve until SIGINT/SIGTERM, shut down gracefully. */
 final class Servers {
@@ -59,6 +67,16 @@ final class Servers {
             out.println(prefix + "listening on " + format(bound.get(i)) + " with " + runtime.workerCount() + " workers"
                     + (tls ? ", TLS only" : ""));
         }
+        List<InetSocketAddress> udp = runtime.udpAddresses();
+        for (int i = 0; i < udp.size(); i++) {
+            boolean perWorker = config.udpBindings().get(i).mode() == UdpMode.PER_WORKER;
+            out.println(prefix + "UDP on " + format(udp.get(i)) + (perWorker
+                    ? " with " + runtime.workerCount() + " workers (one socket each, SO_REUSEPORT)"
+                    : " (one socket, worker 0)"));
+        }
+        if (!udp.isEmpty()) {
+            out.println(prefix + "UDP offloads of worker 0's first socket: " + udpOffloads(runtime));
+        }
         out.println(prefix + "press Ctrl-C (SIGINT) or send SIGTERM to stop");
         out.flush();
 
@@ -81,6 +99,31 @@ final class Servers {
         out.println(prefix + "stopped");
         out.flush();
         return Main.EXIT_OK;
+    }
+
+    /**
+     * {@return whether worker 0's first UDP socket receives coalesced datagrams (GRO) and sends
+     * segmented ones through the kernel (GSO), as "GRO on, GSO off"}; asked on worker 0's thread, as
+     * {@link UdpSocket} requires
+     */
+    static String udpOffloads(Runtime runtime) throws InterruptedException {
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        WorkerContext worker = runtime.worker(0);
+        try {
+            worker.execute(() -> {
+                List<UdpSocket> sockets = worker.udpSockets();
+                answer.complete(sockets.isEmpty() ? "none (worker 0 has no UDP socket)"
+                        : "GRO " + onOff(sockets.getFirst().receiveOffload())
+                                + ", GSO " + onOff(sockets.getFirst().segmentationOffload()));
+            });
+            return answer.get(5, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException | ExecutionException | TimeoutException e) {
+            return "unknown (" + e + ")";
+        }
+    }
+
+    private static String onOff(boolean on) {
+        return on ? "on" : "off";
     }
 
     /** {@return {@code host:port}, with brackets around an IPv6 address} */

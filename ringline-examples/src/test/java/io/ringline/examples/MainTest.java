@@ -1,6 +1,7 @@
 package io.ringline.examples;
 
 import io.ringline.Config;
+import io.ringline.UdpMode;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -70,7 +71,44 @@ class MainTest {
         errBytes.reset();
         assertEquals(Main.EXIT_USAGE, run(args), err());
         assertTrue(err().contains(message), "expected '" + message + "' in: " + err());
-        assertTrue(err().contains("usage: java -jar ringline-examples.jar echo --port N"), err());
+        assertTrue(err().contains("usage: java -jar ringline-examples.jar " + args[0] + " --port N"), err());
+    }
+
+    @Test
+    void helpListsUdpEchoAndWhatHappensToARefusedEcho() {
+        assertEquals(Main.EXIT_OK, run("--help"));
+        assertTrue(out().contains("udp-echo --port N [--workers N] [--host ADDR] [--cpus"), out());
+        assertTrue(out().contains("datagramSendsRefused"), out());
+    }
+
+    @Test
+    void udpEchoOptionsBecomeTheConfig() throws UsageException {
+        Config c = UdpEchoCommand.config(List.of("--port", "9000", "--workers", "2", "--host", "127.0.0.1"));
+        assertEquals(2, c.workers());
+        assertEquals(List.of(new Config.UdpBinding(new InetSocketAddress("127.0.0.1", 9000), UdpMode.PER_WORKER)),
+                c.udpBindings());
+        assertTrue(c.bindAddresses().isEmpty(), "no TCP listener: " + c.bindAddresses());
+
+        Config d = UdpEchoCommand.config(List.of("--port=0"));
+        assertEquals(new InetSocketAddress("0.0.0.0", 0), d.udpBindings().getFirst().address());
+        assertEquals(Math.min(Config.MAX_WORKERS, java.lang.Runtime.getRuntime().availableProcessors()), d.workers());
+        assertFalse(d.pinWorkers());
+        assertEquals(new InetSocketAddress("::1", 0),
+                UdpEchoCommand.config(List.of("--port", "0", "--host", "::1")).udpBindings().getFirst().address());
+        assertTrue(UdpEchoCommand.config(List.of("--port", "0", "--cpus", "auto")).pinWorkers());
+    }
+
+    @Test
+    void badUdpEchoArgumentsExit64NamingTheValue() {
+        assertUsage("option --port is required", "udp-echo");
+        assertUsage("option --port must be in [0, 65535], was 70000", "udp-echo", "--port", "70000");
+        assertUsage("option --workers must be an integer, was 'many'", "udp-echo", "--port", "0", "--workers", "many");
+        assertUsage("option --host: cannot resolve 'no-such-host.invalid'", "udp-echo", "--port", "0",
+                "--host", "no-such-host.invalid");
+        assertUsage("option --cpus must be 'auto' or a comma-separated list of CPU numbers, was 'x'",
+                "udp-echo", "--port", "0", "--cpus", "x");
+        assertUsage("unknown option --tls-cert", "udp-echo", "--port", "0", "--tls-cert", "c.pem");
+        assertUsage("unknown option --idle-timeout", "udp-echo", "--port", "0", "--idle-timeout", "5");
     }
 
     @Test
