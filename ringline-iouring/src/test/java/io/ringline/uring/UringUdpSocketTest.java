@@ -259,19 +259,24 @@ class UringUdpSocketTest {
         for (int i = 0; i < burst; i++) { // no loop pass meanwhile: the kernel queues, then drops
             send(peer, data, core.transport.localAddress());
         }
-        pump("the burst drained", () -> {
+        // Drained once 20 loop passes of 5 ms in a row receive nothing (the kernel has no more queued).
+        int quietPasses = 0;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (quietPasses < 20) {
+            assertTrue(System.nanoTime() - deadline < 0, "burst not drained: " + core.received + " received");
             long before = core.received;
-            return core.received + core.drops >= burst - 1 && before == core.received && core.received > 0
-                    && services.recvBufferExhausted > 0;
-        });
+            io.poll(TimeUnit.MILLISECONDS.toNanos(5));
+            quietPasses = core.received == before ? quietPasses + 1 : 0;
+        }
         long exhausted = services.recvBufferExhausted;
+        assertTrue(exhausted > 0, "2 buffers ran out under the burst");
         assertTrue(exhausted <= core.received, exhausted + " ENOBUFS for " + core.received + " datagrams: re-armed in a loop");
         // Idle now: no receive completes, so no re-arm either.
         for (int i = 0; i < 20; i++) {
             io.poll(TimeUnit.MILLISECONDS.toNanos(5));
         }
         long idle = services.recvBufferExhausted - exhausted;
-        assertTrue(idle <= 1, idle + " ENOBUFS while idle");
+        assertTrue(idle == 0, idle + " ENOBUFS while idle");
         // The socket keeps receiving; the next datagram's SO_RXQ_OVFL counts every drop so far.
         send(peer, data, core.transport.localAddress());
         long received = core.received;
@@ -291,24 +296,36 @@ class UringUdpSocketTest {
         byte[] data = pattern(64, 3);
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().threadId();
-        long measured = 0;
-        long allocated = 0;
+        long[] perRound = new long[40];
+        java.util.concurrent.ScheduledExecutorService watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        watchdog.scheduleAtFixedRate(io::wakeup, WAIT.toMillis(), 100, TimeUnit.MILLISECONDS);
         for (int round = 0; round < 60; round++) {
             for (int i = 0; i < 32; i++) {
                 send(peer, data, to);
             }
             long target = core.received + 32;
+            long deadline = System.nanoTime() + WAIT.toNanos();
             long before = threads.getThreadAllocatedBytes(tid);
             while (core.received < target) {
-                io.poll(TimeUnit.MILLISECONDS.toNanos(10));
+                // Blocking passes (the datagrams are on their way; a watchdog wakes the loop if not):
+                // a timed wait arms the wake timer, whose SQE is an object per wait, and a
+                // non-blocking pass allocates inside Netty: the loop's costs, not the datagrams'.
+                io.poll(-1);
+                if (System.nanoTime() - deadline > 0) {
+                    fail("timed out: " + core.received + " of " + target + " datagrams");
+                }
             }
             long after = threads.getThreadAllocatedBytes(tid);
             if (round >= 20) { // after warm-up
-                allocated += after - before;
-                measured += 32;
+                perRound[round - 20] = after - before;
             }
         }
-        assertTrue(allocated < measured, allocated + " bytes allocated for " + measured + " datagrams");
+        watchdog.shutdownNow();
+        // The median round: a rare round pays for something else on this thread (JIT, a TLAB refill).
+        long[] sorted = perRound.clone();
+        Arrays.sort(sorted);
+        assertTrue(sorted[sorted.length / 2] < 32, "median " + sorted[sorted.length / 2]
+                + " bytes allocated for 32 datagrams (rounds: " + Arrays.toString(perRound) + ")");
         assertEquals(0, core.drops);
     }
 
