@@ -12,6 +12,7 @@ import io.ringline.WorkerContext;
 import io.ringline.spi.Backend;
 import io.ringline.spi.BackendContext;
 import io.ringline.spi.BackendOptions;
+import io.ringline.spi.Capability;
 import io.ringline.spi.AcceptSink;
 import io.ringline.spi.Listener;
 import org.slf4j.Logger;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -61,7 +63,7 @@ final class RuntimeImpl implements Runtime, WorkerHost {
     private final List<InetSocketAddress> boundAddresses = new ArrayList<>();
     /** What {@link #udpAddresses()} returns; set once by {@link #startAll}. */
     private volatile List<InetSocketAddress> udpAddresses = List.of();
-    private final java.util.Set<io.ringline.spi.Capability> capabilities;
+    private final Set<Capability> capabilities;
     private final Control control = new Control();
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final AtomicInteger liveWorkers;

@@ -8,7 +8,10 @@
  * SQEs: multishot {@code ACCEPT} on a per-listener acceptor ring, multishot {@code RECV} from a
  * per-worker provided buffer ring ({@code IORING_REGISTER_PBUF_RING}), one {@code SENDMSG}/
  * {@code SEND} or {@code SEND_ZC} (fixed buffer) in flight per connection, {@code CONNECT} and
- * {@code ASYNC_CANCEL}. Registered regions live in each ring's sparse fixed-buffer table, cloned
+ * {@code ASYNC_CANCEL}. UDP sockets ({@code UringUdpSocket}) receive with one multishot
+ * {@code RECVMSG} from a provided buffer ring of their own (their own buffer group; datagrams
+ * coalesced by {@code UDP_GRO} are split) and send with up to 32 {@code SENDMSG}s in flight
+ * ({@code UDP_SEGMENT} for segmented entries), reported in queue order. Registered regions live in each ring's sparse fixed-buffer table, cloned
  * from one donor ring so that locked memory is charged once. Kernel registration calls go through
  * {@code java.lang.foreign} ({@code Sys}); no JNI of ours.
  *
