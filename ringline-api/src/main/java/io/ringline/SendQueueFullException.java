@@ -2,8 +2,9 @@ package io.ringline;
 
 /**
  * Thrown by a send when the connection's bounded send queue cannot take the bytes
- * ({@link Config#sendQueueLimit()}). Nothing of the refused send was queued. Wait for
- * {@link Handler#onWritable(Connection)} and try again.
+ * ({@link Config#sendQueueLimit()}), or a UDP socket's ({@link Config#udpSendQueueLimit()}).
+ * Nothing of the refused send was queued. Wait for {@link Handler#onWritable(Connection)}
+ * (UDP: {@link DatagramHandler#onUdpWritable(UdpSocket)}) and try again.
  */
 public class SendQueueFullException extends RinglineException {
     private final long queued;
@@ -32,7 +33,7 @@ public class SendQueueFullException extends RinglineException {
         return requested;
     }
 
-    /** {@return the per-connection send queue limit} */
+    /** {@return the send queue limit of the connection or UDP socket} */
     public long limit() {
         return limit;
     }
