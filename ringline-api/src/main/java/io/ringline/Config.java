@@ -489,9 +489,11 @@ public final class Config {
         /**
          * @param bytes the largest datagram delivered whole, 1..{@value UdpSocket#MAX_IPV6_PAYLOAD}
          *              (default: that, so nothing is cut); larger ones arrive truncated
-         *              ({@link DatagramHandler#onDatagramTruncated}). Smaller values save receive
-         *              memory (io_uring: the size of each buffer of the UDP buffer ring) and turn off
-         *              receive offload (GRO), whose coalesced receives need 64 KiB buffers.
+         *              ({@link DatagramHandler#onDatagramTruncated}). With io_uring's receive
+         *              offload (GRO, on by default) each buffer of a socket's UDP buffer ring keeps a
+         *              64 KiB payload area whatever this size, since coalesced receives need it;
+         *              with {@code io_uring.udpGro=false} the buffers are this size, so smaller
+         *              values save receive memory.
          * @return this
          */
         public Builder maxDatagramSize(int bytes) {

@@ -17,7 +17,9 @@ import java.util.Optional;
  * {@code send…} throws {@link SendQueueFullException} and {@code trySend…} returns false, queuing
  * nothing, and either way the refused datagrams are counted in
  * {@link WorkerStats#datagramSendsRefused()}. After a refusal {@link DatagramHandler#onUdpWritable}
- * fires once the queue drained to half the limit. Datagrams leave in the order they were queued.
+ * fires once the queue drained to half the limit. Datagrams are handed to the kernel in the order
+ * they were queued (UDP itself promises no order; on io_uring, a datagram that met a full socket
+ * send buffer is retried when it drains, and datagrams queued after it may leave first).
  * A datagram larger than {@link #MAX_IPV4_PAYLOAD} (to an IPv4 address) or
  * {@link #MAX_IPV6_PAYLOAD} (IPv6) is refused with {@link IllegalArgumentException} naming its
  * size and the limit. A datagram the kernel refuses later is reported to
