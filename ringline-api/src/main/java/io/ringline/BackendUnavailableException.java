@@ -6,7 +6,11 @@ package io.ringline;
  * reason, and the backends that are available.
  */
 public class BackendUnavailableException extends RinglineException {
-    /** @param message names the backend, why it cannot be used, and what is available */
+    /**
+     * Creates the exception.
+     *
+     * @param message names the backend, why it cannot be used, and what is available
+     */
     public BackendUnavailableException(String message) {
         super(message);
     }

@@ -369,6 +369,8 @@ public final class Config {
         }
 
         /**
+         * Sets {@code idleStrategy}.
+         *
          * @param strategy how a worker waits when it has nothing to do; default {@link IdleStrategy#BLOCKING}
          * @return this
          * @throws NullPointerException if {@code strategy} is null
@@ -407,6 +409,8 @@ public final class Config {
         }
 
         /**
+         * Sets {@code workers}.
+         *
          * @param workers worker threads, 1..{@value Config#MAX_WORKERS}; default: available processors
          * @return this
          * @throws IllegalArgumentException if out of range
@@ -473,6 +477,8 @@ public final class Config {
         }
 
         /**
+         * Sets {@code udpSendQueueLimit}.
+         *
          * @param bytes per-UDP-socket send queue limit, {@code >= }{@value UdpSocket#MAX_IPV6_PAYLOAD}
          *              (a largest datagram must fit); default 1 MiB
          * @return this
@@ -487,6 +493,8 @@ public final class Config {
         }
 
         /**
+         * Sets {@code maxDatagramSize}.
+         *
          * @param bytes the largest datagram delivered whole, 1..{@value UdpSocket#MAX_IPV6_PAYLOAD}
          *              (default: that, so nothing is cut); larger ones arrive truncated
          *              ({@link DatagramHandler#onDatagramTruncated}). With io_uring's receive
@@ -502,6 +510,8 @@ public final class Config {
         }
 
         /**
+         * Sets {@code recvBufferSize}.
+         *
          * @param bytes receive buffer size, 64..16 MiB; default 16 KiB
          * @return this
          */
@@ -511,6 +521,8 @@ public final class Config {
         }
 
         /**
+         * Sets {@code recvBufferCount}.
+         *
          * @param count receive buffers per worker, 1..32768 (io_uring rounds up to a power of two); default 256
          * @return this
          */
@@ -520,6 +532,8 @@ public final class Config {
         }
 
         /**
+         * Sets {@code maxConnectionsPerWorker}.
+         *
          * @param max connections per worker, 1..{@value Config#MAX_CONNECTIONS_LIMIT}; default 16384
          * @return this
          */
@@ -529,6 +543,8 @@ public final class Config {
         }
 
         /**
+         * Sets {@code sendQueueLimit}.
+         *
          * @param bytes per-connection send queue limit, {@code >= 1}; default 4 MiB
          * @return this
          */
@@ -541,6 +557,8 @@ public final class Config {
         }
 
         /**
+         * Sets {@code inboundLimit}.
+         *
          * @param bytes most unconsumed received bytes kept per connection, 1 KiB..1 GiB; default
          *              64 MiB; a connection exceeding it is closed with {@link CloseReason#ERROR}
          * @return this
@@ -551,6 +569,8 @@ public final class Config {
         }
 
         /**
+         * Sets {@code maxRegions}.
+         *
          * @param max region table size, 0..{@value Config#MAX_REGIONS_LIMIT}; default 64
          * @return this
          */
@@ -579,6 +599,8 @@ public final class Config {
         }
 
         /**
+         * Sets {@code backend}.
+         *
          * @param name backend name ({@code io_uring}, {@code nio}), or null for auto-selection
          * @return this
          */
@@ -591,6 +613,8 @@ public final class Config {
         }
 
         /**
+         * Sets {@code shutdownGracePeriod}.
+         *
          * @param grace how long shutdown waits for pending sends, {@code >= 0}; default 5 s
          * @return this
          */
@@ -604,6 +628,8 @@ public final class Config {
         }
 
         /**
+         * Sets {@code idleTimeout}.
+         *
          * @param timeout idle timeout of new connections (see {@link Config#idleTimeout()}), {@code >= 0};
          *                default {@link Duration#ZERO}: none
          * @return this
@@ -619,6 +645,8 @@ public final class Config {
         }
 
         /**
+         * Sets {@code acceptHandoffLimit}.
+         *
          * @param limit accepted connections queued per worker, 1..65536; default 1024
          * @return this
          */
@@ -628,6 +656,8 @@ public final class Config {
         }
 
         /**
+         * Sets {@code backlog}.
+         *
          * @param backlog listen backlog, 1..65535; default 1024
          * @return this
          */
@@ -637,6 +667,8 @@ public final class Config {
         }
 
         /**
+         * Sets {@code blockingPoolSize}.
+         *
          * @param threads maximum threads of the blocking pool, 1..4096; default 16
          * @return this
          */
@@ -646,6 +678,8 @@ public final class Config {
         }
 
         /**
+         * Sets {@code taskQueueLimit}.
+         *
          * @param limit most {@link WorkerContext#execute} tasks waiting in one worker's queue,
          *              1..{@value Config#MAX_TASK_QUEUE_LIMIT}; default 65536. Past it {@code execute}
          *              throws {@link java.util.concurrent.RejectedExecutionException}; the runtime's
@@ -659,6 +693,8 @@ public final class Config {
         }
 
         /**
+         * Sets {@code blockingQueueLimit}.
+         *
          * @param limit most {@link WorkerContext#runBlocking} tasks waiting for a blocking-pool thread
          *              (for the whole runtime), 1..{@value Config#MAX_BLOCKING_QUEUE_LIMIT}; default
          *              4096. Past it {@code runBlocking} fails its stage with
@@ -672,6 +708,8 @@ public final class Config {
         }
 
         /**
+         * Builds the configuration from the values set so far.
+         *
          * @return the configuration
          * @throws IllegalArgumentException if the initial regions do not fit in {@code maxRegions}
          */

@@ -7,6 +7,8 @@ package io.ringline;
 @FunctionalInterface
 public interface HandlerFactory {
     /**
+     * Creates the handler of one worker.
+     *
      * @param worker the worker the handler will serve; {@link WorkerContext#workerId()} is its index
      * @return the handler of that worker, never null
      */

@@ -74,6 +74,7 @@ public final class MemoryRegion implements AutoCloseable {
      * {@return an application-owned region over {@code segment}}: keep the segment alive until the
      * region is unregistered or the runtime terminated.
      *
+     * @param segment native memory owned by the application
      * @throws NullPointerException     if {@code segment} is null
      * @throws IllegalArgumentException if the segment is a heap segment or has length 0
      */

@@ -6,12 +6,18 @@ package io.ringline;
  * nothing was changed: workers that had applied the region rolled it back and the slot is free.
  */
 public class RegionException extends RinglineException {
-    /** @param message what failed */
+    /**
+     * Creates the exception.
+     *
+     * @param message what failed
+     */
     public RegionException(String message) {
         super(message);
     }
 
     /**
+     * Creates the exception.
+     *
      * @param message what failed
      * @param cause   the first worker's error
      */

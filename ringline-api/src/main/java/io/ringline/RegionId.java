@@ -18,6 +18,8 @@ public record RegionId(int slot) {
     public static final RegionId UNREGISTERED = new RegionId(-1);
 
     /**
+     * Creates a region id, checking the slot.
+     *
      * @throws IllegalArgumentException if {@code slot < -1}
      */
     public RegionId {

@@ -2,12 +2,18 @@ package io.ringline;
 
 /** Base class of ringline's unchecked exceptions. */
 public class RinglineException extends RuntimeException {
-    /** @param message what went wrong, naming the offending value and limit where there is one */
+    /**
+     * Creates the exception.
+     *
+     * @param message what went wrong, naming the offending value and limit where there is one
+     */
     public RinglineException(String message) {
         super(message);
     }
 
     /**
+     * Creates the exception.
+     *
      * @param message what went wrong
      * @param cause   the underlying cause
      */

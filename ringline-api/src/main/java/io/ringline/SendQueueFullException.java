@@ -7,11 +7,16 @@ package io.ringline;
  * (UDP: {@link DatagramHandler#onUdpWritable(UdpSocket)}) and try again.
  */
 public class SendQueueFullException extends RinglineException {
+    /** Bytes already queued when the send was refused. */
     private final long queued;
+    /** Bytes of the refused send. */
     private final long requested;
+    /** The queue limit in bytes. */
     private final long limit;
 
     /**
+     * Creates the exception.
+     *
      * @param queued    bytes already queued
      * @param requested bytes of the refused send
      * @param limit     the queue limit in bytes

@@ -247,6 +247,8 @@ public final class TlsConfig {
         }
 
         /**
+         * Sets {@code applicationProtocols}.
+         *
          * @param protocols ALPN protocol names (e.g. {@code h2}, {@code http/1.1}), in preference
          *                  order; none: no ALPN
          * @return this
@@ -265,6 +267,8 @@ public final class TlsConfig {
         }
 
         /**
+         * Sets {@code clientAuth}.
+         *
          * @param auth whether clients must present a certificate (server only); default {@link ClientAuth#NONE}
          * @return this
          * @throws IllegalStateException if this builds a client configuration
@@ -279,6 +283,8 @@ public final class TlsConfig {
         }
 
         /**
+         * Sets {@code serverName}.
+         *
          * @param name the server name a client sends (SNI) and verifies the certificate against
          *             (client only); default the host of the address connected to
          * @return this
@@ -298,6 +304,8 @@ public final class TlsConfig {
         }
 
         /**
+         * Sets {@code hostnameVerification}.
+         *
          * @param verify whether a client checks the server certificate's names against the server
          *               name (client only); default true. Turning it off accepts any certificate
          *               the trust managers accept, for any name.
@@ -343,6 +351,8 @@ public final class TlsConfig {
         }
 
         /**
+         * Sets {@code handshakeTimeout}.
+         *
          * @param timeout the longest a handshake may take, {@code > 0}; default 10 s
          * @return this
          * @throws IllegalArgumentException if not positive
@@ -357,6 +367,8 @@ public final class TlsConfig {
         }
 
         /**
+         * Sets {@code protocols}.
+         *
          * @param protocols enabled protocol versions, e.g. {@code TLSv1.3}; default TLS 1.3 and 1.2
          * @return this
          * @throws IllegalArgumentException if none is given
@@ -370,6 +382,8 @@ public final class TlsConfig {
         }
 
         /**
+         * Sets {@code cipherSuites}.
+         *
          * @param suites enabled cipher suites (the engine's names); none: the engine's defaults
          * @return this
          */

@@ -11,6 +11,8 @@ public final class TlsHandshakeTimeoutException extends SSLHandshakeException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Creates the exception.
+     *
      * @param message what timed out, with the timeout
      */
     public TlsHandshakeTimeoutException(String message) {

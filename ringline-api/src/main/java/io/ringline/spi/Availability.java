@@ -10,16 +10,29 @@ import java.util.Objects;
  */
 public record Availability(boolean available, String reason) {
 
+    /**
+     * Checks the result.
+     *
+     * @throws NullPointerException if {@code reason} is null
+     */
     public Availability {
         Objects.requireNonNull(reason, "reason");
     }
 
-    /** {@return an "available" result} @param detail what was found, e.g. kernel features */
+    /**
+     * {@return an "available" result}
+     *
+     * @param detail what was found, e.g. kernel features
+     */
     public static Availability available(String detail) {
         return new Availability(true, detail);
     }
 
-    /** {@return an "unavailable" result} @param reason why the backend cannot be used */
+    /**
+     * {@return an "unavailable" result}
+     *
+     * @param reason why the backend cannot be used
+     */
     public static Availability unavailable(String reason) {
         return new Availability(false, reason);
     }

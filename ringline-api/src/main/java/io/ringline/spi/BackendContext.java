@@ -10,6 +10,11 @@ import io.ringline.Config;
  */
 public record BackendContext(Config config, BackendOptions options) {
 
+    /**
+     * Checks the context.
+     *
+     * @throws NullPointerException if {@code config} or {@code options} is null
+     */
     public BackendContext {
         java.util.Objects.requireNonNull(config, "config");
         java.util.Objects.requireNonNull(options, "options");

@@ -49,7 +49,11 @@ public final class BackendOptions {
         return new BackendOptions(values);
     }
 
-    /** {@return options holding only the defaults of {@code declared}} @param declared the options */
+    /**
+     * {@return options holding only the defaults of {@code declared}}
+     *
+     * @param declared the options
+     */
     public static BackendOptions defaults(Collection<BackendOption<?>> declared) {
         Map<String, Object> values = new HashMap<>();
         for (BackendOption<?> o : declared) {
@@ -74,7 +78,11 @@ public final class BackendOptions {
         return option.type().cast(v);
     }
 
-    /** {@return a human-readable list of {@code declared}: name, default and allowed values} @param declared the options */
+    /**
+     * {@return a human-readable list of {@code declared}: name, default and allowed values}
+     *
+     * @param declared the options
+     */
     public static String describe(Collection<BackendOption<?>> declared) {
         if (declared.isEmpty()) {
             return "[] (it declares none)";

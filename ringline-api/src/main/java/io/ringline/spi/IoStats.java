@@ -8,7 +8,11 @@ package io.ringline.spi;
  */
 public interface IoStats {
 
-    /** Counts {@code n} operations submitted to the kernel (system calls or io_uring SQEs). @param n how many */
+    /**
+     * Counts {@code n} operations submitted to the kernel (system calls or io_uring SQEs).
+     *
+     * @param n how many
+     */
     void opsSubmitted(int n);
 
     /** Counts one entry into the kernel to submit or wait (one {@code io_uring_enter}, one {@code select}). */
