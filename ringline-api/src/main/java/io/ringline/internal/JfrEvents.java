@@ -13,35 +13,75 @@ import io.ringline.jfr.TlsHandshakeEvent;
 import io.ringline.jfr.WorkerStallEvent;
 import io.ringline.jfr.WorkerStatisticsEvent;
 import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
 
 import java.net.SocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Emits the {@code io.ringline.jfr} Flight Recorder events for the core: one static method per
- * emission point, each a one-line hook at its call site. Every method first asks its event type
- * whether it is enabled (a field check on a shared probe instance, which is only ever asked
- * {@code isEnabled()}); only then does it read the clock, allocate the event and format addresses.
- * So with no recording (or one that leaves ringline's events off) nothing is allocated.
+ * emission point, each a one-line hook at its call site. Every method first checks that Flight
+ * Recorder is initialized at all (a volatile field; until then no event class is loaded) and then
+ * asks its event type whether it is enabled (a field check on a shared probe instance, which is only
+ * ever asked {@code isEnabled()}); only then does it read the clock, allocate the event and format
+ * addresses. So with no recording (or one that leaves ringline's events off) nothing is allocated.
  *
  * <p>Thread-safe: the probes are never mutated; each emitted event is confined to its thread.
  */
 final class JfrEvents {
 
-    private static final ConnectionOpenedEvent OPENED = new ConnectionOpenedEvent();
-    private static final ConnectionClosedEvent CLOSED = new ConnectionClosedEvent();
-    private static final WorkerStallEvent STALL = new WorkerStallEvent();
-    private static final RegionRegisteredEvent REGISTERED = new RegionRegisteredEvent();
-    private static final RegionUnregisteredEvent UNREGISTERED = new RegionUnregisteredEvent();
-    private static final BackpressureEvent BACKPRESSURE = new BackpressureEvent();
-    private static final ReceiveBufferExhaustedEvent EXHAUSTED = new ReceiveBufferExhaustedEvent();
-    private static final TlsHandshakeEvent HANDSHAKE = new TlsHandshakeEvent();
+    /**
+     * True once Flight Recorder is initialized in this JVM (a recording was started, by
+     * {@code -XX:StartFlightRecording}, {@code jcmd} or {@code new Recording()}). Until then no event
+     * class is even loaded: loading the first one makes the JVM instrument it, which takes hundreds of
+     * milliseconds, a start-up cost that an application that never records must not pay.
+     */
+    private static volatile boolean recorder;
+    /** The worker arrays of the running runtimes, for {@code ringline.WorkerStatistics}. */
+    private static final List<Sampled> SAMPLED = new CopyOnWriteArrayList<>();
+
+    private record Sampled(String backend, Worker[] workers) {
+    }
+
+    static {
+        FlightRecorder.addListener(new FlightRecorderListener() {
+            @Override
+            public void recorderInitialized(FlightRecorder r) {
+                recorderStarted();
+            }
+        });
+        if (FlightRecorder.isInitialized()) {
+            recorderStarted();
+        }
+    }
+
+    /** The probes, one per event type, only ever asked {@code isEnabled()}; loaded once the recorder is. */
+    private static final class Probes {
+        static final ConnectionOpenedEvent OPENED = new ConnectionOpenedEvent();
+        static final ConnectionClosedEvent CLOSED = new ConnectionClosedEvent();
+        static final WorkerStallEvent STALL = new WorkerStallEvent();
+        static final RegionRegisteredEvent REGISTERED = new RegionRegisteredEvent();
+        static final RegionUnregisteredEvent UNREGISTERED = new RegionUnregisteredEvent();
+        static final BackpressureEvent BACKPRESSURE = new BackpressureEvent();
+        static final ReceiveBufferExhaustedEvent EXHAUSTED = new ReceiveBufferExhaustedEvent();
+        static final TlsHandshakeEvent HANDSHAKE = new TlsHandshakeEvent();
+    }
 
     private JfrEvents() {
     }
 
+    private static synchronized void recorderStarted() {
+        if (recorder) {
+            return;
+        }
+        FlightRecorder.addPeriodicEvent(WorkerStatisticsEvent.class, JfrEvents::sampleAll);
+        recorder = true;
+    }
+
     /** {@code c} opened. */
     static void opened(ConnectionImpl c) {
-        if (!OPENED.isEnabled()) {
+        if (!recorder || !Probes.OPENED.isEnabled()) {
             return;
         }
         Worker w = (Worker) c.worker();
@@ -56,7 +96,7 @@ final class JfrEvents {
 
     /** {@code c} closed with {@code reason} ({@code cause} may be null). */
     static void closed(ConnectionImpl c, CloseReason reason, Throwable cause) {
-        if (!CLOSED.isEnabled()) {
+        if (!recorder || !Probes.CLOSED.isEnabled()) {
             return;
         }
         Worker w = (Worker) c.worker();
@@ -80,7 +120,7 @@ final class JfrEvents {
      * @return the started event, or null (nothing to end) when {@code ringline.WorkerStall} is off
      */
     static WorkerStallEvent stallBegin() {
-        if (!STALL.isEnabled()) {
+        if (!recorder || !Probes.STALL.isEnabled()) {
             return null;
         }
         WorkerStallEvent e = new WorkerStallEvent();
@@ -104,12 +144,12 @@ final class JfrEvents {
 
     /** {@return the clock reading a region operation starts with, 0 when its events are off} */
     static long regionStart() {
-        return REGISTERED.isEnabled() || UNREGISTERED.isEnabled() ? System.nanoTime() : 0;
+        return recorder && (Probes.REGISTERED.isEnabled() || Probes.UNREGISTERED.isEnabled()) ? System.nanoTime() : 0;
     }
 
     /** A region of {@code size} bytes was registered in {@code slot} on every worker, broadcast from {@code start}. */
     static void regionRegistered(int slot, long size, long start) {
-        if (!REGISTERED.isEnabled() || start == 0) {
+        if (!recorder || !Probes.REGISTERED.isEnabled() || start == 0) {
             return;
         }
         RegionRegisteredEvent e = new RegionRegisteredEvent();
@@ -121,7 +161,7 @@ final class JfrEvents {
 
     /** The region of {@code size} bytes in {@code slot} was unregistered on every worker, broadcast from {@code start}. */
     static void regionUnregistered(int slot, long size, long start) {
-        if (!UNREGISTERED.isEnabled() || start == 0) {
+        if (!recorder || !Probes.UNREGISTERED.isEnabled() || start == 0) {
             return;
         }
         RegionUnregisteredEvent e = new RegionUnregisteredEvent();
@@ -133,7 +173,7 @@ final class JfrEvents {
 
     /** A send of {@code requested} bytes was refused: {@code queued} of {@code limit} bytes are queued. */
     static void sendRefused(int worker, String channel, SocketAddress remote, long queued, long requested, long limit) {
-        if (!BACKPRESSURE.isEnabled()) {
+        if (!recorder || !Probes.BACKPRESSURE.isEnabled()) {
             return;
         }
         BackpressureEvent e = new BackpressureEvent();
@@ -149,7 +189,7 @@ final class JfrEvents {
 
     /** The handler paused ({@code paused}) or resumed the reading of the connection to {@code remote}. */
     static void reading(int worker, SocketAddress remote, boolean paused) {
-        if (!BACKPRESSURE.isEnabled()) {
+        if (!recorder || !Probes.BACKPRESSURE.isEnabled()) {
             return;
         }
         BackpressureEvent e = new BackpressureEvent();
@@ -162,7 +202,7 @@ final class JfrEvents {
 
     /** The backend of the current worker ran out of receive buffers for the {@code count}th time. */
     static void receiveBufferExhausted(long count) {
-        if (!EXHAUSTED.isEnabled()) {
+        if (!recorder || !Probes.EXHAUSTED.isEnabled()) {
             return;
         }
         Worker w = Worker.current();
@@ -177,7 +217,7 @@ final class JfrEvents {
      * completed, else with {@code failure}.
      */
     static void tlsHandshake(int worker, SocketAddress remote, boolean server, long start, TlsInfo info, Throwable failure) {
-        if (!HANDSHAKE.isEnabled()) {
+        if (!recorder || !Probes.HANDSHAKE.isEnabled()) {
             return;
         }
         TlsHandshakeEvent e = new TlsHandshakeEvent();
@@ -196,23 +236,28 @@ final class JfrEvents {
     }
 
     /**
-     * Registers the periodic {@code ringline.WorkerStatistics} sampling of {@code workers}.
+     * Adds {@code workers} to the periodic {@code ringline.WorkerStatistics} sampling (which runs
+     * while a recording enables it).
      *
-     * @return the hook to pass to {@link #removeStatistics} once the runtime terminated
+     * @return the handle to pass to {@link #removeStatistics} once the runtime terminated
      */
-    static Runnable addStatistics(String backend, Worker[] workers) {
-        Runnable hook = () -> {
-            for (Worker w : workers) {
-                statistics(backend, w.workerId(), w.stats());
-            }
-        };
-        FlightRecorder.addPeriodicEvent(WorkerStatisticsEvent.class, hook);
-        return hook;
+    static Object addStatistics(String backend, Worker[] workers) {
+        Sampled s = new Sampled(backend, workers);
+        SAMPLED.add(s);
+        return s;
     }
 
-    /** Ends the sampling {@link #addStatistics} started. */
-    static void removeStatistics(Runnable hook) {
-        FlightRecorder.removePeriodicEvent(hook);
+    /** Ends the sampling {@link #addStatistics} started (null: nothing). */
+    static void removeStatistics(Object handle) {
+        SAMPLED.remove(handle);
+    }
+
+    private static void sampleAll() {
+        for (Sampled s : SAMPLED) {
+            for (Worker w : s.workers()) {
+                statistics(s.backend(), w.workerId(), w.stats());
+            }
+        }
     }
 
     private static void statistics(String backend, int worker, WorkerStats s) {

@@ -72,7 +72,7 @@ final class RuntimeImpl implements Runtime, WorkerHost {
     private final AtomicReference<RinglineException> firstDeath = new AtomicReference<>();
     private final AtomicInteger nextConnectWorker = new AtomicInteger();
     /** The periodic {@code ringline.WorkerStatistics} sampling, from the start until the last worker terminated. */
-    private volatile Runnable statisticsHook;
+    private volatile Object statisticsHook;
 
     private RuntimeImpl(Config config, BackendSelector.Selection selection, Backend backend, BackendOptions options,
                         HandlerFactory factory) {
