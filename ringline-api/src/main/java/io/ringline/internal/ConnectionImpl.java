@@ -60,6 +60,10 @@ final class ConnectionImpl implements Connection, ConnectionCore, FlushPoint {
     private CloseReason closingReason;
     private Throwable closingCause;
     private Object attachment;
+    /** When the connection was created ({@link System#nanoTime()}), and its own byte counts: for the JFR close event. */
+    private final long createdNanos = System.nanoTime();
+    private long bytesIn;
+    private long bytesOut;
 
     ConnectionImpl(Worker worker, Transport transport, SocketAddress localAddress, SocketAddress remoteAddress) {
         this(worker, transport, localAddress, remoteAddress, null, null, null);
@@ -90,6 +94,21 @@ final class ConnectionImpl implements Connection, ConnectionCore, FlushPoint {
     /** {@return whether the handler takes input now} */
     boolean takesInput() {
         return state == Lifecycle.OPEN;
+    }
+
+    /** {@return when this connection was created, {@link System#nanoTime()}} */
+    long openedNanos() {
+        return createdNanos;
+    }
+
+    /** {@return the bytes the backend received on this connection (ciphertext for TLS)} */
+    long connectionBytesIn() {
+        return bytesIn;
+    }
+
+    /** {@return the bytes the backend wrote for this connection (ciphertext for TLS)} */
+    long connectionBytesOut() {
+        return bytesOut;
     }
 
     /** {@return null if sends are taken now, else why not (for the exception's message)} */
@@ -139,6 +158,7 @@ final class ConnectionImpl implements Connection, ConnectionCore, FlushPoint {
             return;
         }
         worker.stats().bytesIn += src.remaining();
+        bytesIn += src.remaining();
         idle.activity();
         if (tls != null) {
             if (state != Lifecycle.LINGERING) {
@@ -157,6 +177,7 @@ final class ConnectionImpl implements Connection, ConnectionCore, FlushPoint {
         if (n > 0) {
             idle.activity();
         }
+        bytesOut += n;
         if (tls != null) {
             worker.stats().bytesOut += n;
             tls.written(n);
@@ -462,6 +483,7 @@ final class ConnectionImpl implements Connection, ConnectionCore, FlushPoint {
     public void pauseReading() {
         worker.checkThread("Connection.pauseReading");
         if (state == Lifecycle.OPEN && inbound.pause()) {
+            JfrEvents.reading(worker.workerId(), remoteAddress, true);
             transport.readingPausedChanged(true);
         }
     }
@@ -472,6 +494,7 @@ final class ConnectionImpl implements Connection, ConnectionCore, FlushPoint {
         if (!state.isLive() || !inbound.resume()) {
             return;
         }
+        JfrEvents.reading(worker.workerId(), remoteAddress, false);
         // Present what was kept on the next loop iteration, not inside the caller's callback, and
         // only then restart the backend's reading: if the handler pauses again while the kept bytes
         // are presented, nothing new was received meanwhile (a receive restarted first could pile up

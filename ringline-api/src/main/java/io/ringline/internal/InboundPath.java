@@ -3,6 +3,7 @@ package io.ringline.internal;
 import io.ringline.CloseReason;
 import io.ringline.Config;
 import io.ringline.RinglineException;
+import io.ringline.jfr.WorkerStallEvent;
 import io.ringline.spi.ReceivedMemory;
 
 import java.nio.ByteBuffer;
@@ -106,6 +107,7 @@ final class InboundPath {
             int n = 0;
             Throwable failure = null;
             delivery.begin(view, memory);
+            WorkerStallEvent stall = JfrEvents.stallBegin();
             try {
                 n = worker.handler().onData(owner, view);
             } catch (Throwable t) {
@@ -115,6 +117,7 @@ final class InboundPath {
                 delivery.end();
                 restore(view, pos, end);
             }
+            JfrEvents.stallEnd(stall, worker.workerId(), worker.handler(), "onData");
             if (failure != null) {
                 owner.failed(CloseReason.ERROR, failure);
                 return;

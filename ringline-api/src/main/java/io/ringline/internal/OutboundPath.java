@@ -89,6 +89,7 @@ final class OutboundPath {
             return true;
         }
         writeBlocked = true;
+        JfrEvents.sendRefused(worker.workerId(), "connection", owner.remoteAddress(), queue.bytes(), n, sendLimit);
         if (orThrow) {
             throw new SendQueueFullException(queue.bytes(), n, sendLimit);
         }

@@ -42,6 +42,8 @@ final class RegionRegistrar {
     private final TreeSet<Integer> free = new TreeSet<>();
     /** The runtime-owned memory each slot holds a reference to (null: none). */
     private final RegionMemory[] held;
+    /** The length of the region each dynamically registered slot holds (for the JFR unregister event). */
+    private final long[] lengths;
     private boolean closed;
 
     /**
@@ -53,6 +55,7 @@ final class RegionRegistrar {
         this.workers = workers;
         this.states = new SlotState[maxSlots];
         this.held = new RegionMemory[maxSlots];
+        this.lengths = new long[maxSlots];
         int reserved = initial.size();
         for (int i = 0; i < maxSlots; i++) {
             states[i] = i < reserved ? SlotState.RESERVED : SlotState.FREE;
@@ -159,7 +162,9 @@ final class RegionRegistrar {
             }
             free.remove(slot);
             states[slot] = SlotState.BUSY;
+            lengths[slot] = region.length();
         }
+        long started = JfrEvents.regionStart();
         List<CompletableFuture<Void>> acks = new ArrayList<>(workers.length);
         for (RegionControl w : workers) {
             acks.add(w.controlRegister(slot, region));
@@ -170,6 +175,7 @@ final class RegionRegistrar {
                 synchronized (this) {
                     states[slot] = SlotState.REGISTERED;
                 }
+                JfrEvents.regionRegistered(slot, region.length(), started);
                 return CompletableFuture.completedFuture(RegionId.of(slot));
             }
             // Roll back on the workers that applied it, then free the slot.
@@ -226,6 +232,8 @@ final class RegionRegistrar {
                 case REGISTERED -> states[slot] = SlotState.BUSY;
             }
         }
+        long length = lengthOf(slot);
+        long started = JfrEvents.regionStart();
         List<CompletableFuture<Void>> acks = new ArrayList<>(workers.length);
         for (RegionControl w : workers) {
             acks.add(w.controlUnregister(slot));
@@ -246,8 +254,13 @@ final class RegionRegistrar {
                     states[slot] = SlotState.FREE;
                     free.add(slot);
                 }
+                JfrEvents.regionUnregistered(slot, length, started);
             });
         });
+    }
+
+    private synchronized long lengthOf(int slot) {
+        return lengths[slot];
     }
 
     /** {@return the number of slots currently registered dynamically (for diagnostics)} */

@@ -71,6 +71,8 @@ final class RuntimeImpl implements Runtime, WorkerHost {
     /** The failure of the first worker that died, or null. */
     private final AtomicReference<RinglineException> firstDeath = new AtomicReference<>();
     private final AtomicInteger nextConnectWorker = new AtomicInteger();
+    /** The periodic {@code ringline.WorkerStatistics} sampling, from the start until the last worker terminated. */
+    private volatile Object statisticsHook;
 
     private RuntimeImpl(Config config, BackendSelector.Selection selection, Backend backend, BackendOptions options,
                         HandlerFactory factory) {
@@ -124,6 +126,7 @@ final class RuntimeImpl implements Runtime, WorkerHost {
     }
 
     private void startAll() {
+        statisticsHook = JfrEvents.addStatistics(backendName, workers);
         for (Worker w : workers) {
             w.start();
         }
@@ -208,6 +211,7 @@ final class RuntimeImpl implements Runtime, WorkerHost {
             control.shutdown();
         }
         if (liveWorkers.decrementAndGet() == 0) {
+            JfrEvents.removeStatistics(statisticsHook);
             try {
                 backend.close();
             } catch (RuntimeException e) {

@@ -282,6 +282,7 @@ final class TlsSession {
         info = Optional.of(new TlsInfo(s.getProtocol(), s.getCipherSuite(),
                 alpn == null || alpn.isEmpty() ? Optional.empty() : Optional.of(alpn),
                 Optional.ofNullable(requestedServerName(s)), peerCertificates(s)));
+        JfrEvents.tlsHandshake(worker.workerId(), remote, config.isServer(), owner.openedNanos(), info.get(), null);
         try {
             worker.handler().onTlsHandshake(owner);
         } catch (Throwable t) {
@@ -336,6 +337,7 @@ final class TlsSession {
         failed = true;
         failure = new TlsHandshakeTimeoutException("TLS handshake with " + remote + " did not complete within "
                 + config.handshakeTimeout());
+        JfrEvents.tlsHandshake(worker.workerId(), remote, config.isServer(), owner.openedNanos(), null, failure);
         worker.stats().tlsFailures++;
         if (stage != null) {
             stage.completeExceptionally(failure);
@@ -578,6 +580,9 @@ final class TlsSession {
         failed = true;
         failure = e;
         log.debug("ringline: TLS failed on {}", owner, e);
+        if (!handshakeDone) {
+            JfrEvents.tlsHandshake(worker.workerId(), remote, config.isServer(), owner.openedNanos(), null, e);
+        }
         if (engine != null) {
             try {
                 engine.closeOutbound();

@@ -203,6 +203,7 @@ final class UdpSocketImpl implements UdpSocket, UdpCore, FlushPoint {
         }
         stats.datagramSendsRefused += datagrams;
         writeBlocked = true;
+        JfrEvents.sendRefused(worker.workerId(), "udp", remote, queue.bytes(), bytes, sendLimit);
         if (orThrow) {
             throw new SendQueueFullException(queue.bytes(), bytes, sendLimit);
         }

@@ -3,6 +3,7 @@ package io.ringline.internal;
 import io.ringline.CloseReason;
 import io.ringline.Config;
 import io.ringline.Connection;
+import io.ringline.jfr.WorkerStallEvent;
 import io.ringline.DatagramHandler;
 import io.ringline.Handler;
 import io.ringline.HandlerFactory;
@@ -98,7 +99,7 @@ final class Worker implements WorkerContext {
                 tasks::executeInternal, () -> io, () -> shuttingDown, this::capacityFreed);
         this.connections = new WorkerConnections(id, config, inbox, stats, () -> handler); // validates the id
         this.connects = new OutboundConnects(() -> io, this::schedule);
-        this.udp = new WorkerUdpSockets(this, () -> io, () -> host == null ? String.valueOf(backend) : host.backendName());
+        this.udp = new WorkerUdpSockets(this, () -> io, this::backendName);
         this.loop = new WorkerLoop(id, tasks, timers, stats, Idler.of(config.idleStrategy()), () -> io, this::tick,
                 () -> shuttingDown && connections.count() == 0 && connects.isEmpty() && udp.isEmpty());
         this.services = new WorkerServicesImpl(this, options);
@@ -169,12 +170,14 @@ final class Worker implements WorkerContext {
     }
 
     private void tick() {
+        WorkerStallEvent stall = JfrEvents.stallBegin();
         try {
             handler.onTick(this);
         } catch (Throwable e) {
             Throwables.rethrowIfFatal(e);
             log.warn("ringline worker {}: Handler.onTick failed", id, e);
         }
+        JfrEvents.stallEnd(stall, id, handler, "onTick");
     }
 
     private void terminate(Throwable death) {
@@ -252,6 +255,11 @@ final class Worker implements WorkerContext {
     void register(ConnectionImpl c) {
         checkThread("ConnectionCore.open");
         connections.opened(c);
+    }
+
+    /** {@return the runtime's backend name} */
+    String backendName() {
+        return host == null ? String.valueOf(backend) : host.backendName();
     }
 
     /** Called by {@link ConnectionImpl} once closed. */

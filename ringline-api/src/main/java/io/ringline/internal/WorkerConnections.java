@@ -4,6 +4,7 @@ import io.ringline.CloseReason;
 import io.ringline.Config;
 import io.ringline.Handler;
 import io.ringline.RinglineException;
+import io.ringline.jfr.WorkerStallEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,13 +46,16 @@ final class WorkerConnections {
         table.add(c);
         inbox.connectionOpened();
         stats.connectionsOpened++;
+        JfrEvents.opened(c);
         c.setIdleTimeout(config.idleTimeout());
+        WorkerStallEvent stall = JfrEvents.stallBegin();
         try {
             handler.get().onOpen(c);
         } catch (Throwable e) {
             Throwables.rethrowIfFatal(e);
             c.failed(CloseReason.ERROR, e);
         }
+        JfrEvents.stallEnd(stall, workerId, handler.get(), "onOpen");
     }
 
     /** {@code c} closed: frees its slot and load unit and calls {@code onClose} (once; nothing if it never opened). */
@@ -61,15 +65,18 @@ final class WorkerConnections {
         }
         inbox.connectionClosed();
         stats.connectionsClosed++;
+        JfrEvents.closed(c, reason, cause);
         if (cause != null && reason == CloseReason.ERROR) {
             log.debug("ringline worker {}: {} closed with error", workerId, c, cause);
         }
+        WorkerStallEvent stall = JfrEvents.stallBegin();
         try {
             handler.get().onClose(c, reason, cause);
         } catch (Throwable e) {
             Throwables.rethrowIfFatal(e);
             log.warn("ringline worker {}: Handler.onClose failed for {}", workerId, c, e);
         }
+        JfrEvents.stallEnd(stall, workerId, handler.get(), "onClose");
     }
 
     /** {@return the open connection {@code token} names, or null} */

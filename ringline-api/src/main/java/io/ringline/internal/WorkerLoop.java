@@ -1,5 +1,6 @@
 package io.ringline.internal;
 
+import io.ringline.jfr.WorkerStallEvent;
 import io.ringline.spi.WorkerIo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +54,9 @@ final class WorkerLoop implements Idler.Poller {
     void run() throws IOException {
         while (!exitRequested) {
             stats.loopIterations++;
+            WorkerStallEvent stall = JfrEvents.stallBegin();
             int work = doWork();
+            JfrEvents.stallEnd(stall, workerId, null, "loopPass");
             if (exitRequested || finished.getAsBoolean()) {
                 break;
             }

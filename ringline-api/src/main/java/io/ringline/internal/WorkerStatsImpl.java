@@ -66,6 +66,7 @@ final class WorkerStatsImpl implements WorkerStats {
         @Override
         public void recvBufferExhausted() {
             recvBufferExhausted++;
+            JfrEvents.receiveBufferExhausted(recvBufferExhausted);
         }
 
         @Override
