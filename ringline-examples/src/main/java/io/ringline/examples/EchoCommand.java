@@ -26,7 +26,8 @@ final class EchoCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, InterruptedException {
         Config config = config(args);
-        return Servers.serve(name(), config, EchoHandler.factory(config), out, err);
+        boolean metrics = ServerOptions.metrics(ServerOptions.parse(args));
+        return Servers.serve(name(), config, EchoHandler.factory(config), metrics, out, err);
     }
 
     /** {@return the runtime configuration the arguments ask for} */

@@ -38,7 +38,8 @@ final class HttpCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws UsageException, InterruptedException {
         Config config = config(args);
-        return Servers.serve(name(), config, factory(args, config), out, err);
+        boolean metrics = ServerOptions.metrics(ServerOptions.parse(args, "request-timeout"));
+        return Servers.serve(name(), config, factory(args, config), metrics, out, err);
     }
 
     /** {@return the handlers for {@code config}, with the request timeout the arguments ask for} */

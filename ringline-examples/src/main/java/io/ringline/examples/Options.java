@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A tiny parser for {@code --name value} / {@code --name=value} options. Every option takes a
- * value; unknown options, missing values, repeated options and positional arguments are errors.
+ * A tiny parser for {@code --name value} / {@code --name=value} options, and {@code --name} flags
+ * that take no value. Unknown options, missing values, a value given to a flag, repeated options
+ * and positional arguments are errors.
  */
 final class Options {
     private final Map<String, String> values = new HashMap<>();
@@ -22,6 +23,17 @@ final class Options {
      * @throws UsageException on anything unexpected
      */
     static Options parse(List<String> args, Set<String> known) throws UsageException {
+        return parse(args, known, Set.of());
+    }
+
+    /**
+     * @param args  the arguments
+     * @param known the option names that take a value, without {@code --}
+     * @param flags the option names that take none (present or not, see {@link #has(String)})
+     * @return the parsed options
+     * @throws UsageException on anything unexpected
+     */
+    static Options parse(List<String> args, Set<String> known, Set<String> flags) throws UsageException {
         Options o = new Options();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
@@ -31,7 +43,12 @@ final class Options {
             String name = a.substring(2);
             String value;
             int eq = name.indexOf('=');
-            if (eq >= 0) {
+            if (flags.contains(eq >= 0 ? name.substring(0, eq) : name)) {
+                if (eq >= 0) {
+                    throw new UsageException("option --" + name.substring(0, eq) + " takes no value");
+                }
+                value = "";
+            } else if (eq >= 0) {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
             } else {
@@ -40,7 +57,7 @@ final class Options {
                 }
                 value = args.get(++i);
             }
-            if (!known.contains(name)) {
+            if (!known.contains(name) && !flags.contains(name)) {
                 throw new UsageException("unknown option --" + name);
             }
             if (o.values.putIfAbsent(name, value) != null) {

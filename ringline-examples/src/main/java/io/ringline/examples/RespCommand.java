@@ -45,7 +45,7 @@ final class RespCommand implements Command {
     }
 
     /** The parsed arguments. */
-    record Settings(Config.Builder config, long arenaBytes, int regionThreshold, RespLimits limits) {
+    record Settings(Config.Builder config, long arenaBytes, int regionThreshold, RespLimits limits, boolean metrics) {
     }
 
     @Override
@@ -65,7 +65,7 @@ final class RespCommand implements Command {
             out.println("ringline resp: partial requests limited to " + s.limits().maxRequest() + " bytes per connection, "
                     + (s.limits().budget().capacity() >> 20) + " MiB in all, "
                     + s.limits().requestTimeout().toSeconds() + " s to complete");
-            return Servers.serve(name(), config, factory(config, store, s.limits()), out, err);
+            return Servers.serve(name(), config, factory(config, store, s.limits()), s.metrics(), out, err);
         } finally {
             store.close(); // the runtime has terminated: no send references the arena any more
         }
@@ -85,7 +85,7 @@ final class RespCommand implements Command {
         int timeout = o.optionalInt("request-timeout", 0, 24 * 3600, (int) RespLimits.DEFAULT_REQUEST_TIMEOUT.toSeconds());
         RespLimits limits = new RespLimits(maxBulk, maxRequest, new RequestBudget((long) budgetMb << 20),
                 Duration.ofSeconds(timeout));
-        return new Settings(builder, (long) arenaMb << 20, threshold, limits);
+        return new Settings(builder, (long) arenaMb << 20, threshold, limits, ServerOptions.metrics(o));
     }
 
     /**

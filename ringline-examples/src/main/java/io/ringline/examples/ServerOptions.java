@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * The options every server subcommand takes: {@code --port N [--workers N] [--host ADDR]
- * [--idle-timeout SECONDS] [--cpus ...]} and the TLS options of {@link TlsOptions}
+ * [--idle-timeout SECONDS] [--cpus ...] [--metrics]} and the TLS options of {@link TlsOptions}
  * ({@code --tls-cert FILE --tls-key FILE [--tls-provider jdk|openssl]}), turned into the common
  * part of the runtime {@link Config}.
  */
@@ -27,9 +27,12 @@ final class ServerOptions {
     /** Usage text of the common options. */
     static final String USAGE = "--port N [--workers N] [--host ADDR] [--idle-timeout SECONDS (default "
             + DEFAULT_IDLE_TIMEOUT.toSeconds() + ", 0: none)] [--cpus auto|N[,N...] (pin workers: auto = one allowed"
-            + " CPU each, or worker i on the i-th listed CPU)] " + TlsOptions.USAGE;
+            + " CPU each, or worker i on the i-th listed CPU)] " + TlsOptions.USAGE + " " + MetricsPrinter.USAGE;
 
     private static final Set<String> NAMES = Set.of("port", "workers", "host", "idle-timeout", "cpus");
+
+    /** The options that take no value: {@code --metrics}. */
+    static final Set<String> FLAGS = Set.of(MetricsPrinter.FLAG);
 
     private ServerOptions() {
     }
@@ -39,7 +42,12 @@ final class ServerOptions {
         Set<String> known = new HashSet<>(NAMES);
         known.addAll(TlsOptions.NAMES);
         known.addAll(List.of(extra));
-        return Options.parse(args, known);
+        return Options.parse(args, known, FLAGS);
+    }
+
+    /** {@return whether {@code --metrics} was given: print one line of the workers' counters per second} */
+    static boolean metrics(Options o) {
+        return o.has(MetricsPrinter.FLAG);
     }
 
     /**

@@ -36,6 +36,16 @@ final class Servers {
      */
     static int serve(String name, Config config, HandlerFactory factory, PrintStream out, PrintStream err)
             throws InterruptedException {
+        return serve(name, config, factory, false, out, err);
+    }
+
+    /**
+     * As {@link #serve(String, Config, HandlerFactory, PrintStream, PrintStream)}; with {@code metrics}
+     * a {@link MetricsPrinter} prints one line of the workers' counters per second to {@code out}
+     * while the server runs, and stops when the runtime terminated.
+     */
+    static int serve(String name, Config config, HandlerFactory factory, boolean metrics, PrintStream out,
+                     PrintStream err) throws InterruptedException {
         String prefix = "ringline " + name + ": ";
         Runtime runtime;
         try {
@@ -80,11 +90,18 @@ final class Servers {
         out.println(prefix + "press Ctrl-C (SIGINT) or send SIGTERM to stop");
         out.flush();
 
+        MetricsPrinter printer = metrics
+                ? MetricsPrinter.start(prefix, runtime, config.bindings().isEmpty(), out, MetricsPrinter.INTERVAL)
+                : null;
         RinglineException failure = null;
         try {
             runtime.awaitTermination();
         } catch (RinglineException e) {
             failure = e; // a worker died, and the runtime shut itself down
+        } finally {
+            if (printer != null) {
+                printer.close();
+            }
         }
         try {
             java.lang.Runtime.getRuntime().removeShutdownHook(hook);
