@@ -71,6 +71,8 @@ final class RuntimeImpl implements Runtime, WorkerHost {
     /** The failure of the first worker that died, or null. */
     private final AtomicReference<RinglineException> firstDeath = new AtomicReference<>();
     private final AtomicInteger nextConnectWorker = new AtomicInteger();
+    /** The startup line (see {@link #toString()}); set once by {@link #startAll}. */
+    private volatile String description = "starting";
 
     private RuntimeImpl(Config config, BackendSelector.Selection selection, Backend backend, BackendOptions options,
                         HandlerFactory factory) {
@@ -104,8 +106,6 @@ final class RuntimeImpl implements Runtime, WorkerHost {
         Objects.requireNonNull(factory, "factory");
         BackendSelector.Selection selection = BackendSelector.select(config);
         BackendOptions options = BackendOptionsResolver.resolve(selection.provider(), selection.present(), config.options());
-        log.info("ringline backend: {} ({}){}", selection.provider().name(), selection.reason(),
-                config.options().isEmpty() ? "" : ", options " + options);
         Backend backend;
         try {
             backend = selection.provider().open(new BackendContext(config, options));
@@ -168,8 +168,29 @@ final class RuntimeImpl implements Runtime, WorkerHost {
             shutdownNow();
             throw failure;
         }
-        log.info("ringline started: backend {}, {} workers, listening on {}{}", backendName, workers.length, boundAddresses,
-                udpAddresses.isEmpty() ? "" : ", UDP on " + udpAddresses);
+        description = describe(backendName, selectionReason, workers.length, boundAddresses, udpAddresses,
+                backend.describeFeatures());
+        log.info("ringline started: {}", description);
+    }
+
+    /**
+     * {@return the startup line after its "ringline started: " prefix, e.g. "backend nio (reason),
+     * 2 workers, listening on [/127.0.0.1:7000]; nio: 16 reads per event, ..."}
+     */
+    static String describe(String backendName, String selectionReason, int workers, List<InetSocketAddress> tcp,
+                           List<InetSocketAddress> udp, String features) {
+        return "backend " + backendName + " (" + selectionReason + "), " + workers + (workers == 1 ? " worker" : " workers")
+                + (tcp.isEmpty() ? "" : ", listening on " + tcp) + (udp.isEmpty() ? "" : ", UDP on " + udp)
+                + (features.isEmpty() ? "" : "; " + backendName + ": " + features);
+    }
+
+    /**
+     * {@return what the runtime logged when it started: the backend, why it was chosen, the worker
+     * count, the bound addresses and the backend's {@linkplain Backend#describeFeatures() features}}
+     */
+    @Override
+    public String toString() {
+        return "ringline runtime: " + description;
     }
 
     /** Completes {@link #listenersClosed} once every bound listener reported {@link Listener#closed()}. */
@@ -363,11 +384,6 @@ final class RuntimeImpl implements Runtime, WorkerHost {
             throw new IllegalStateException(op + " must not be called on a worker thread ("
                     + Thread.currentThread().getName() + "): it would wait for the worker itself");
         }
-    }
-
-    @Override
-    public String toString() {
-        return "ringline Runtime[backend=" + backendName + ", workers=" + workers.length + ", bound=" + boundAddresses + "]";
     }
 
     /** The {@link ShutdownHandle} of this runtime. */
