@@ -175,7 +175,7 @@ final class RuntimeImpl implements Runtime, WorkerHost {
 
     /**
      * {@return the startup line after its "ringline started: " prefix, e.g. "backend nio (reason),
-     * 2 workers, listening on [/127.0.0.1:7000]; nio: 16 reads per event, ..."}
+     * 2 workers, listening on [/127.0.0.1:7000]; nio: EPollSelectorProvider; reads per event 16, ..."}
      */
     static String describe(String backendName, String selectionReason, int workers, List<InetSocketAddress> tcp,
                            List<InetSocketAddress> udp, String features) {
