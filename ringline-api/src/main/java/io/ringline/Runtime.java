@@ -18,6 +18,11 @@ import java.util.concurrent.CompletionStage;
  * }
  * }</pre>
  *
+ * <p>Once started, a runtime logs one INFO line ({@code "ringline started: ..."}, logger
+ * {@code io.ringline.internal.RuntimeImpl}) naming the backend, why it was chosen, the worker count,
+ * the bound addresses and the backend's features in use (for io_uring: buffer ring, fixed buffers,
+ * SEND_ZC, multishot receive and accept, UDP GSO/GRO); its {@code toString()} returns the same text.
+ *
  * <p><b>Threading:</b> every method may be called from any thread, except that
  * {@link #awaitTermination()} and {@link #close()} must not be called on a worker thread (they
  * would wait for the worker itself).

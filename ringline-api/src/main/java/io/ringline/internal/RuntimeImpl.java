@@ -73,6 +73,8 @@ final class RuntimeImpl implements Runtime, WorkerHost {
     private final AtomicInteger nextConnectWorker = new AtomicInteger();
     /** The periodic {@code ringline.WorkerStatistics} sampling, from the start until the last worker terminated. */
     private volatile Object statisticsHook;
+    /** The startup line (see {@link #toString()}); set once by {@link #startAll}. */
+    private volatile String description = "starting";
 
     private RuntimeImpl(Config config, BackendSelector.Selection selection, Backend backend, BackendOptions options,
                         HandlerFactory factory) {
@@ -106,8 +108,6 @@ final class RuntimeImpl implements Runtime, WorkerHost {
         Objects.requireNonNull(factory, "factory");
         BackendSelector.Selection selection = BackendSelector.select(config);
         BackendOptions options = BackendOptionsResolver.resolve(selection.provider(), selection.present(), config.options());
-        log.info("ringline backend: {} ({}){}", selection.provider().name(), selection.reason(),
-                config.options().isEmpty() ? "" : ", options " + options);
         Backend backend;
         try {
             backend = selection.provider().open(new BackendContext(config, options));
@@ -171,8 +171,29 @@ final class RuntimeImpl implements Runtime, WorkerHost {
             shutdownNow();
             throw failure;
         }
-        log.info("ringline started: backend {}, {} workers, listening on {}{}", backendName, workers.length, boundAddresses,
-                udpAddresses.isEmpty() ? "" : ", UDP on " + udpAddresses);
+        description = describe(backendName, selectionReason, workers.length, boundAddresses, udpAddresses,
+                backend.describeFeatures());
+        log.info("ringline started: {}", description);
+    }
+
+    /**
+     * {@return the startup line after its "ringline started: " prefix, e.g. "backend nio (reason),
+     * 2 workers, listening on [/127.0.0.1:7000]; nio: EPollSelectorProvider; reads per event 16, ..."}
+     */
+    static String describe(String backendName, String selectionReason, int workers, List<InetSocketAddress> tcp,
+                           List<InetSocketAddress> udp, String features) {
+        return "backend " + backendName + " (" + selectionReason + "), " + workers + (workers == 1 ? " worker" : " workers")
+                + (tcp.isEmpty() ? "" : ", listening on " + tcp) + (udp.isEmpty() ? "" : ", UDP on " + udp)
+                + (features.isEmpty() ? "" : "; " + backendName + ": " + features);
+    }
+
+    /**
+     * {@return what the runtime logged when it started: the backend, why it was chosen, the worker
+     * count, the bound addresses and the backend's {@linkplain Backend#describeFeatures() features}}
+     */
+    @Override
+    public String toString() {
+        return "ringline runtime: " + description;
     }
 
     /** Completes {@link #listenersClosed} once every bound listener reported {@link Listener#closed()}. */
@@ -367,11 +388,6 @@ final class RuntimeImpl implements Runtime, WorkerHost {
             throw new IllegalStateException(op + " must not be called on a worker thread ("
                     + Thread.currentThread().getName() + "): it would wait for the worker itself");
         }
-    }
-
-    @Override
-    public String toString() {
-        return "ringline Runtime[backend=" + backendName + ", workers=" + workers.length + ", bound=" + boundAddresses + "]";
     }
 
     /** The {@link ShutdownHandle} of this runtime. */

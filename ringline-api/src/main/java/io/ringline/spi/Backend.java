@@ -36,6 +36,19 @@ public interface Backend extends AutoCloseable {
      */
     Listener listen(InetSocketAddress address, int backlog, AcceptSink sink) throws IOException;
 
+    /**
+     * Describes the features this backend instance uses, as resolved when it opened (after any
+     * fallback for what the kernel or platform lacks), for the one line the runtime logs at start:
+     * for example {@code "buffer ring 256 x 16384 B; fixed buffers on; SEND_ZC from 16384 B"}.
+     * Called once, after every worker started and every listener bound, on the thread that starts
+     * the runtime.
+     *
+     * @return a short human-readable summary, or {@code ""} (the default) if there is nothing to say
+     */
+    default String describeFeatures() {
+        return "";
+    }
+
     /** Releases backend-wide resources; called once after every worker stopped. */
     @Override
     void close();

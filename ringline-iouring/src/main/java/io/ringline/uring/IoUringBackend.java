@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class IoUringBackend implements Backend {
 
+    private final Config config;
     private final UringFeatures features;
     private final RegionDonor donor;
     private final AtomicInteger listenerIds = new AtomicInteger();
@@ -30,6 +31,7 @@ final class IoUringBackend implements Backend {
      * @throws IOException if the region donor ring cannot be created
      */
     IoUringBackend(Config config, UringFeatures features) throws IOException {
+        this.config = config;
         this.features = features;
         this.donor = features.fixedBuffers() && config.maxRegions() > 0 ? new RegionDonor(config.maxRegions()) : null;
     }
@@ -43,6 +45,13 @@ final class IoUringBackend implements Backend {
     public Listener listen(InetSocketAddress address, int backlog, AcceptSink sink) throws IOException {
         return new UringListener(address, backlog, sink, "ringline-io_uring-acceptor-" + listenerIds.getAndIncrement(),
                 features);
+    }
+
+    /** {@return the features in use: see {@link UringFeatures#describeInUse}} */
+    @Override
+    public String describeFeatures() {
+        return features.describeInUse(config.recvBufferCount(), config.recvBufferSize(), config.maxRegions(),
+                features.udpGso() ? UringUdpSocket.gsoUnsupported() : null);
     }
 
     @Override

@@ -116,7 +116,6 @@ public final class IoUringBackendProvider implements BackendProvider {
         if (features.bufferRing()) {
             BufferRing.lendBudget(features.lendBudget(), config.recvBufferCount()); // fails the start on a bad value
         }
-        log.debug("io_uring runtime: {}", features.describe());
         return new IoUringBackend(config, features);
     }
 }

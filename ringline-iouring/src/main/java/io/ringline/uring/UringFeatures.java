@@ -88,6 +88,28 @@ record UringFeatures(boolean bufferRing, int lendBudget, boolean fixedBuffers, b
                 + "; UDP " + udpBufferCount + " buffers, GSO " + (udpGso ? "asked" : "off") + ", GRO " + (udpGro ? "on" : "off");
     }
 
+    /**
+     * {@return the features in use, for the runtime's startup line, e.g. "buffer ring 256 x 16384 B
+     * (multishot RECV); fixed buffers on (64 region slots); SEND_ZC from 16384 B; multishot ACCEPT;
+     * ring 256 entries, 64 iov; UDP 64 buffers, GSO on, GRO on"}
+     *
+     * @param recvBufferCount buffers of each worker's buffer ring ({@code Config.recvBufferCount})
+     * @param recvBufferSize  bytes of each of them ({@code Config.recvBufferSize})
+     * @param maxRegions      fixed-buffer slots of each ring ({@code Config.maxRegions})
+     * @param gsoUnsupported  why the kernel refuses {@code UDP_SEGMENT}, or null if it takes it
+     */
+    String describeInUse(int recvBufferCount, int recvBufferSize, int maxRegions, String gsoUnsupported) {
+        String recv = bufferRing ? "buffer ring " + recvBufferCount + " x " + recvBufferSize + " B (multishot RECV)"
+                : state("buffer ring", false) + ", single-shot RECV";
+        String fixed = fixedBuffers ? "fixed buffers on (" + maxRegions + " region slots)" : state("fixed buffers", false);
+        String zc = sendZc ? "SEND_ZC from " + sendZcThreshold + " B" : state("SEND_ZC", false);
+        String gso = !udpGso ? "GSO off (" + IoUringOptions.UDP_GSO.name() + "=false)"
+                : gsoUnsupported != null ? "GSO off (" + gsoUnsupported + ")" : "GSO on";
+        String gro = udpGro ? "GRO on" : "GRO off (" + IoUringOptions.UDP_GRO.name() + "=false)";
+        return recv + "; " + fixed + "; " + zc + "; multishot ACCEPT; ring " + ringSize + " entries, " + maxIov + " iov; UDP "
+                + udpBufferCount + " buffers, " + gso + ", " + gro;
+    }
+
     private String state(String name, boolean on) {
         return name + (on ? " on" : " off (" + off.get(name) + ")");
     }

@@ -196,6 +196,11 @@ final class UringUdpSocket implements UdpTransport {
         }
     }
 
+    /** {@return why the kernel refuses {@code UDP_SEGMENT}, or null if it takes it (probed once per JVM)} */
+    static String gsoUnsupported() {
+        return GsoProbe.UNSUPPORTED;
+    }
+
     /** Whether the kernel takes {@code UDP_SEGMENT}: probed once on a throwaway socket. */
     private static final class GsoProbe {
         /** Null if supported, else why not. */

@@ -100,4 +100,23 @@ class UringFeaturesTest {
         assertTrue(m.find(), "netty.version in " + pom);
         assertEquals(m.group(1), UringProbe.NETTY_BUILT_AGAINST, "update UringProbe.NETTY_BUILT_AGAINST with the pom");
     }
+
+    @Test
+    void theStartupDescriptionNamesWhatIsInUseAndWhyTheRestIsOff() {
+        UringFeatures all = UringFeatures.resolve(UringProbe.Support.ALL, options(Map.of("io_uring.sendZcThreshold", 4096)));
+        assertEquals("buffer ring 256 x 16384 B (multishot RECV); fixed buffers on (64 region slots); SEND_ZC from 4096 B; "
+                + "multishot ACCEPT; ring 256 entries, 64 iov; UDP 64 buffers, GSO on, GRO on",
+                all.describeInUse(256, 16384, 64, null));
+
+        UringFeatures fallback = UringFeatures.resolve(new UringProbe.Support("no ring here", null, "no clone here"),
+                options(Map.of("io_uring.udpGro", false)));
+        String line = fallback.describeInUse(256, 16384, 64, "kernel refused UDP_SEGMENT");
+        for (String part : new String[] {"buffer ring off (no ring here), single-shot RECV", "fixed buffers off (no clone here)",
+                "SEND_ZC off (it sends from fixed buffers, which are off)", "GSO off (kernel refused UDP_SEGMENT)",
+                "GRO off (io_uring.udpGro=false)"}) {
+            assertTrue(line.contains(part), line + " should contain " + part);
+        }
+        assertTrue(UringFeatures.resolve(UringProbe.Support.ALL, options(Map.of("io_uring.udpGso", false)))
+                .describeInUse(1, 64, 0, null).contains("GSO off (io_uring.udpGso=false)"));
+    }
 }

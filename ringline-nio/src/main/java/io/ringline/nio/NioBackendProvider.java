@@ -9,6 +9,7 @@ import io.ringline.spi.Capability;
 
 import java.io.IOException;
 import java.nio.channels.Selector;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.List;
 import java.util.Set;
 
@@ -85,6 +86,6 @@ public final class NioBackendProvider implements BackendProvider {
 
     @Override
     public Backend open(BackendContext context) {
-        return new NioBackend();
+        return new NioBackend(context.options(), SelectorProvider.provider().getClass().getSimpleName());
     }
 }

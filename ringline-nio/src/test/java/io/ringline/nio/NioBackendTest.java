@@ -6,6 +6,9 @@ import io.ringline.Handler;
 import io.ringline.MemoryRegion;
 import io.ringline.RegionId;
 import io.ringline.Runtime;
+import io.ringline.spi.Backend;
+import io.ringline.spi.BackendContext;
+import io.ringline.spi.BackendOptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.DataInputStream;
@@ -16,8 +19,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.spi.SelectorProvider;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,6 +44,19 @@ class NioBackendTest {
         assertTrue(p.availability().available(), p.availability().reason());
         assertEquals("nio", p.name());
         assertTrue(p.priority() < 100);
+    }
+
+    @Test
+    void describesItsSelectorAndTheOptionsInUse() {
+        BackendOptions options = BackendOptions.resolve(NioBackendProvider.NAME, new NioBackendProvider().options(),
+                Map.of("nio.readsPerEvent", 4, "nio.udpReceiveBufferSize", 1 << 20));
+        Backend backend = new NioBackendProvider().open(new BackendContext(config().build(), options));
+        assertEquals(SelectorProvider.provider().getClass().getSimpleName() + "; reads per event 4, gather limit 64, "
+                + "datagrams per event 64, UDP SO_RCVBUF 1048576 B", backend.describeFeatures());
+        Backend defaults = new NioBackendProvider().open(new BackendContext(config().build(),
+                BackendOptions.defaults(new NioBackendProvider().options())));
+        assertTrue(defaults.describeFeatures().endsWith("; reads per event 16, gather limit 64, "
+                + "datagrams per event 64, UDP SO_RCVBUF kernel default"), defaults.describeFeatures());
     }
 
     @Test
