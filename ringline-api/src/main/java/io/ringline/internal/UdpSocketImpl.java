@@ -6,6 +6,7 @@ import io.ringline.RegionException;
 import io.ringline.RegionId;
 import io.ringline.SendQueueFullException;
 import io.ringline.UdpSocket;
+import io.ringline.jfr.WorkerStallEvent;
 import io.ringline.spi.DatagramQueue;
 import io.ringline.spi.UdpCore;
 import io.ringline.spi.UdpTransport;
@@ -320,6 +321,7 @@ final class UdpSocketImpl implements UdpSocket, UdpCore, FlushPoint {
         stats.datagramsReceived++;
         stats.bytesIn += datagram.remaining();
         datagram.order(ByteOrder.BIG_ENDIAN);
+        WorkerStallEvent stall = JfrEvents.stallBegin();
         try {
             if (truncated) {
                 stats.datagramsTruncated++;
@@ -332,6 +334,7 @@ final class UdpSocketImpl implements UdpSocket, UdpCore, FlushPoint {
             log.warn("ringline worker {}: DatagramHandler.{} failed on {} for a datagram from {} (the socket stays open)",
                     worker.workerId(), truncated ? "onDatagramTruncated" : "onDatagram", this, sender, t);
         }
+        JfrEvents.stallEnd(stall, worker.workerId(), handler, truncated ? "onDatagramTruncated" : "onDatagram");
     }
 
     @Override
