@@ -6,7 +6,6 @@ import io.ringline.RegionException;
 import io.ringline.RegionId;
 import io.ringline.SendQueueFullException;
 import io.ringline.UdpSocket;
-import io.ringline.jfr.WorkerStallEvent;
 import io.ringline.spi.DatagramQueue;
 import io.ringline.spi.UdpCore;
 import io.ringline.spi.UdpTransport;
@@ -321,7 +320,7 @@ final class UdpSocketImpl implements UdpSocket, UdpCore, FlushPoint {
         stats.datagramsReceived++;
         stats.bytesIn += datagram.remaining();
         datagram.order(ByteOrder.BIG_ENDIAN);
-        WorkerStallEvent stall = JfrEvents.stallBegin();
+        Object stall = JfrEvents.stallBegin();
         try {
             if (truncated) {
                 stats.datagramsTruncated++;
