@@ -3,7 +3,6 @@ package io.ringline.internal;
 import io.ringline.CloseReason;
 import io.ringline.Config;
 import io.ringline.RinglineException;
-import io.ringline.jfr.WorkerStallEvent;
 import io.ringline.spi.ReceivedMemory;
 
 import java.nio.ByteBuffer;
@@ -107,7 +106,7 @@ final class InboundPath {
             int n = 0;
             Throwable failure = null;
             delivery.begin(view, memory);
-            WorkerStallEvent stall = JfrEvents.stallBegin();
+            Object stall = JfrEvents.stallBegin();
             try {
                 n = worker.handler().onData(owner, view);
             } catch (Throwable t) {

@@ -115,11 +115,13 @@ final class JfrEvents {
     }
 
     /**
-     * Starts timing a stall candidate: call {@link #stallEnd} with the result after the work.
+     * Starts timing a stall candidate: call {@link #stallEnd} with the result after the work. Typed
+     * {@code Object} so that the hot paths holding it never name an event class (a type the JIT sees
+     * unloaded there costs a deoptimization, which allocates on the worker).
      *
      * @return the started event, or null (nothing to end) when {@code ringline.WorkerStall} is off
      */
-    static WorkerStallEvent stallBegin() {
+    static Object stallBegin() {
         if (!recorder || !Probes.STALL.isEnabled()) {
             return null;
         }
@@ -129,10 +131,11 @@ final class JfrEvents {
     }
 
     /** Ends {@code e} from {@link #stallBegin} (null: nothing) and commits it if it exceeded the threshold. */
-    static void stallEnd(WorkerStallEvent e, int worker, Object handler, String callback) {
-        if (e == null) {
+    static void stallEnd(Object started, int worker, Object handler, String callback) {
+        if (started == null) {
             return;
         }
+        WorkerStallEvent e = (WorkerStallEvent) started;
         e.end();
         if (e.shouldCommit()) {
             e.worker = worker;

@@ -320,6 +320,7 @@ final class UdpSocketImpl implements UdpSocket, UdpCore, FlushPoint {
         stats.datagramsReceived++;
         stats.bytesIn += datagram.remaining();
         datagram.order(ByteOrder.BIG_ENDIAN);
+        Object stall = JfrEvents.stallBegin();
         try {
             if (truncated) {
                 stats.datagramsTruncated++;
@@ -332,6 +333,7 @@ final class UdpSocketImpl implements UdpSocket, UdpCore, FlushPoint {
             log.warn("ringline worker {}: DatagramHandler.{} failed on {} for a datagram from {} (the socket stays open)",
                     worker.workerId(), truncated ? "onDatagramTruncated" : "onDatagram", this, sender, t);
         }
+        JfrEvents.stallEnd(stall, worker.workerId(), handler, truncated ? "onDatagramTruncated" : "onDatagram");
     }
 
     @Override

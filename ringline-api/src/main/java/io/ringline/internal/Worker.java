@@ -3,7 +3,6 @@ package io.ringline.internal;
 import io.ringline.CloseReason;
 import io.ringline.Config;
 import io.ringline.Connection;
-import io.ringline.jfr.WorkerStallEvent;
 import io.ringline.DatagramHandler;
 import io.ringline.Handler;
 import io.ringline.HandlerFactory;
@@ -170,7 +169,7 @@ final class Worker implements WorkerContext {
     }
 
     private void tick() {
-        WorkerStallEvent stall = JfrEvents.stallBegin();
+        Object stall = JfrEvents.stallBegin();
         try {
             handler.onTick(this);
         } catch (Throwable e) {

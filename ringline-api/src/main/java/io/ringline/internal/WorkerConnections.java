@@ -4,7 +4,6 @@ import io.ringline.CloseReason;
 import io.ringline.Config;
 import io.ringline.Handler;
 import io.ringline.RinglineException;
-import io.ringline.jfr.WorkerStallEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +47,7 @@ final class WorkerConnections {
         stats.connectionsOpened++;
         JfrEvents.opened(c);
         c.setIdleTimeout(config.idleTimeout());
-        WorkerStallEvent stall = JfrEvents.stallBegin();
+        Object stall = JfrEvents.stallBegin();
         try {
             handler.get().onOpen(c);
         } catch (Throwable e) {
@@ -69,7 +68,7 @@ final class WorkerConnections {
         if (cause != null && reason == CloseReason.ERROR) {
             log.debug("ringline worker {}: {} closed with error", workerId, c, cause);
         }
-        WorkerStallEvent stall = JfrEvents.stallBegin();
+        Object stall = JfrEvents.stallBegin();
         try {
             handler.get().onClose(c, reason, cause);
         } catch (Throwable e) {

@@ -1,6 +1,5 @@
 package io.ringline.internal;
 
-import io.ringline.jfr.WorkerStallEvent;
 import io.ringline.spi.WorkerIo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +53,7 @@ final class WorkerLoop implements Idler.Poller {
     void run() throws IOException {
         while (!exitRequested) {
             stats.loopIterations++;
-            WorkerStallEvent stall = JfrEvents.stallBegin();
+            Object stall = JfrEvents.stallBegin();
             int work = doWork();
             JfrEvents.stallEnd(stall, workerId, null, "loopPass");
             if (exitRequested || finished.getAsBoolean()) {

@@ -26,7 +26,7 @@ public final class BackpressureEvent extends Event {
     @Label("Worker") public int worker;
     /** {@code connection} or {@code udp}. */
     @Label("Channel") public String channel;
-    /** The peer's address (a connection's, or the UDP target; null for an unconnected UDP send without it). */
+    /** The peer's address (a connection's, or a connected UDP socket's; null for an unconnected UDP socket). */
     @Label("Remote Address") public String remoteAddress;
     /** Bytes queued when a send was refused (0 otherwise). */
     @Label("Queued") @DataAmount public long queued;

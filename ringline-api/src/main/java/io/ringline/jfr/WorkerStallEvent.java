@@ -27,6 +27,6 @@ public final class WorkerStallEvent extends Event {
     @Label("Worker") public int worker;
     /** The handler's class name (null for a loop pass). */
     @Label("Handler Class") public String handlerClass;
-    /** The callback ({@code onData}, {@code onOpen}, {@code onClose}, {@code onTick}, ...) or {@code loopPass}. */
+    /** The callback ({@code onData}, {@code onOpen}, {@code onClose}, {@code onTick}, {@code onDatagram}, {@code onDatagramTruncated}) or {@code loopPass}. */
     @Label("Callback") public String callback;
 }
