@@ -45,6 +45,16 @@ public interface ShutdownHandle {
     boolean isShutdown();
 
     /**
+     * {@return the regions registered now: the initial ones ({@link Config#initialRegions()}) and
+     * those registered with {@link #registerRegion} whose registration completed and that are not
+     * unregistered; at most {@link Config#maxRegions()}} Callable from any thread (for metrics).
+     */
+    int regionsInUse();
+
+    /** {@return the total length in bytes of the regions {@link #regionsInUse()} counts} Callable from any thread. */
+    long regionBytesInUse();
+
+    /**
      * Registers {@code region} on every worker and blocks until all acknowledged.
      *
      * A runtime-owned region is held (not freed by {@link MemoryRegion#close()}) from the start of

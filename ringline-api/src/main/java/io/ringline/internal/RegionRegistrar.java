@@ -66,6 +66,7 @@ final class RegionRegistrar {
         try {
             for (int i = 0; i < reserved; i++) {
                 hold(i, initial.get(i));
+                lengths[i] = initial.get(i).length();
             }
         } catch (RuntimeException e) {
             releaseAll();
@@ -261,6 +262,28 @@ final class RegionRegistrar {
 
     private synchronized long lengthOf(int slot) {
         return lengths[slot];
+    }
+
+    /** {@return the regions registered now: the initial ones and the dynamically registered ones} */
+    synchronized int regionsInUse() {
+        int n = 0;
+        for (SlotState s : states) {
+            if (s == SlotState.RESERVED || s == SlotState.REGISTERED) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** {@return the total length of the regions {@link #regionsInUse()} counts} */
+    synchronized long regionBytesInUse() {
+        long bytes = 0;
+        for (int i = 0; i < states.length; i++) {
+            if (states[i] == SlotState.RESERVED || states[i] == SlotState.REGISTERED) {
+                bytes += lengths[i];
+            }
+        }
+        return bytes;
     }
 
     /** {@return the number of slots currently registered dynamically (for diagnostics)} */

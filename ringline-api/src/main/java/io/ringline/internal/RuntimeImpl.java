@@ -394,6 +394,16 @@ final class RuntimeImpl implements Runtime, WorkerHost {
     private final class Control implements ShutdownHandle {
 
         @Override
+        public int regionsInUse() {
+            return registrar.regionsInUse();
+        }
+
+        @Override
+        public long regionBytesInUse() {
+            return registrar.regionBytesInUse();
+        }
+
+        @Override
         public void shutdown() {
             if (!shutdownStarted.compareAndSet(false, true)) {
                 return;

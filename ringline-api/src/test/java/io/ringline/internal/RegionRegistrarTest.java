@@ -77,6 +77,24 @@ class RegionRegistrarTest {
     }
 
     @Test
+    void regionsInUseCountTheInitialOnesAndCompletedRegistrationsOnly() {
+        FakeWorker a = new FakeWorker(0);
+        RegionRegistrar r = new RegionRegistrar(new RegionControl[] {a}, 4, List.of(region()));
+        assertEquals(1, r.regionsInUse());
+        assertEquals(64, r.regionBytesInUse());
+        CompletableFuture<RegionId> id = r.register(MemoryRegion.of(arena.allocate(100)));
+        assertEquals(1, r.regionsInUse(), "not counted before every worker acknowledged");
+        a.last().complete(null);
+        assertEquals(2, r.regionsInUse());
+        assertEquals(164, r.regionBytesInUse());
+        CompletableFuture<Void> gone = r.unregister(id.join());
+        a.last().complete(null);
+        gone.join();
+        assertEquals(1, r.regionsInUse());
+        assertEquals(64, r.regionBytesInUse());
+    }
+
+    @Test
     void aRegisterFailingOnOneWorkerIsRolledBackOnTheOthersBeforeItsSlotIsFree() {
         FakeWorker a = new FakeWorker(0);
         FakeWorker b = new FakeWorker(1);

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.ringline.Runtime;
+import io.ringline.ShutdownHandle;
 import io.ringline.WorkerStats;
 
 import java.util.Objects;
@@ -36,8 +37,9 @@ import java.util.function.ToLongFunction;
  * {@code datagrams.dropped}, {@code datagrams.refused}, {@code datagrams.failed} [datagrams]; and the
  * gauge {@code connections.open} [connections], computed as opened minus closed (the worker's own
  * {@code WorkerContext.connectionCount()} may be read only on the worker thread). A counter the
- * backend does not have reads 0. Region registrations are not published: the API offers no view of
- * them that other threads may read.
+ * backend does not have reads 0. Runtime-wide gauges, tagged {@code backend} only:
+ * {@code regions.in.use} [regions] and {@code regions.bytes} [bytes], the registered memory
+ * regions ({@link io.ringline.ShutdownHandle#regionsInUse()}, {@code regionBytesInUse()}).
  *
  * <p><b>Threading:</b> {@link #bindTo(MeterRegistry)} may be called from any thread. The meters
  * read the counters racily from whatever thread the registry polls on (the workers write them
@@ -88,6 +90,14 @@ public final class RinglineMetrics implements MeterBinder {
             Tags tags = extraTags.and("backend", backend, "worker", Integer.toString(w));
             bindWorker(registry, stats, tags);
         }
+        ShutdownHandle handle = runtime.shutdownHandle();
+        Tags runtimeTags = extraTags.and("backend", backend);
+        Gauge.builder(PREFIX + "regions.in.use", handle, ShutdownHandle::regionsInUse)
+                .tags(runtimeTags).baseUnit("regions").description("registered memory regions")
+                .strongReference(true).register(registry);
+        Gauge.builder(PREFIX + "regions.bytes", handle, ShutdownHandle::regionBytesInUse)
+                .tags(runtimeTags).baseUnit(BaseUnits.BYTES).description("bytes of the registered memory regions")
+                .strongReference(true).register(registry);
     }
 
     private static void bindWorker(MeterRegistry registry, WorkerStats stats, Tags tags) {

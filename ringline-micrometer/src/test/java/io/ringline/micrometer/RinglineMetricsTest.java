@@ -83,7 +83,24 @@ class RinglineMetricsTest {
             Set<String> workers = registry.get("ringline.bytes.in").functionCounters().stream()
                     .map(c -> c.getId().getTag("worker")).collect(Collectors.toSet());
             assertEquals(Set.of("0", "1", "2"), workers);
-            assertEquals(3 * (COUNTERS.size() + 1), registry.getMeters().size(), "20 counters and 1 gauge per worker");
+            assertEquals(3 * (COUNTERS.size() + 1) + 2, registry.getMeters().size(),
+                    "20 counters and 1 gauge per worker, 2 region gauges per runtime");
+        }
+    }
+
+    @Test
+    void regionGaugesFollowRegistrations() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Runtime runtime = Testkit.start(worker -> new Echo());
+             io.ringline.MemoryRegion region = io.ringline.MemoryRegion.allocate(8192)) {
+            new RinglineMetrics(runtime).bindTo(registry);
+            assertEquals(0.0, registry.get("ringline.regions.in.use").gauge().value());
+            io.ringline.RegionId id = runtime.shutdownHandle().registerRegion(region);
+            assertEquals(1.0, registry.get("ringline.regions.in.use").tag("backend", "testkit").gauge().value());
+            assertEquals(8192.0, registry.get("ringline.regions.bytes").gauge().value());
+            runtime.shutdownHandle().unregisterRegion(id);
+            assertEquals(0.0, registry.get("ringline.regions.in.use").gauge().value());
+            assertEquals(0.0, registry.get("ringline.regions.bytes").gauge().value());
         }
     }
 
