@@ -20,6 +20,10 @@ import jdk.jfr.StackTrace;
 @Enabled(false)
 @StackTrace(false)
 public final class BackpressureEvent extends Event {
+
+    /** Creates an event, neither begun nor committed (the core fills in its fields and commits it). */
+    public BackpressureEvent() {
+    }
     /** What happened: {@code SEND_REFUSED}, {@code READ_PAUSED} or {@code READ_RESUMED}. */
     @Label("Kind") public String kind;
     /** The worker. */

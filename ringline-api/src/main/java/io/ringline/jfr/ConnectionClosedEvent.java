@@ -18,6 +18,10 @@ import jdk.jfr.Timespan;
 @Enabled(false)
 @StackTrace(false)
 public final class ConnectionClosedEvent extends Event {
+
+    /** Creates an event, neither begun nor committed (the core fills in its fields and commits it). */
+    public ConnectionClosedEvent() {
+    }
     /** The backend's name. */
     @Label("Backend") public String backend;
     /** The worker the connection was pinned to. */

@@ -16,6 +16,10 @@ import jdk.jfr.StackTrace;
 @Enabled(false)
 @StackTrace(false)
 public final class ConnectionOpenedEvent extends Event {
+
+    /** Creates an event, neither begun nor committed (the core fills in its fields and commits it). */
+    public ConnectionOpenedEvent() {
+    }
     /** The backend's name ({@code nio}, {@code io_uring}, ...). */
     @Label("Backend") public String backend;
     /** The worker the connection is pinned to. */

@@ -19,6 +19,10 @@ import jdk.jfr.StackTrace;
 @Enabled(false)
 @StackTrace(false)
 public final class ReceiveBufferExhaustedEvent extends Event {
+
+    /** Creates an event, neither begun nor committed (the core fills in its fields and commits it). */
+    public ReceiveBufferExhaustedEvent() {
+    }
     /** The worker. */
     @Label("Worker") public int worker;
     /** The worker's count of exhaustions, this one included. */

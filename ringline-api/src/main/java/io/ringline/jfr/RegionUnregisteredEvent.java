@@ -21,6 +21,10 @@ import jdk.jfr.Timespan;
 @Enabled(false)
 @StackTrace(false)
 public final class RegionUnregisteredEvent extends Event {
+
+    /** Creates an event, neither begun nor committed (the core fills in its fields and commits it). */
+    public RegionUnregisteredEvent() {
+    }
     /** The region's slot ({@link io.ringline.RegionId#slot()}). */
     @Label("Slot") public int slot;
     /** The region's size in bytes. */

@@ -20,6 +20,10 @@ import jdk.jfr.Timespan;
 @Enabled(false)
 @StackTrace(false)
 public final class TlsHandshakeEvent extends Event {
+
+    /** Creates an event, neither begun nor committed (the core fills in its fields and commits it). */
+    public TlsHandshakeEvent() {
+    }
     /** The worker. */
     @Label("Worker") public int worker;
     /** The peer's address. */

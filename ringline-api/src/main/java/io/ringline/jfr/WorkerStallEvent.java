@@ -23,6 +23,10 @@ import jdk.jfr.Threshold;
 @StackTrace(false)
 @Threshold("10 ms")
 public final class WorkerStallEvent extends Event {
+
+    /** Creates an event, neither begun nor committed (the core fills in its fields and commits it). */
+    public WorkerStallEvent() {
+    }
     /** The worker. */
     @Label("Worker") public int worker;
     /** The handler's class name (null for a loop pass). */

@@ -23,6 +23,10 @@ import jdk.jfr.StackTrace;
 @StackTrace(false)
 @Period("1 s")
 public final class WorkerStatisticsEvent extends Event {
+
+    /** Creates an event, neither begun nor committed (the core fills in its fields and commits it). */
+    public WorkerStatisticsEvent() {
+    }
     /** The backend's name. */
     @Label("Backend") public String backend;
     /** The worker. */

@@ -56,6 +56,8 @@ public final class RinglineMetrics implements MeterBinder {
     private final Tags extraTags;
 
     /**
+     * A binder for {@code runtime}'s meters.
+     *
      * @param runtime the runtime whose workers to publish
      * @throws NullPointerException if {@code runtime} is null
      */
@@ -64,6 +66,8 @@ public final class RinglineMetrics implements MeterBinder {
     }
 
     /**
+     * A binder for {@code runtime}'s meters, with extra tags.
+     *
      * @param runtime   the runtime whose workers to publish
      * @param extraTags tags added to every meter (e.g. the server's name), besides {@code backend} and {@code worker}
      * @throws NullPointerException if an argument is null
